@@ -1,0 +1,5 @@
+"""`python -m mfalogscan`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""Simple Unicode case folding, as one table shared by every matcher.
+
+Windows compares account names case-insensitively one character at a time,
+through its upper-case table. mfalogscan does the same: two characters are
+equal when their one-character upper-case forms agree, which is Unicode's
+*simple* case folding (CaseFolding.txt, statuses C and S) except that dotless
+`ı` also equals `i` and `I`, as it does on Windows. So `K` (KELVIN SIGN)
+equals `k`, `ẞ` equals `ß`, but `ß` does not equal `ss`. Both the byte prefilter and the exact check are built from the same
+variant classes here, so they can never disagree; tests check the classes
+against the `regex` module's own simple folding.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# No code point above this has a case mapping (Unicode 15: Adlam ends at U+1E943).
+_CASED_LIMIT = 0x1E944
+
+
+def _key(ch: str) -> str:
+    up = ch.upper()
+    if len(up) != 1:
+        return ch
+    low = up.lower()
+    return low if len(low) == 1 else up
+
+
+@lru_cache(maxsize=None)
+def _tables() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
+    fold: dict[int, str] = {}
+    classes: dict[str, set[str]] = {}
+    for cp in range(_CASED_LIMIT):
+        ch = chr(cp)
+        k = _key(ch)
+        if k != ch:
+            fold[cp] = k
+            classes.setdefault(k, {k}).add(ch)
+    return fold, {k: tuple(sorted(v)) for k, v in classes.items()}
+
+
+def fold(text: str) -> str:
+    """Map every character to the representative of its simple-fold class."""
+    return text.translate(_tables()[0])
+
+
+def variants(ch: str) -> tuple[str, ...]:
+    """Every character equal to `ch` under simple case folding (including itself)."""
+    k = fold(ch)
+    return _tables()[1].get(k, (k,))

@@ -1,0 +1,127 @@
+"""What a scan is asked to do: ScanConfig, subjects and their aliases, validation."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .errors import ConfigError
+
+DEFAULT_LOGS_DIR = r"C:\Program Files\Multi-Factor Authentication Server\Logs"
+MAX_NAME_CHARS = 256
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A person searched for: the name reports use, and other names they go by."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name,) + self.aliases
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Everything scan() needs; built by the CLI or by library callers."""
+
+    paths: tuple[str, ...]
+    subjects: tuple[Subject, ...]
+    list_mentions: bool = False
+    encoding: str | None = None
+    rules_files: tuple[str, ...] = ()
+    chunk_size: int = 4 * 1024 * 1024
+    max_line: int = 1024 * 1024
+    text_max: int = 2000
+    parameters: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if not self.paths:
+            raise ConfigError(
+                "no PATH given: pass the MFA Server Logs folder (usually "
+                f"'{DEFAULT_LOGS_DIR}'), copies or archives of it, or '-' for standard input"
+            )
+        if not self.subjects:
+            raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
+        if self.chunk_size < 1:
+            raise ConfigError("chunk size must be at least 1 byte")
+        _check_unique(self.subjects)
+
+
+def check_name(name: str, where: str) -> str:
+    """A usable name, or a ConfigError saying what is wrong with it."""
+    if name != name.strip():
+        raise ConfigError(f"{where}: name {name!r} has leading or trailing white space")
+    if not name:
+        raise ConfigError(f"{where}: empty user name")
+    if '"' in name:
+        raise ConfigError(f"{where}: name {name!r} contains a double quote; give the name without its quotes")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise ConfigError(f"{where}: name {name!r} contains control characters")
+    if len(name) > MAX_NAME_CHARS:
+        raise ConfigError(f"{where}: name is longer than {MAX_NAME_CHARS} characters")
+    return name
+
+
+def _check_unique(subjects: Sequence[Subject]) -> None:
+    from .casefold import fold
+
+    owner: dict[str, str] = {}
+    for s in subjects:
+        for n in s.names:
+            key = fold(n)
+            if key in owner and owner[key] != s.name:
+                raise ConfigError(
+                    f"name {n!r} is given for two different people ({owner[key]!r} and {s.name!r}); "
+                    "each name may belong to one subject only"
+                )
+            owner[key] = s.name
+
+
+def subjects_from(users: Sequence[str], users_file: str | None) -> tuple[Subject, ...]:
+    """Subjects from --user options then --users-file lines; the same subject twice is merged."""
+    found: list[Subject] = [Subject(check_name(u, "--user")) for u in users]
+    if users_file is not None:
+        found.extend(read_users_file(users_file))
+    merged: dict[str, Subject] = {}
+    for s in found:
+        if s.name in merged:
+            have = merged[s.name]
+            extra = tuple(a for a in s.aliases if a not in have.aliases)
+            merged[s.name] = Subject(s.name, have.aliases + extra)
+        else:
+            merged[s.name] = s
+    return tuple(merged.values())
+
+
+def read_users_file(path: str) -> list[Subject]:
+    """One subject per line; tab-separated aliases after the first name; '#' comments."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ConfigError(f"cannot read users file: {e.strerror or e}", path) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "strict")
+    else:
+        if b"\x00" in data:
+            raise ConfigError("users file looks binary (NUL bytes); expected one name per line", path)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"users file is not UTF-8 or UTF-16 text (byte {e.start})", path) from None
+    subjects = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        names = [p.strip() for p in line.split("\t") if p.strip()]
+        where = f"{path}:{n}"
+        for name in names:
+            check_name(name, where)
+        subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
+    if not subjects:
+        raise ConfigError("users file holds no names", path)
+    return subjects

@@ -1,0 +1,53 @@
+"""MultiFactorAuthSvc.log's own framing.
+
+`2024-03-07T18:20:20.006280Z|i|2960|4036|pfsvc|[GUID|]message`: UTC time with
+fractional seconds and `Z`, a short level token, process and thread ids, the
+component (pfsvc, pfadssvc, pfrad, ...), newer builds' request GUID, then the
+message. Sub-operations (`validate_oath_code: ...`) stay in the message. A
+line that does not start this way continues the record above it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from . import Record
+
+_STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
+_LINE = re.compile(
+    r"(?P<timestamp>" + _STAMP + r")\|(?P<level>[^|]{0,8})\|(?P<pid>\d{1,10})\|(?P<tid>\d{1,10})\|"
+    r"(?P<component>[^|]{1,64})\|(?:(?P<request_id>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
+    r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\|)?(?P<message>.*)",
+    re.DOTALL,
+)
+
+
+class Native:
+    name = "native"
+    head = re.compile((_STAMP + r"\|").encode())
+
+    def sniff(self, lines: Sequence[str]) -> float:
+        nonblank = [l for l in lines if l.strip()]
+        if not nonblank:
+            return 0.0
+        heads = sum(1 for l in nonblank if _LINE.match(l))
+        return heads / len(nonblank) if heads and heads * 10 >= len(nonblank) else 0.0
+
+    def parse(self, line: str) -> Record | None:
+        m = _LINE.match(line)
+        if m is None:
+            return None
+        return Record(
+            self.name,
+            m["message"],
+            m["timestamp"],
+            m["level"],
+            int(m["pid"]),
+            int(m["tid"]),
+            m["component"],
+            m["request_id"],
+        )
+
+
+FRAMING = Native()

@@ -1,0 +1,228 @@
+"""Candidate lines from a stream of byte chunks, with bounded memory.
+
+The searcher (a bytes pattern from `match`) runs over large buffers of raw
+bytes; only the lines it hits are cut out and handed on, with their line
+number, their byte offset in the original stream and, when the framing has
+multi-line records, the line that starts the record they belong to.
+
+Lines up to `max_line` bytes are handed on whole. A longer line (a 200 MB
+line with no newline is a real case) is never held in memory: it is searched
+as it streams past, and each hit is handed on as a window of `window` bytes
+either side, with the line's first `head_keep` bytes. Which form a line takes
+depends only on its length, never on how the stream was chunked, so any
+chunk size gives the same findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from .sources.decode import UnitMapper
+
+WINDOW = 4096
+HEAD_KEEP = 4096
+_GUARD = WINDOW + 2048  # > window + the longest encoded name (256 chars x 4 bytes)
+_BACK = WINDOW + 16
+
+
+@dataclass(frozen=True)
+class HeadRef:
+    """The line that starts a multi-line record."""
+
+    line: int
+    offset: int
+    data: bytes
+    long: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A line (or, for a long line, a window of it) where a name may occur.
+
+    `lo:hi` is the byte range of `data` in which occurrences count (the
+    whole of it for a line handed on whole). `head` is the record's first
+    line when this line continues a record, else None.
+    """
+
+    line: int
+    offset: int
+    data: bytes
+    long: bool = False
+    lo: int = 0
+    hi: int | None = None
+    line_head: bytes = b""
+    head: HeadRef | None = None
+
+
+@dataclass
+class _LongLine:
+    line: int
+    offset: int
+    head: bytes
+
+
+class LineScanner:
+    """Feed it chunks with `run()`; afterwards `lines` holds the number of lines seen."""
+
+    def __init__(
+        self,
+        searcher: re.Pattern | None,
+        newline: bytes,
+        head: re.Pattern | None,
+        unit_width: int,
+        max_line: int,
+    ):
+        self.searcher = searcher
+        self.nl = newline
+        self.head_re = head
+        self.mapper = UnitMapper(unit_width)
+        self.max_line = max_line
+        self.lines = 0
+        self._last_head: HeadRef | None = None
+        self._long: _LongLine | None = None
+        self._head_cache: tuple[int, HeadRef | None] | None = None
+
+    # ----- record heads (multi-line records) -----
+
+    def _head_at(self, buf: bytes, start: int, line: int) -> HeadRef | None:
+        if self.head_re is None or not self.head_re.match(buf, start):
+            return None
+        end = buf.find(self.nl, start)
+        end = len(buf) if end < 0 else end
+        if end - start > self.max_line:
+            return HeadRef(line, self.mapper.original(start), buf[start : start + HEAD_KEEP], True)
+        return HeadRef(line, self.mapper.original(start), buf[start:end])
+
+    def _head_before(self, buf: bytes, start: int, line: int, floor: int) -> HeadRef | None:
+        """The nearest record head at or before the line starting at buf[start] (line number `line`).
+
+        `floor` > 0 means buf[0:floor] is the tail of a long line that began
+        in an earlier buffer, so buf[0] is not a line start.
+        """
+        stop, known = -1, self._last_head
+        if self._head_cache is not None and self._head_cache[0] <= start:
+            stop, known = self._head_cache
+        s, n = start, line
+        while s > stop:
+            if s == 0 and floor > 0:
+                long = self._long
+                if long is not None and self.head_re.match(long.head):
+                    known = HeadRef(long.line, long.offset, long.head, True)
+                break
+            ref = self._head_at(buf, s, n)
+            if ref is not None:
+                known = ref
+                break
+            if s == 0:
+                break
+            s = buf.rfind(self.nl, 0, s - 1) + 1
+            n -= 1
+        self._head_cache = (start, known)
+        return known
+
+    # ----- the scan -----
+
+    def run(self, chunks: Iterable[bytes], origin: int = 0) -> Iterator[Candidate]:
+        carry, orig_base, scan_from, line_no, partial = b"", origin, 0, 1, False
+        it = iter(chunks)
+        while True:
+            data = next(it, None)
+            final = data is None
+            buf = carry + data if data else carry
+            if final:
+                end = len(buf)
+            else:
+                k = buf.rfind(self.nl, scan_from)
+                if k >= 0:
+                    end = k + 1
+                else:
+                    if self._long is None and len(buf) <= self.max_line:
+                        carry = buf
+                        continue
+                    end = len(buf) - _GUARD
+                    if end <= scan_from:
+                        carry = buf
+                        continue
+                    if self._long is None:
+                        self._long = _LongLine(line_no, orig_base, buf[:HEAD_KEEP])
+                        if self.head_re is not None and self.head_re.match(buf):
+                            self._last_head = HeadRef(line_no, orig_base, buf[:HEAD_KEEP], True)
+            self.mapper.start(buf, orig_base)
+            self._head_cache = None
+            line_no = yield from self._round(buf, scan_from, end, line_no)
+            k = buf.rfind(self.nl, scan_from, end)
+            partial = (partial or end > scan_from) if k < 0 else end > k + 1
+            if final:
+                self.lines = line_no - (0 if partial else 1)
+                return
+            if k >= 0:
+                self._long = None
+                self._update_last_head(buf, end, line_no, scan_from)
+                cut, scan_from = end, 0
+            else:
+                cut = end - _BACK
+                scan_from = _BACK
+            orig_base = self.mapper.original(cut)
+            carry = buf[cut:]
+
+    def _update_last_head(self, buf: bytes, end: int, line_no: int, floor: int) -> None:
+        if self.head_re is None or end == 0:
+            return
+        # line_no is the line after `end`; walk back from the last complete line.
+        s = buf.rfind(self.nl, 0, end - 1) + 1
+        ref = self._head_before(buf, s, line_no - 1, floor)
+        if ref is not None:
+            self._last_head = ref
+
+    def _round(self, buf: bytes, scan_from: int, end: int, line_no: int):
+        nl, pos, counted = self.nl, scan_from, scan_from
+        search = self.searcher.search if self.searcher is not None else None
+        while search is not None:
+            m = search(buf, pos)
+            if m is None or m.start() >= end:
+                break
+            p = m.start()
+            line_no += buf.count(nl, counted, p)
+            counted = p
+            ls = buf.rfind(nl, 0, p) + 1
+            if ls < scan_from or (ls == 0 and self._long is not None):
+                # Inside the long line that began in an earlier buffer.
+                long = self._long
+                yield self._window(buf, m, long.line, long.offset, 0, long.head, self._long_head(long))
+                pos = m.end()
+                continue
+            le = buf.find(nl, p)
+            le = len(buf) if le < 0 else le
+            head = None if self.head_re is None else self._continues(buf, ls, line_no, scan_from)
+            offset = self.mapper.original(ls)
+            if le - ls > self.max_line:
+                yield self._window(buf, m, line_no, offset, ls, buf[ls : ls + HEAD_KEEP], head)
+                pos = m.end()
+            else:
+                yield Candidate(line_no, offset, buf[ls:le], head=head)
+                pos = le + 1
+        line_no += buf.count(nl, counted, end)
+        return line_no
+
+    def _long_head(self, long: _LongLine) -> HeadRef | None:
+        if self.head_re is None or self.head_re.match(long.head):
+            return None
+        return self._last_head
+
+    def _continues(self, buf: bytes, ls: int, line_no: int, floor: int) -> HeadRef | None:
+        """The head of the record this line continues; None when the line starts a record itself."""
+        if self.head_re.match(buf, ls):
+            return None
+        if ls == 0:
+            return self._last_head
+        prev = buf.rfind(self.nl, 0, ls - 1) + 1
+        return self._head_before(buf, prev, line_no - 1, floor)
+
+    def _window(self, buf, m, line, offset, line_start, line_head, head) -> Candidate:
+        p, e = m.start(), m.end()
+        ws = max(line_start, p - WINDOW)
+        le = buf.find(self.nl, e, e + WINDOW)
+        we = le if le >= 0 else min(len(buf), e + WINDOW)
+        return Candidate(line, offset, buf[ws:we], True, p - ws, e - ws, line_head, head)

@@ -1,0 +1,190 @@
+"""Finding names in log text: a byte prefilter and an exact check.
+
+Two levels, so that only lines that hit are ever decoded:
+
+1. `NameMatcher.line_searcher(encoding)` is one compiled regular expression
+   over raw bytes for every name at once (a trie, so its cost does not grow
+   with the number of names), case-insensitive by listing each character's
+   case variants in that encoding. It only says "a name may start here"; the
+   scanner uses it to pick candidate lines.
+2. `NameMatcher.analyze(text)` looks at one decoded line and says, per
+   subject, whether a name occurs there quoted (`"N"`), as an unquoted
+   mention (`'N'` or bare, on a name boundary), or not at all (`jdoe2`).
+
+A *quoted occurrence* has `"` immediately before and after (so `""N""` in a
+CSV export counts). A *mention* has, on each side, the end of the line or a
+character that is not a word character, where `.`, `@` and `-` count as part
+of the name when a word character follows (before) or precedes (after)
+them: `jdoe.` at the end of a sentence is a mention, `jdoe.smith` and
+`alice@contoso.com.au` are not mentions of `jdoe` or `alice@contoso.com`.
+Both levels use the variant classes of `casefold`, so they agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
+
+from .casefold import fold, variants
+
+QUOTE = '"'
+_JOINERS = ".@-"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """The best occurrence of one subject on one line (quoted beats mention)."""
+
+    subject: int
+    matched: str
+    quoted: bool
+    start: int
+    end: int
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _open_before(text: str, start: int) -> bool:
+    if start == 0:
+        return True
+    prev = text[start - 1]
+    if _is_word(prev):
+        return False
+    return not (prev in _JOINERS and start >= 2 and _is_word(text[start - 2]))
+
+
+def _open_after(text: str, end: int) -> bool:
+    if end >= len(text):
+        return True
+    nxt = text[end]
+    if _is_word(nxt):
+        return False
+    return not (nxt in _JOINERS and end + 1 < len(text) and _is_word(text[end + 1]))
+
+
+def _trie_pattern(keys: Sequence[str], piece: Callable[[str], str]) -> str:
+    """An alternation of `keys` factored as a trie; `piece` renders one folded char."""
+    root: dict = {}
+    for key in keys:
+        node = root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        terminal = "" in node
+        alts = [piece(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if terminal else body
+
+    return emit(root)
+
+
+def _byte_piece(encoding: str) -> Callable[[str], str | None]:
+    """Render one folded char as a latin-1 str standing for a bytes pattern."""
+
+    def piece(ch: str) -> str | None:
+        encoded = []
+        for v in variants(ch):
+            try:
+                b = v.encode(encoding)
+            except UnicodeEncodeError:
+                continue
+            if b not in encoded:
+                encoded.append(b)
+        if not encoded:
+            return None
+        if all(len(b) == 1 for b in encoded):
+            if len(encoded) == 1:
+                return re.escape(encoded[0].decode("latin-1"))
+            return "[" + "".join(re.escape(b.decode("latin-1")) for b in encoded) + "]"
+        return "(?:" + "|".join(re.escape(b.decode("latin-1")) for b in encoded) + ")"
+
+    return piece
+
+
+def _str_piece(ch: str) -> str:
+    vs = variants(ch)
+    if len(vs) == 1:
+        return re.escape(vs[0])
+    return "[" + "".join(re.escape(v) for v in vs) + "]"
+
+
+class NameMatcher:
+    """All searched names (subjects and their aliases) compiled for matching.
+
+    `names` is a sequence of (name, subject index) pairs. Names must already
+    be validated (non-empty, no `"`, no control characters).
+    """
+
+    def __init__(self, names: Sequence[tuple[str, int]]):
+        self._subjects_of: dict[str, tuple[int, ...]] = {}
+        for name, subject in names:
+            key = fold(name)
+            got = self._subjects_of.get(key, ())
+            if subject not in got:
+                self._subjects_of[key] = got + (subject,)
+        self.keys = sorted(self._subjects_of)
+        keyset = set(self.keys)
+        # Names that are proper prefixes of another: the trie reports only the
+        # longest name at a position, so the shorter ones are checked there too.
+        self._prefixes = {
+            k: tuple(k[:i] for i in range(len(k) - 1, 0, -1) if k[:i] in keyset) for k in self.keys
+        }
+        self.max_chars = max((len(k) for k in self.keys), default=0)
+        self._exact = re.compile("(?=(" + _trie_pattern(self.keys, _str_piece) + "))") if self.keys else None
+
+    def subjects_of(self, matched: str) -> tuple[int, ...]:
+        return self._subjects_of.get(fold(matched), ())
+
+    @lru_cache(maxsize=16)
+    def line_searcher(self, encoding: str) -> re.Pattern | None:
+        """A bytes pattern whose matches start wherever a name may start; None if no name is encodable."""
+        return self._byte_trie(encoding, "", "")
+
+    @lru_cache(maxsize=16)
+    def quoted_searcher(self, encoding: str) -> re.Pattern | None:
+        """A bytes pattern for `"name"` in `encoding`; group 1 is the name. Used on binary files."""
+        quote = re.escape(QUOTE.encode(encoding).decode("latin-1"))
+        return self._byte_trie(encoding, quote + "(?=(", ")" + quote + ")")
+
+    def _byte_trie(self, encoding: str, before: str, after: str) -> re.Pattern | None:
+        piece = _byte_piece(encoding)
+        keys = [k for k in self.keys if all(piece(ch) is not None for ch in k)]
+        if not keys:
+            return None
+        body = _trie_pattern(keys, piece)
+        return re.compile((before + "(?:" + body + ")" + after).encode("latin-1"), re.DOTALL)
+
+    def max_bytes(self, encoding_width: int = 4) -> int:
+        """An upper bound on the encoded length of any name."""
+        return self.max_chars * encoding_width
+
+    def analyze(self, text: str, lo: int = 0, hi: int | None = None) -> dict[int, Occurrence]:
+        """Per subject, its best occurrence among those starting in text[lo:hi]."""
+        best: dict[int, Occurrence] = {}
+        if self._exact is None:
+            return best
+        hi = len(text) if hi is None else hi
+        for m in self._exact.finditer(text, lo):
+            start = m.start()
+            if start >= hi:
+                break
+            longest = m.group(1)
+            key = fold(longest)
+            for k in (key,) + self._prefixes[key]:
+                end = start + len(k)
+                quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
+                if not quoted and not (_open_before(text, start) and _open_after(text, end)):
+                    continue
+                for subject in self._subjects_of[k]:
+                    have = best.get(subject)
+                    if have is None or (quoted and not have.quoted):
+                        best[subject] = Occurrence(subject, text[start:end], quoted, start, end)
+        return best

@@ -1,0 +1,151 @@
+"""The data mfalogscan produces: findings, source statuses, per-user summaries.
+
+Frozen dataclasses with `to_dict()`; printers see only these. Field order
+here is the field order of every output format.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Mapping
+
+#: How a source ended up. `partial`: some bytes could not be read (see issues).
+STATUS_SCANNED = "scanned"
+STATUS_PARTIAL = "partial"
+STATUS_SKIPPED = "skipped"
+STATUS_UNREADABLE = "unreadable"
+
+CATEGORIES = ("user-change", "operational", "unclassified")
+ROLES = ("actor", "target", "self", "subject", "mentioned")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One searched subject on one physical line of one source."""
+
+    user: str
+    matched: str
+    source: str
+    line: int
+    offset: int
+    timestamp: str | None
+    category: str
+    kind: str
+    role: str
+    rule: str | None
+    quoted: bool
+    format: str
+    component: str | None
+    text: str
+    text_truncated: bool = False
+    level: str | None = None
+    pid: int | None = None
+    tid: int | None = None
+    request_id: str | None = None
+    call_status: str | None = None
+    field: str | None = None
+    record_line: int | None = None
+    details: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = {"type": "finding"}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            d[name] = dict(value) if name == "details" else value
+        return d
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What happened to one source: scanned in full, in part, or not at all, and why."""
+
+    path: str
+    status: str
+    reason: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    compression: str | None = None
+    container: str | None = None
+    stored_bytes: int | None = None
+    bytes: int = 0
+    lines: int = 0
+    undecodable_bytes: int = 0
+    nul_bytes: int = 0
+    findings: int = 0
+    mentions: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    raw_matches: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    issues: tuple = ()
+
+    @property
+    def has_error(self) -> bool:
+        """True when something could not be read (exit status 2)."""
+        return self.status in (STATUS_PARTIAL, STATUS_UNREADABLE) or any(i.fatal for i in self.issues)
+
+    def to_dict(self) -> dict:
+        d = {"type": "source"}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name == "issues":
+                value = [i.to_dict() for i in value]
+            elif name in ("raw_matches", "mentions"):
+                value = dict(value)
+            d[name] = value
+        return d
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """Counts for one subject over the whole scan."""
+
+    user: str
+    aliases: tuple[str, ...]
+    findings: int
+    quoted: int
+    mentions: int
+    by_category: Mapping[str, int]
+    by_kind: Mapping[str, int]
+    by_role: Mapping[str, int]
+    first_seen: str | None
+    last_seen: str | None
+    undated: int
+    raw_matches_in_skipped: int
+
+    def to_dict(self) -> dict:
+        return {
+            "user": self.user,
+            "aliases": list(self.aliases),
+            "findings": self.findings,
+            "quoted": self.quoted,
+            "mentions": self.mentions,
+            "by_category": dict(self.by_category),
+            "by_kind": dict(self.by_kind),
+            "by_role": dict(self.by_role),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "undated": self.undated,
+            "raw_matches_in_skipped": self.raw_matches_in_skipped,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The closing account of a scan."""
+
+    sources: int
+    sources_scanned: int
+    sources_partial: int
+    sources_skipped: int
+    sources_unreadable: int
+    bytes: int
+    lines: int
+    findings: int
+    users: tuple[UserSummary, ...]
+    errors: int
+
+    def to_dict(self) -> dict:
+        d = {"type": "summary"}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            d[name] = [u.to_dict() for u in value] if name == "users" else value
+        return d

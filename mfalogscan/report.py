@@ -1,0 +1,110 @@
+"""Collecting a scan's events into a Report: findings, sources, per-user summaries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import __version__
+from .config import ScanConfig
+from .model import (
+    STATUS_PARTIAL,
+    STATUS_SCANNED,
+    STATUS_SKIPPED,
+    STATUS_UNREADABLE,
+    Finding,
+    SourceStatus,
+    Summary,
+    UserSummary,
+)
+
+TOOL = "mfalogscan"
+
+
+@dataclass
+class Report:
+    """A whole scan, ready for a printer."""
+
+    config: ScanConfig
+    findings: list[Finding] = field(default_factory=list)
+    sources: list[SourceStatus] = field(default_factory=list)
+    rules_sha256: str | None = None
+    _summary: Summary | None = None
+
+    def add(self, item: Finding | SourceStatus) -> None:
+        if isinstance(item, Finding):
+            self.findings.append(item)
+        else:
+            self.sources.append(item)
+        self._summary = None
+
+    @property
+    def summary(self) -> Summary:
+        if self._summary is None:
+            self._summary = summarize(self.config, self.findings, self.sources)
+        return self._summary
+
+    @property
+    def has_error(self) -> bool:
+        return any(s.has_error for s in self.sources)
+
+    def exit_status(self) -> int:
+        """0 findings, 1 none, 2 something could not be read (even with findings, as grep does)."""
+        if self.has_error:
+            return 2
+        return 0 if self.findings else 1
+
+    def parameters(self) -> dict:
+        c = self.config
+        return {
+            "paths": list(c.paths),
+            "users": [{"user": s.name, "aliases": list(s.aliases)} for s in c.subjects],
+            "mentions": c.list_mentions,
+            "encoding": c.encoding,
+            "rules_files": list(c.rules_files),
+            **c.parameters,
+        }
+
+
+def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable[SourceStatus]) -> Summary:
+    sources = list(sources)
+    per_user: dict[str, list[Finding]] = {s.name: [] for s in config.subjects}
+    for f in findings:
+        per_user.setdefault(f.user, []).append(f)
+    users = []
+    for subject in config.subjects:
+        fs = per_user[subject.name]
+        quoted = [f for f in fs if f.quoted]
+        # Counted at the source whether listed or not, so "not listed" never reads as "absent".
+        mentions = sum(s.mentions.get(subject.name, 0) for s in sources)
+        times = sorted(f.timestamp for f in fs if f.timestamp)
+        users.append(
+            UserSummary(
+                user=subject.name,
+                aliases=subject.aliases,
+                findings=len(fs),
+                quoted=len(quoted),
+                mentions=mentions,
+                by_category=dict(sorted(Counter(f.category for f in fs).items())),
+                by_kind=dict(sorted(Counter(f.kind for f in fs).items())),
+                by_role=dict(sorted(Counter(f.role for f in fs).items())),
+                first_seen=times[0] if times else None,
+                last_seen=times[-1] if times else None,
+                undated=sum(1 for f in fs if not f.timestamp),
+                raw_matches_in_skipped=sum(s.raw_matches.get(subject.name, 0) for s in sources),
+            )
+        )
+    by_status = Counter(s.status for s in sources)
+    return Summary(
+        sources=len(sources),
+        sources_scanned=by_status[STATUS_SCANNED],
+        sources_partial=by_status[STATUS_PARTIAL],
+        sources_skipped=by_status[STATUS_SKIPPED],
+        sources_unreadable=by_status[STATUS_UNREADABLE],
+        bytes=sum(s.bytes for s in sources),
+        lines=sum(s.lines for s in sources),
+        findings=sum(u.findings for u in users),
+        users=tuple(users),
+        errors=sum(1 for s in sources if s.has_error),
+    )

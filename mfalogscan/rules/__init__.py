@@ -1,0 +1,1 @@
+"""Classification rules: kept as data (default.toml), loaded and validated at start-up."""

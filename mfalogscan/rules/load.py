@@ -1,0 +1,166 @@
+"""Read, validate and compile rules files; every error names file, line and rule."""
+
+from __future__ import annotations
+
+import hashlib
+import re as _re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from typing import Sequence
+
+import regex
+
+from ..errors import RuleError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+RULE_CATEGORIES = ("user-change", "operational")
+RULE_ROLES = ("actor", "target", "self", "subject", "mentioned")
+_KEYS = {"id", "category", "kind", "description", "pattern", "patterns", "components", "role"}
+_KIND = _re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+DEFAULT_RULES = "(shipped rules)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    kind: str
+    patterns: tuple  # compiled `regex` patterns
+    components: tuple[str, ...] = ()
+    role: str | None = None
+    description: str = ""
+    origin: str = ""
+
+    @property
+    def decides_role(self) -> bool:
+        return any({"actor", "target"} & set(p.groupindex) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    sha256: str
+    files: tuple[str, ...]
+
+
+def _rule_lines(text: str) -> list[int]:
+    """1-based line number of each [[rule]] header, in order."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if _re.match(r"\s*\[\[\s*rule\s*\]\]", line)]
+
+
+def _key_line(text: str, start: int, key: str) -> int:
+    lines = text.splitlines()
+    for n in range(start, len(lines) + 1):
+        if n > start and _re.match(r"\s*\[", lines[n - 1]):
+            break
+        if _re.match(rf"\s*{key}\s*=", lines[n - 1]):
+            return n
+    return start
+
+
+def parse_rules(text: str, origin: str) -> list[Rule]:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = _re.search(r"line (\d+)", str(e))
+        raise RuleError(f"not valid TOML: {e}", origin, int(m.group(1)) if m else None) from None
+    unknown = set(doc) - {"rule", "version"}
+    if unknown:
+        raise RuleError(f"unknown top-level key(s): {', '.join(sorted(unknown))} (expected [[rule]] tables)", origin)
+    if doc.get("version", 1) != 1:
+        raise RuleError(f"rules format version {doc['version']!r} is not supported (expected 1)", origin)
+    raw_rules = doc.get("rule", [])
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RuleError("no [[rule]] tables found", origin)
+    headers = _rule_lines(text)
+    rules, seen = [], {}
+    for i, raw in enumerate(raw_rules):
+        line = headers[i] if i < len(headers) else None
+        rule = _build(raw, origin, text, line)
+        if rule.id in seen:
+            raise RuleError(f"duplicate rule id (first defined at line {seen[rule.id]})", origin, line, rule.id)
+        seen[rule.id] = line
+        rules.append(rule)
+    return rules
+
+
+def _build(raw: dict, origin: str, text: str, line: int | None) -> Rule:
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        raise RuleError("rule has no 'id' (a non-empty string)", origin, line)
+
+    def fail(message: str, key: str | None = None):
+        where = _key_line(text, line, key) if (key and line) else line
+        raise RuleError(message, origin, where, rid)
+
+    unknown = set(raw) - _KEYS
+    if unknown:
+        fail(f"unknown key(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    category = raw.get("category")
+    if category == "unclassified":
+        fail("category 'unclassified' is what no rule matches; a rule cannot assign it", "category")
+    if category not in RULE_CATEGORIES:
+        fail(f"unknown category {category!r} (expected one of: {', '.join(RULE_CATEGORIES)})", "category")
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or not _KIND.match(kind):
+        fail(f"'kind' must be lower-case words joined by '-', got {kind!r}", "kind")
+    if ("pattern" in raw) == ("patterns" in raw):
+        fail("give exactly one of 'pattern' (a string) or 'patterns' (a list of strings)")
+    sources = [raw["pattern"]] if "pattern" in raw else raw["patterns"]
+    key = "pattern" if "pattern" in raw else "patterns"
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        fail(f"'{key}' must be a non-empty string or list of strings", key)
+    compiled = []
+    for src in sources:
+        try:
+            pat = regex.compile(src, regex.V0)
+        except regex.error as e:
+            fail(f"bad regular expression {src!r}: {e}", key)
+        if pat.search("") is not None:
+            fail(f"pattern {src!r} matches an empty message, so it would match every line (catch-all rules are not allowed)", key)
+        compiled.append(pat)
+    components = raw.get("components", [])
+    if not isinstance(components, list) or not all(isinstance(c, str) and c for c in components):
+        fail("'components' must be a list of component names such as \"pfsvc\"", "components")
+    role = raw.get("role")
+    if role is not None and role not in RULE_ROLES:
+        fail(f"unknown role {role!r} (expected one of: {', '.join(RULE_ROLES)})", "role")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        fail("'description' must be a string", "description")
+    return Rule(rid, category, kind, tuple(compiled), tuple(c.lower() for c in components), role, description, origin)
+
+
+def load_rules(extra: Sequence[str] = ()) -> RuleSet:
+    """The user's rules files (tried first, in the order given), then the shipped rules.
+
+    A user rule with the id of a shipped rule replaces it.
+    """
+    digest = hashlib.sha256()
+    user_rules: list[Rule] = []
+    for path in extra:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise RuleError(f"cannot read rules file: {e.strerror or e}", path) from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise RuleError(f"rules file is not UTF-8 text (byte {e.start})", path) from None
+        digest.update(data)
+        ids = {r.id for r in user_rules}
+        for r in parse_rules(text, path):
+            if r.id in ids:
+                raise RuleError("rule id defined in two --rules files", path, None, r.id)
+            user_rules.append(r)
+    shipped_bytes = resources.files(__package__).joinpath("default.toml").read_bytes()
+    digest.update(shipped_bytes)
+    overridden = {r.id for r in user_rules}
+    shipped = [r for r in parse_rules(shipped_bytes.decode("utf-8"), DEFAULT_RULES) if r.id not in overridden]
+    return RuleSet(tuple(user_rules + shipped), digest.hexdigest(), tuple(extra))

@@ -1,0 +1,332 @@
+"""The pipeline: sources -> candidate lines -> exact matches -> records -> findings.
+
+`scan_events(config)` yields, source by source, that source's findings in
+line order and then its SourceStatus; `scan(config)` collects them into a
+Report. Nothing here prints: the CLI hands the events to a printer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterator
+
+from .casefold import fold
+from .config import ScanConfig, Subject
+from .errors import SourceIssue
+from .framings import Record, detect
+from .linescan import Candidate, LineScanner
+from .match import NameMatcher, Occurrence
+from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
+from .rules.classify import classify
+from .rules.load import RuleSet, load_rules
+from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far
+from .sources.discover import Found, check_paths, discover
+from .sources.openers import Unit, expand
+from .sources.streams import PeekReader
+
+ELLIPSIS = " … "
+_SNIFF_LINES = 200
+
+
+class Context:
+    """What every source's scan shares: the config, the matcher and the rules."""
+
+    def __init__(self, config: ScanConfig, rules: RuleSet | None = None):
+        self.config = config
+        self.subjects = config.subjects
+        self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names])
+        self.rules = rules if rules is not None else load_rules(config.rules_files)
+        self._folded = [frozenset(fold(n) for n in s.names) for s in config.subjects]
+
+    def is_subject(self, index: int):
+        names = self._folded[index]
+
+        def check(value: str) -> bool:
+            v = fold(value.strip())
+            return v in names or v.rsplit("\\", 1)[-1] in names
+
+        return check
+
+
+def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Finding | SourceStatus]:
+    """Findings and source statuses, in source order then line order."""
+    check_paths(config.paths)
+    ctx = Context(config, rules)
+    for item in discover(config.paths):
+        if isinstance(item, SourceStatus):
+            yield item
+            continue
+        yield from _scan_found(item, ctx)
+
+
+def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
+    if found.fs_path is None:
+        raw, size, mtime, close = sys.stdin.buffer, None, None, False
+    else:
+        try:
+            raw = open(found.fs_path, "rb")
+        except OSError as e:
+            yield SourceStatus(found.path, STATUS_UNREADABLE, f"cannot open: {e.strerror or e}")
+            return
+        close = True
+        try:
+            st = os.fstat(raw.fileno())
+            size, mtime = st.st_size, st.st_mtime
+        except OSError:
+            size, mtime = None, None
+    try:
+        unit = Unit(found.path, PeekReader(raw), stored_bytes=size, mtime=mtime)
+        for item in expand(unit):
+            if isinstance(item, SourceStatus):
+                yield item
+            else:
+                yield from _scan_unit(item, ctx)
+    except OSError as e:
+        yield SourceStatus(found.path, STATUS_UNREADABLE, f"read error: {e.strerror or e}")
+    finally:
+        if close:
+            raw.close()
+
+
+class _Counts:
+    def __init__(self):
+        self.bytes = 0
+        self.nuls = 0
+        self.issues: list[SourceIssue] = []
+
+
+def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[bytes]:
+    while True:
+        try:
+            data = stream.read(size)
+        except OSError as e:
+            counts.issues.append(SourceIssue(f"read error: {e.strerror or e}; the rest was not scanned", counts.bytes))
+            return
+        if not data:
+            return
+        counts.bytes += len(data)
+        yield data
+
+
+def _text_chunks(stream: PeekReader, layout: Layout, size: int, counts: _Counts) -> Iterator[bytes]:
+    """Chunks in the search encoding, with NUL and undecodable bytes counted on the way."""
+    raw = _read_chunks(stream, size, counts)
+    if layout.transcoded:
+        for out in transcode(_Reader(raw), layout.encoding, size):
+            counts.nuls += out.count(0)
+            yield out
+        return
+    validator = Validator(layout.encoding)
+    for data in raw:
+        counts.nuls += data.count(0)
+        validator.feed(data)
+        yield data
+    validator.feed(b"", final=True)
+
+
+class _Reader:
+    """A read(n) interface over an iterator of chunks (for the transcoder)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+
+    def read(self, n: int) -> bytes:
+        return next(self._chunks, b"")
+
+
+def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
+    cfg = ctx.config
+    try:
+        sample = unit.stream.peek(SAMPLE)
+    except OSError as e:
+        yield _status(unit, STATUS_UNREADABLE, f"read error: {e.strerror or e}", None, None, _Counts(), 0)
+        return
+    layout = sniff_layout(sample, cfg.encoding)
+    if layout.binary:
+        yield _count_binary(unit, ctx, layout)
+        return
+    unit.stream.read(layout.bom)
+    body = sample[layout.bom :]
+    if layout.transcoded:
+        body = body[: len(body) - len(body) % layout.unit_width]
+    sample_lines = body.decode(layout.encoding, "replace").split(layout.newline.decode())[:_SNIFF_LINES]
+    framing = detect(sample_lines)
+    counts = _Counts()
+    before = undecodable_so_far()
+    scanner = LineScanner(
+        ctx.matcher.line_searcher(layout.search_encoding), layout.newline, framing.head, layout.unit_width, cfg.max_line
+    )
+    builder = _FindingBuilder(unit.path, ctx, framing, layout)
+    mentions = [0] * len(ctx.subjects)
+    found = 0
+    chunks = _text_chunks(unit.stream, layout, cfg.chunk_size, counts)
+    for finding in builder.findings(scanner.run(chunks, layout.bom), mentions):
+        found += 1
+        yield finding
+    counts.bytes += layout.bom
+    bad = undecodable_so_far() - before
+    issues = list(counts.issues)
+    if bad:
+        hint = " (if the file is not UTF-8, try --encoding, e.g. cp1252)" if layout.encoding == "utf-8" else ""
+        issues.append(SourceIssue(f"{bad} undecodable byte(s) were scanned as U+FFFD{hint}", None, False))
+    status = _status(unit, STATUS_SCANNED, None, layout, framing.name, counts, scanner.lines, issues, bad)
+    yield _with(status, findings=found, mentions={s.name: n for s, n in zip(ctx.subjects, mentions) if n})
+
+
+def _with(status: SourceStatus, **changes) -> SourceStatus:
+    from dataclasses import replace
+
+    return replace(status, **changes)
+
+
+def _status(unit, status, reason, layout, framing, counts, lines, issues=(), undecodable=0) -> SourceStatus:
+    issues = list(issues) + unit.all_issues()
+    if status == STATUS_SCANNED and any(i.fatal for i in issues):
+        status = STATUS_PARTIAL
+        reason = "; ".join(i.message for i in issues if i.fatal)
+    return SourceStatus(
+        path=unit.path,
+        status=status,
+        reason=reason,
+        format=framing,
+        encoding=layout.describe() if layout else None,
+        compression=unit.compression,
+        container=unit.container,
+        stored_bytes=unit.stored_bytes,
+        bytes=counts.bytes,
+        lines=lines,
+        undecodable_bytes=undecodable,
+        nul_bytes=counts.nuls,
+        issues=tuple(issues),
+    )
+
+
+_RAW_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
+
+
+def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
+    """A binary file is not parsed, but its raw quoted matches are counted so the admin knows to look."""
+    counts = _Counts()
+    searchers = [(p, e) for e in _RAW_ENCODINGS if (p := ctx.matcher.quoted_searcher(e)) is not None]
+    keep = ctx.matcher.max_bytes() + 8
+    per_subject = [0] * len(ctx.subjects)
+
+    def count(buf: bytes, limit: int) -> None:
+        for pattern, encoding in searchers:
+            for m in pattern.finditer(buf):
+                if m.start() >= limit:
+                    break
+                for s in ctx.matcher.subjects_of(m.group(1).decode(encoding, "replace")):
+                    per_subject[s] += 1
+
+    tail = b""
+    for data in _read_chunks(unit.stream, ctx.config.chunk_size, counts):
+        buf = tail + data
+        limit = max(0, len(buf) - keep)  # matches starting later are counted with the next chunk
+        count(buf, limit)
+        tail = buf[limit:]
+    count(tail, len(tail))
+    raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
+    status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
+    return _with(status, raw_matches=raw)
+
+
+class _FindingBuilder:
+    """Candidates -> findings: exact check, record, classification, shortened text."""
+
+    def __init__(self, path: str, ctx: Context, framing, layout: Layout):
+        self.path = path
+        self.ctx = ctx
+        self.framing = framing
+        self.enc = layout.search_encoding
+        self.strip_cr = layout.newline == b"\n"
+        self.text_max = ctx.config.text_max
+        self.list_mentions = ctx.config.list_mentions
+
+    def _decode(self, data: bytes) -> str:
+        if self.strip_cr and data.endswith(b"\r"):
+            data = data[:-1]
+        return data.decode(self.enc, "replace")
+
+    def findings(self, candidates: Iterator[Candidate], mentions: list[int]) -> Iterator[Finding]:
+        line, best, first = None, {}, None
+        for cand in candidates:
+            if cand.line != line:
+                if best:
+                    yield from self._emit(first, best, mentions)
+                line, best, first = cand.line, {}, cand
+            text = self._decode(cand.data) if not cand.long else cand.data.decode(self.enc, "replace")
+            if cand.long:
+                lo = len(cand.data[: cand.lo].decode(self.enc, "replace"))
+                hi = len(cand.data[: cand.hi].decode(self.enc, "replace"))
+                occ = self.ctx.matcher.analyze(text, lo, hi)
+            else:
+                occ = self.ctx.matcher.analyze(text)
+            for subject, o in occ.items():
+                have = best.get(subject)
+                if have is None or (o.quoted and not have[0].quoted):
+                    best[subject] = (o, cand, text)
+        if best:
+            yield from self._emit(first, best, mentions)
+
+    def _record(self, cand: Candidate, text: str) -> tuple[Record, int]:
+        if cand.head is not None:
+            head_text = self._decode(cand.head.data)
+            rec = self.framing.parse(head_text)
+            if rec is not None:
+                return rec, cand.head.line
+        line_text = self._decode(cand.line_head) if cand.long else text
+        rec = self.framing.parse(line_text)
+        if rec is None:
+            rec = Record("plain", line_text)
+        return rec, cand.line
+
+    def _emit(self, first: Candidate, best: dict, mentions: list[int]) -> Iterator[Finding]:
+        for subject in sorted(best):
+            occ, cand, text = best[subject]
+            if not occ.quoted:
+                mentions[subject] += 1
+                if not self.list_mentions:
+                    continue
+            record, record_line = self._record(cand, text)
+            message = record.message
+            if cand.long:
+                message = message + ELLIPSIS + text
+            verdict = classify(self.ctx.rules, message, record.component, self.ctx.is_subject(subject))
+            shown, cut = self._shown(cand, text, occ)
+            yield Finding(
+                user=self.ctx.subjects[subject].name,
+                matched=occ.matched,
+                source=self.path,
+                line=cand.line,
+                offset=cand.offset,
+                timestamp=record.timestamp,
+                category=verdict.category,
+                kind=verdict.kind,
+                role=verdict.role,
+                rule=verdict.rule,
+                quoted=occ.quoted,
+                format=record.format,
+                component=record.component,
+                text=shown,
+                text_truncated=cut,
+                level=record.level,
+                pid=record.pid,
+                tid=record.tid,
+                request_id=record.request_id,
+                call_status=verdict.call_status,
+                field=verdict.field,
+                record_line=record_line,
+                details=verdict.details,
+            )
+
+    def _shown(self, cand: Candidate, text: str, occ: Occurrence) -> tuple[str, bool]:
+        """The text kept on a finding: whole when short, else its start and the occurrence in context."""
+        if not cand.long and len(text) <= self.text_max:
+            return text, False
+        half = self.text_max // 2
+        head = (self._decode(cand.line_head) if cand.long else text)[: half]
+        ctx = max(0, (self.text_max - half - (occ.end - occ.start)) // 2)
+        around = text[max(0, occ.start - ctx) : occ.end + ctx]
+        return head + ELLIPSIS + around + ELLIPSIS.rstrip(), True

@@ -1,0 +1,1 @@
+"""Everything between a path on disk and a stream of bytes to search."""

@@ -1,0 +1,217 @@
+"""Encodings: which one a source is in, and bytes the matcher can search.
+
+The matcher searches raw bytes in an *ASCII-compatible* encoding (UTF-8,
+Windows code pages, Latin-1). Sources in such an encoding are searched as
+they are; sources in UTF-16 or UTF-32 are transcoded to UTF-8 chunk by chunk
+(`Transcoder`), and `UnitMapper` turns a position in the transcoded bytes
+back into a byte offset in the original, so findings always point into the
+bytes as stored. Undecodable bytes never stop a scan: they are counted by
+the `mfalogscan-count` error handler and shown as U+FFFD.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import BinaryIO, Iterator
+
+SAMPLE = 64 * 1024
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_UNIT_WIDTH = {"utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-32-be": 4}
+_CONTROL = bytes(range(1, 9)) + bytes(range(0x0E, 0x1B)) + bytes(range(0x1C, 0x20))
+_SHORT_NUL_RUN = re.compile(rb"(?<!\x00)\x00{1,3}(?!\x00)")
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_FOUR_BYTE_LEADS = bytes(range(0xF0, 0xF5))
+
+_undecodable = [0]
+
+
+def _count_undecodable(exc: UnicodeDecodeError):
+    _undecodable[0] += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+codecs.register_error("mfalogscan-count", _count_undecodable)
+
+
+def undecodable_so_far() -> int:
+    """Undecodable bytes met by every decode with the counting handler (a running total)."""
+    return _undecodable[0]
+
+
+def canonical(encoding: str) -> str:
+    """Python's name for an encoding, with the byte order made explicit for UTF-16/32."""
+    name = codecs.lookup(encoding).name
+    return {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}.get(name, name)
+
+
+@lru_cache(maxsize=None)
+def ascii_compatible(encoding: str) -> bool:
+    """True when every ASCII character is the same single byte in `encoding`."""
+    try:
+        return all(chr(i).encode(encoding) == bytes([i]) for i in range(128))
+    except (UnicodeError, LookupError):
+        return False
+
+
+def check_encoding(encoding: str) -> str:
+    """Validate a user's --encoding; returns the canonical name or raises ValueError."""
+    try:
+        name = canonical(encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+    if not (ascii_compatible(name) or name in _UNIT_WIDTH):
+        raise ValueError(f"encoding {encoding!r} is not supported (use UTF-8/16/32 or an ASCII-compatible code page)")
+    return name
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a source's bytes are to be read."""
+
+    encoding: str
+    bom: int
+    how: str  # "bom", "forced", "guessed" or "default"
+    binary: bool = False
+    why: str | None = None
+    newline: bytes = b"\n"
+
+    @property
+    def transcoded(self) -> bool:
+        return self.encoding in _UNIT_WIDTH
+
+    @property
+    def search_encoding(self) -> str:
+        return "utf-8" if self.transcoded else self.encoding
+
+    @property
+    def unit_width(self) -> int:
+        return _UNIT_WIDTH.get(self.encoding, 0)
+
+    def describe(self) -> str:
+        tail = {"bom": " (BOM)", "forced": " (--encoding)", "guessed": " (guessed, no BOM)"}.get(self.how, "")
+        return self.encoding + tail
+
+
+def _guess_utf16(sample: bytes) -> str | None:
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_zero = even.count(0) / len(even)
+    odd_zero = odd.count(0) / len(odd)
+    if odd_zero > 0.6 and even_zero < 0.1:
+        return "utf-16-le"
+    if even_zero > 0.6 and odd_zero < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _binary_reason(sample: bytes, encoding: str) -> str | None:
+    """Why a sample is binary rather than text with some damage, or None."""
+    if not sample:
+        return None
+    short_nuls = len(_SHORT_NUL_RUN.findall(sample))
+    text = sample.replace(b"\x00", b"")
+    if not text:
+        return None  # only NULs: an empty log after a crash, scanned (and reported)
+    controls = len(text) - len(text.translate(None, _CONTROL))
+    if short_nuls > 16:
+        return f"binary content: {short_nuls} scattered NUL bytes in the first {len(sample)} bytes"
+    if controls > max(8, len(text) // 50):
+        return f"binary content: {controls} control bytes in the first {len(sample)} bytes"
+    if encoding == "utf-8" and not text.isascii():
+        bad = len(text.decode("utf-8", "replace").encode("utf-8")) - len(text)  # 3 bytes per U+FFFD minus 1
+        if bad > len(text) // 5:
+            return "binary content: mostly invalid UTF-8"
+    return None
+
+
+def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
+    """Decide encoding, BOM, binary-ness and newline from a source's first bytes."""
+    layout = None
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            if forced is None or canonical(forced) == name:
+                layout = Layout(name, len(bom), "bom")
+            break
+    if layout is None and forced is not None:
+        layout = Layout(canonical(forced), 0, "forced")
+    if layout is None:
+        guess = _guess_utf16(sample)
+        layout = Layout(guess, 0, "guessed") if guess else Layout("utf-8", 0, "default")
+    body = sample[layout.bom:]
+    if layout.transcoded:
+        text = body[: len(body) - len(body) % layout.unit_width].decode(layout.encoding, "replace").encode("utf-8")
+    else:
+        text = body
+        why = _binary_reason(body, layout.encoding)
+        if why:
+            return Layout(layout.encoding, layout.bom, layout.how, True, why)
+    newline = b"\r" if b"\n" not in text and b"\r" in text else b"\n"
+    return Layout(layout.encoding, layout.bom, layout.how, False, None, newline)
+
+
+def transcode(stream: BinaryIO, encoding: str, size: int) -> Iterator[bytes]:
+    """UTF-8 chunks of a UTF-16/32 stream; undecodable units become U+FFFD and are counted."""
+    decoder = codecs.getincrementaldecoder(encoding)("mfalogscan-count")
+    while True:
+        raw = stream.read(size)
+        text = decoder.decode(raw, final=not raw)
+        if text:
+            yield text.encode("utf-8", "surrogatepass")
+        if not raw:
+            return
+
+
+class Validator:
+    """Counts undecodable bytes of an ASCII-compatible stream, decoding only non-ASCII chunks."""
+
+    def __init__(self, encoding: str):
+        self._decoder = codecs.getincrementaldecoder(encoding)("mfalogscan-count")
+        self._pending = False
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        if data.isascii() and not self._pending and not final:
+            return
+        self._decoder.decode(data, final)
+        self._pending = bool(self._decoder.getstate()[0])
+
+
+class UnitMapper:
+    """Positions in searched bytes -> byte offsets in the original stream.
+
+    Set a buffer with `start(buffer, original offset of its first byte)`,
+    then ask `original(pos)` (cheapest in increasing order). For sources
+    searched as they are this is an addition; for transcoded ones it counts
+    UTF-16/32 code units in the UTF-8 between the last position and this one.
+    """
+
+    def __init__(self, unit_width: int):
+        self._width = unit_width
+        self._buf = b""
+        self._pos = 0
+        self._orig = 0
+
+    def start(self, buffer: bytes, original: int) -> None:
+        self._buf, self._pos, self._orig, self._base = buffer, 0, original, original
+
+    def original(self, pos: int) -> int:
+        if not self._width:
+            return self._base + pos
+        if pos < self._pos:
+            self._pos, self._orig = 0, self._base
+        seg = self._buf[self._pos:pos]
+        points = len(seg.translate(None, _CONTINUATION))
+        if self._width == 2:
+            points += len(seg) - len(seg.translate(None, _FOUR_BYTE_LEADS))
+        self._orig += self._width * points
+        self._pos = pos
+        return self._orig

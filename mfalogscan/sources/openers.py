@@ -1,0 +1,215 @@
+"""From an open file to the byte streams inside it.
+
+Compression is detected from content (magic bytes), never from the name:
+gzip, bzip2, xz and zip, nested to any sane depth (a .gz inside a .zip).
+Every zip member is a source of its own, named `ARCHIVE!MEMBER`. A zip whose
+central directory is missing (cut off by a full disk) is read member by
+member from its local headers, and the damage is reported.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterator
+
+from ..errors import SourceIssue
+from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
+from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+MAX_NESTING = 8
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+
+
+@dataclass
+class Unit:
+    """One stream of bytes to scan as a source."""
+
+    path: str
+    stream: PeekReader
+    compression: str | None = None
+    container: str | None = None
+    stored_bytes: int | None = None
+    mtime: float | None = None
+    decoders: list[DecompressedStream] = field(default_factory=list)
+    issues: list[SourceIssue] = field(default_factory=list)
+
+    def all_issues(self) -> list[SourceIssue]:
+        out = list(self.issues)
+        for d in self.decoders:
+            out.extend(d.issues)
+        return out
+
+
+def _kind(head: bytes) -> str | None:
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(BZ2_MAGIC) and len(head) > 3 and head[3:4].isdigit():
+        return "bzip2"
+    if head.startswith(XZ_MAGIC):
+        return "xz"
+    if head.startswith(ZIP_MAGICS):
+        return "zip"
+    return None
+
+
+def _chain(compression: str | None, more: str) -> str:
+    return f"{compression}+{more}" if compression else more
+
+
+def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
+    """Yield the scannable units inside `unit` (itself when it is not compressed)."""
+    kind = _kind(unit.stream.peek(8))
+    if kind is None or depth >= MAX_NESTING:
+        if kind is not None:
+            unit.issues.append(SourceIssue(f"{kind} data nested deeper than {MAX_NESTING} levels; searched as it is", None, False))
+        yield unit
+        return
+    if kind == "zip":
+        yield from _zip_units(unit, depth)
+        return
+    stream_class = {"gzip": GzipStream, "bzip2": Bz2Stream, "xz": XzStream}[kind]
+    dec = stream_class(unit.stream)
+    inner = Unit(
+        unit.path,
+        PeekReader(dec),
+        _chain(unit.compression, kind),
+        unit.container,
+        unit.stored_bytes,
+        getattr(dec, "mtime", None) or unit.mtime,
+        unit.decoders + [dec],
+        list(unit.issues),
+    )
+    yield from expand(inner, depth + 1)
+
+
+class _Window:
+    """A read-only view of `length` bytes (or to the end) of a seekable file."""
+
+    def __init__(self, f: BinaryIO, start: int, length: int | None):
+        self._f, self._pos, self._end = f, start, None if length is None else start + length
+
+    def read(self, n: int) -> bytes:
+        if self._end is not None:
+            n = min(n, self._end - self._pos)
+            if n <= 0:
+                return b""
+        self._f.seek(self._pos)
+        data = self._f.read(n)
+        self._pos += len(data)
+        return data
+
+
+def _seekable(unit: Unit) -> BinaryIO:
+    """A seekable file holding the unit's bytes (zip needs one); spools when it is a stream."""
+    raw = unit.stream.underlying_file()
+    if raw is not None and not unit.decoders:
+        return raw
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    shutil.copyfileobj(unit.stream, spool, 1024 * 1024)
+    spool.seek(0)
+    return spool
+
+
+def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: float | None, issues: list) -> Unit:
+    return Unit(
+        f"{archive.path}!{name}",
+        PeekReader(stream),
+        _chain(archive.compression, "zip"),
+        archive.path,
+        None,
+        mtime,
+        archive.decoders + [stream],
+        list(issues),
+    )
+
+
+def _zip_mtime(date_time: tuple) -> float | None:
+    import calendar
+
+    try:
+        return float(calendar.timegm(tuple(date_time) + (0, 0, 0)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
+    f = _seekable(unit)
+    issues: list[SourceIssue] = []
+    members = 0
+    try:
+        infos = zipfile.ZipFile(f).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        issues.append(
+            SourceIssue(f"zip central directory is missing or damaged ({e}); members were read from their local headers")
+        )
+        infos = None
+    if infos is not None:
+        for info in infos:
+            if info.is_dir():
+                continue
+            members += 1
+            name = info.filename
+            if info.flag_bits & 1:
+                yield SourceStatus(f"{unit.path}!{name}", STATUS_SKIPPED, "encrypted zip member; not scanned",
+                                   compression=_chain(unit.compression, "zip"), container=unit.path,
+                                   stored_bytes=info.compress_size)
+                continue
+            f.seek(info.header_offset)
+            local = f.read(_LOCAL.size)
+            if len(local) < _LOCAL.size or local[:4] != b"PK\x03\x04":
+                yield SourceStatus(f"{unit.path}!{name}", STATUS_SKIPPED, "zip member's local header is damaged; not scanned",
+                                   compression=_chain(unit.compression, "zip"), container=unit.path)
+                continue
+            fields = _LOCAL.unpack(local)
+            start = info.header_offset + _LOCAL.size + fields[9] + fields[10]
+            stream = ZipMemberStream(_Window(f, start, info.compress_size), info.compress_type,
+                                     info.compress_size, info.file_size, info.CRC)
+            member = _member_unit(unit, name, stream, _zip_mtime(info.date_time), [])
+            member.stored_bytes = info.compress_size
+            yield from expand(member, depth + 1)
+    else:
+        counter = [0]
+        yield from _walk_local_headers(unit, f, counter)
+        members = counter[0]
+    status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
+    yield SourceStatus(unit.path, status, f"zip archive with {members} member(s), each listed as its own source",
+                       compression=_chain(unit.compression, "zip"), container=unit.container,
+                       stored_bytes=unit.stored_bytes, issues=tuple(issues + unit.all_issues()))
+
+
+def _walk_local_headers(unit: Unit, f: BinaryIO, counter: list) -> Iterator[Unit | SourceStatus]:
+    pos = 0
+    while True:
+        f.seek(pos)
+        local = f.read(_LOCAL.size)
+        if len(local) < _LOCAL.size or local[:4] != b"PK\x03\x04":
+            return
+        _, _, flags, method, mtime_t, mtime_d, crc, csize, usize, nlen, elen = _LOCAL.unpack(local)
+        name = f.read(nlen).decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        start = pos + _LOCAL.size + nlen + elen
+        sized = not flags & 8
+        counter[0] += 1
+        if flags & 1:
+            yield SourceStatus(f"{unit.path}!{name}", STATUS_SKIPPED, "encrypted zip member; not scanned",
+                               compression=_chain(unit.compression, "zip"), container=unit.path)
+            if not sized:
+                return
+            pos = start + csize
+            continue
+        window = _Window(f, start, csize if sized else None)
+        stream = ZipMemberStream(window, method, csize if sized else None, usize if sized else None, crc if sized else None)
+        member = _member_unit(unit, name, stream, None, [])
+        yield from expand(member, 1)
+        if sized:
+            pos = start + csize
+        else:
+            # Data descriptor: the member's compressed length is what its decoder consumed.
+            pos = start + stream.raw.pos
+            f.seek(pos)
+            sig = f.read(4)
+            pos += 16 if sig == b"PK\x07\x08" else 12
