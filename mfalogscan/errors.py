@@ -50,14 +50,28 @@ class SourceIssue:
     """One problem met while reading a source.
 
     `offset` is a byte offset in the decompressed stream where the problem
-    starts (None when it concerns the whole source); `fatal` says whether the
-    bytes from there on could not be read (so the source is only partly
-    scanned) or it was a warning about bytes that were still scanned.
+    starts (None when it concerns the whole source). `severity` is one of:
+    `lost` (bytes from there on could not be read: the source is only partly
+    scanned), `damaged` (everything was scanned but failed an integrity check,
+    such as a CRC), `warning` (scanned and usable, but worth knowing, such as
+    undecodable bytes shown as U+FFFD). `lost` and `damaged` are errors.
     """
 
     message: str
     offset: int | None = None
-    fatal: bool = True
+    severity: str = "lost"
+
+    @property
+    def fatal(self) -> bool:
+        """Bytes were lost: the source was only partly scanned."""
+        return self.severity == LOST
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity in (LOST, DAMAGED)
 
     def to_dict(self) -> dict:
-        return {"message": self.message, "offset": self.offset, "fatal": self.fatal}
+        return {"message": self.message, "offset": self.offset, "severity": self.severity}
+
+
+LOST, DAMAGED, WARNING = "lost", "damaged", "warning"

@@ -39,6 +39,7 @@ class Finding:
     component: str | None
     text: str
     text_truncated: bool = False
+    message: str = ""
     level: str | None = None
     pid: int | None = None
     tid: int | None = None
@@ -79,8 +80,8 @@ class SourceStatus:
 
     @property
     def has_error(self) -> bool:
-        """True when something could not be read (exit status 2)."""
-        return self.status in (STATUS_PARTIAL, STATUS_UNREADABLE) or any(i.fatal for i in self.issues)
+        """True when something could not be read, or was read but is damaged (exit status 2)."""
+        return self.status in (STATUS_PARTIAL, STATUS_UNREADABLE) or any(i.is_error for i in self.issues)
 
     def to_dict(self) -> dict:
         d = {"type": "source"}

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .casefold import fold
 from .config import ScanConfig, Subject
-from .errors import SourceIssue
+from .errors import WARNING, SourceIssue
 from .framings import Record, detect
 from .linescan import Candidate, LineScanner
 from .match import NameMatcher, Occurrence
@@ -169,7 +169,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     issues = list(counts.issues)
     if bad:
         hint = " (if the file is not UTF-8, try --encoding, e.g. cp1252)" if layout.encoding == "utf-8" else ""
-        issues.append(SourceIssue(f"{bad} undecodable byte(s) were scanned as U+FFFD{hint}", None, False))
+        issues.append(SourceIssue(f"{bad} undecodable byte(s) were scanned as U+FFFD{hint}", None, WARNING))
     status = _status(unit, STATUS_SCANNED, None, layout, framing.name, counts, scanner.lines, issues, bad)
     yield _with(status, findings=found, mentions={s.name: n for s, n in zip(ctx.subjects, mentions) if n})
 
@@ -295,6 +295,8 @@ class _FindingBuilder:
                 message = message + ELLIPSIS + text
             verdict = classify(self.ctx.rules, message, record.component, self.ctx.is_subject(subject))
             shown, cut = self._shown(cand, text, occ)
+            own = record_line == cand.line and not cand.long
+            shown_message = record.message if own and len(record.message) <= self.text_max else shown
             yield Finding(
                 user=self.ctx.subjects[subject].name,
                 matched=occ.matched,
@@ -311,6 +313,7 @@ class _FindingBuilder:
                 component=record.component,
                 text=shown,
                 text_truncated=cut,
+                message=shown_message,
                 level=record.level,
                 pid=record.pid,
                 tid=record.tid,

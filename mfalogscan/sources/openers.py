@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from ..errors import SourceIssue
+from ..errors import WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
 from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
 
@@ -66,7 +66,7 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
     kind = _kind(unit.stream.peek(8))
     if kind is None or depth >= MAX_NESTING:
         if kind is not None:
-            unit.issues.append(SourceIssue(f"{kind} data nested deeper than {MAX_NESTING} levels; searched as it is", None, False))
+            unit.issues.append(SourceIssue(f"{kind} data nested deeper than {MAX_NESTING} levels; searched as it is", None, WARNING))
         yield unit
         return
     if kind == "zip":

@@ -16,7 +16,7 @@ import struct
 import zlib
 from typing import BinaryIO, Callable
 
-from ..errors import SourceIssue
+from ..errors import DAMAGED, LOST, WARNING, SourceIssue
 
 BLOCK = 256 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -145,9 +145,9 @@ class DecompressedStream:
     def _finish_member(self) -> None:
         """Check the member's trailer or checksum after its last byte."""
 
-    def _fail(self, message: str, fatal: bool = True) -> None:
-        self.issues.append(SourceIssue(message, self.out_pos, fatal))
-        if fatal:
+    def _fail(self, message: str, severity: str = LOST) -> None:
+        self.issues.append(SourceIssue(message, self.out_pos, severity))
+        if severity == LOST:
             self._done = True
 
     def read(self, n: int) -> bytes:
@@ -250,14 +250,14 @@ class GzipStream(DecompressedStream):
     def _finish_member(self) -> None:
         trailer = self.raw.read_exact(8)
         if len(trailer) < 8:
-            self._fail("gzip member trailer is truncated (its data was scanned, its checksum could not be checked)", fatal=False)
+            self._fail("gzip member trailer is truncated (its data was scanned, its checksum could not be checked)", DAMAGED)
             self._done = True
             return
         crc, size = struct.unpack("<II", trailer)
         if crc != self._crc or size != self._size & 0xFFFFFFFF:
             self._fail(
                 f"gzip member {self._members} fails its CRC-32/length check (data scanned, but it is damaged)",
-                fatal=False,
+                DAMAGED,
             )
 
 
@@ -331,5 +331,5 @@ class ZipMemberStream(DecompressedStream):
 
     def _finish_member(self) -> None:
         if self._expected_crc is not None and (self._crc & 0xFFFFFFFF) != self._expected_crc:
-            self._fail("zip member fails its CRC-32 check (data scanned, but it is damaged)", fatal=False)
+            self._fail("zip member fails its CRC-32 check (data scanned, but it is damaged)", DAMAGED)
         self._done = True

@@ -1,0 +1,183 @@
+"""The command line: options -> ScanConfig -> scan_events() -> a printer; errors -> exit status.
+
+Exit status: 0 findings, 1 none, 2 an error (even with findings, like grep).
+Bad input gets one line on stderr naming the problem, never a traceback
+(unless --debug). stdout carries only data; progress goes to stderr, and
+only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+HELP = (
+    "Find every record of a user in Azure MFA Server logs and all their backups "
+    "(Microsoft's GDPR procedure: search for the username with its double quotes)."
+)
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, help=HELP,
+                  rich_markup_mode=None)
+EXIT_ERROR = 2
+EXIT_PIPE = 141  # what a shell shows for a command ended by SIGPIPE, as grep is
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mfalogscan {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Find every record of a user in Azure MFA Server logs and all their backups."""
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"mfalogscan: {message}\n")
+    sys.stderr.flush()
+
+
+class _Progress:
+    """A one-line count of sources done, on stderr, only when stderr is a terminal."""
+
+    def __init__(self, events):
+        self._events = events
+        self._on = sys.stderr.isatty()
+        self._done = 0
+
+    def __iter__(self):
+        from .model import SourceStatus
+
+        for item in self._events:
+            if self._on and isinstance(item, SourceStatus):
+                self._done += 1
+                sys.stderr.write(f"\r\x1b[Kscanned {self._done}: {item.path[-70:]}")
+                sys.stderr.flush()
+            yield item
+        if self._on and self._done:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _open_output(path: Optional[str]):
+    if path is None or path == "-":
+        return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", line_buffering=sys.stdout.isatty()), False
+    from .errors import ConfigError
+
+    try:
+        return open(path, "w", encoding="utf-8", newline=""), True
+    except OSError as e:
+        raise ConfigError(f"cannot write output file: {e.strerror or e}", path) from None
+
+
+@app.command("scan")
+def scan_command(
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Log files, folders (searched recursively) or archives; '-' for standard input.", show_default=False,
+        metavar="PATH...",
+    ),
+    user: Optional[List[str]] = typer.Option(None, "--user", "-u", metavar="NAME", help="A username to search for (repeatable)."),
+    users_file: Optional[str] = typer.Option(
+        None, "--users-file", metavar="FILE", help="One subject per line; tab-separated aliases after the first name; '#' comments."
+    ),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", case_sensitive=False, help="Output format [default: table on a terminal, else jsonl]."
+    ),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the output to this file instead of stdout."),
+    mentions: bool = typer.Option(False, "--mentions", help="Also list unquoted mentions (always counted)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="FILE", help="A TOML rules file tried before the shipped rules (repeatable)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Force an encoding (e.g. utf-16-le, cp1252) instead of detecting it."),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+) -> None:
+    """Search PATHs for every quoted occurrence of the given users and classify each one."""
+    from .errors import ConfigError, MfaLogScanError
+
+    out, close = None, False
+    try:
+        from . import printers
+        from .config import ScanConfig, subjects_from
+        from .report import Report
+        from .rules.load import load_rules
+        from .scan import scan_events
+        from .sources.decode import check_encoding
+
+        if encoding is not None:
+            try:
+                encoding = check_encoding(encoding)
+            except ValueError as e:
+                raise ConfigError(f"--encoding: {e}") from None
+        config = ScanConfig(
+            paths=tuple(paths or ()),
+            subjects=subjects_from(user or [], users_file),
+            list_mentions=mentions,
+            encoding=encoding,
+            rules_files=tuple(rules or ()),
+        )
+        ruleset = load_rules(config.rules_files)
+        name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+        write = printers.get(name)
+        from .scan import check_paths
+
+        check_paths(config.paths)
+        out, close = _open_output(output)
+        report = Report(config, rules_sha256=ruleset.sha256)
+        write(_Progress(scan_events(config, ruleset)), report, out)
+        out.flush()
+    except BrokenPipeError:
+        _quiet_pipe()
+        raise typer.Exit(EXIT_PIPE)
+    except MfaLogScanError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130)
+    except Exception as e:  # an internal error: say so in one line, unless asked for the traceback
+        if debug:
+            raise
+        _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
+        raise typer.Exit(EXIT_ERROR)
+    finally:
+        if out is not None:
+            try:
+                if close:
+                    out.close()
+                else:
+                    out.detach()
+            except (BrokenPipeError, ValueError, OSError):
+                _quiet_pipe()
+    bad = [s for s in report.sources if s.has_error]
+    if bad:
+        _err(f"{len(bad)} source(s) could not be read in full:")
+        for s in bad:
+            _err(f"  {s.path}: {s.reason or '; '.join(i.message for i in s.issues if i.fatal)}")
+    raise typer.Exit(report.exit_status())
+
+
+def _quiet_pipe() -> None:
+    """After the reader of stdout went away: make the final flush at exit harmless."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,39 @@
+"""CSV: a header row, then one row per finding (RFC 4180 quoting, CRLF line ends).
+
+Cells that a spreadsheet would run as a formula (starting with =, +, -, @,
+tab or CR) get a leading apostrophe, following OWASP's CSV injection advice:
+log text is hostile input.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+
+from ..model import Finding
+from . import collect
+
+COLUMNS = [f.name for f in dataclasses.fields(Finding)]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not isinstance(value, (int, float)):
+        return "'" + text
+    return text
+
+
+def write(events, report, out) -> None:
+    collect(events, report)
+    w = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(COLUMNS)
+    for f in report.findings:
+        w.writerow([cell(getattr(f, c)) for c in COLUMNS])

@@ -1,0 +1,92 @@
+"""Encoding, BOM, binary and newline detection; the offset map for transcoded sources."""
+
+import codecs
+import os
+
+import pytest
+
+from mfalogscan.sources.decode import UnitMapper, check_encoding, sniff_layout, transcode
+
+from .conftest import native, text_bytes
+
+
+@pytest.mark.parametrize(
+    "data, encoding, bom, how",
+    [
+        (b"\xef\xbb\xbfhello\r\n", "utf-8", 3, "bom"),
+        ("hello\n".encode("utf-16-le"), "utf-16-le", 0, "guessed"),
+        (b"\xff\xfe" + "hello\n".encode("utf-16-le"), "utf-16-le", 2, "bom"),
+        (b"\xfe\xff" + "hello\n".encode("utf-16-be"), "utf-16-be", 2, "bom"),
+        (b"plain text\n", "utf-8", 0, "default"),
+    ],
+)
+def test_encoding_detection(data, encoding, bom, how):
+    layout = sniff_layout(data * 20 if how == "guessed" else data)
+    assert (layout.encoding, layout.bom, layout.how, layout.binary) == (encoding, bom, how, False)
+
+
+def test_forced_encoding_wins_over_guessing_and_keeps_a_matching_bom():
+    assert sniff_layout(b"caf\xe9\n", "cp1252").encoding == "cp1252"
+    layout = sniff_layout(b"\xff\xfe" + "x\n".encode("utf-16-le"), "utf-16-le")
+    assert layout.bom == 2
+
+
+def test_nul_runs_do_not_make_a_log_binary():
+    data = text_bytes([native("before", 1)]) + b"\0" * 5000 + text_bytes([native("after", 2)])
+    assert not sniff_layout(data).binary
+
+
+def test_only_nuls_is_text():
+    assert not sniff_layout(b"\0" * 4096).binary
+
+
+def test_binary_is_recognised():
+    rnd = os.urandom(8192)
+    layout = sniff_layout(b"SQLite format 3\0" + rnd)
+    assert layout.binary and "binary" in layout.why
+
+
+def test_lone_cr_newlines():
+    assert sniff_layout(b"a\rb\rc\r").newline == b"\r"
+    assert sniff_layout(b"a\r\nb\r\n").newline == b"\n"
+
+
+def test_check_encoding():
+    assert check_encoding("UTF-16") == "utf-16-le"
+    assert check_encoding("latin-1") == "iso8859-1"
+    with pytest.raises(ValueError):
+        check_encoding("no-such-codec")
+    with pytest.raises(ValueError):
+        check_encoding("cp037")  # EBCDIC: not ASCII-compatible
+
+
+class _Chunks:
+    def __init__(self, data, n):
+        self.data, self.n, self.pos = data, n, 0
+
+    def read(self, _):
+        out = self.data[self.pos : self.pos + self.n]
+        self.pos += self.n
+        return out
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+@pytest.mark.parametrize("chunk", [1, 3, 64, 100000])
+def test_transcode_and_map_offsets_back(encoding, chunk):
+    text = "ascii é 😀 line\nsecond 𝄞 line\nthird\n"
+    raw = text.encode(encoding)
+    utf8 = b"".join(transcode(_Chunks(raw, chunk), encoding, chunk))
+    assert utf8 == text.encode("utf-8")
+    mapper = UnitMapper(4 if "32" in encoding else 2)
+    mapper.start(utf8, 0)
+    for i in range(len(text) + 1):
+        pos = len(text[:i].encode("utf-8"))
+        assert mapper.original(pos) == len(text[:i].encode(encoding))
+
+
+def test_odd_utf16_is_counted_not_fatal():
+    from mfalogscan.sources.decode import undecodable_so_far
+
+    before = undecodable_so_far()
+    out = b"".join(transcode(_Chunks("ab\n".encode("utf-16-le") + b"\x41", 5), "utf-16-le", 5))
+    assert out.startswith(b"ab\n") and undecodable_so_far() - before == 1
