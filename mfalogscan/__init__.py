@@ -26,7 +26,7 @@ def __getattr__(name):
 
         return Report
     if name == "scan_events":
-        from .scan import scan_events
+        from .pipeline import scan_events
 
         return scan_events
     if name == "scan":
@@ -38,7 +38,7 @@ def _scan(config, rules=None):
     """Scan everything `config` names and return the whole Report."""
     from .report import Report
     from .rules.load import load_rules
-    from .scan import scan_events
+    from .pipeline import scan_events
 
     rules = rules if rules is not None else load_rules(config.rules_files)
     report = Report(config, rules_sha256=rules.sha256)

@@ -114,7 +114,7 @@ def scan_command(
         from .config import ScanConfig, subjects_from
         from .report import Report
         from .rules.load import load_rules
-        from .scan import scan_events
+        from .pipeline import scan_events
         from .sources.decode import check_encoding
 
         if encoding is not None:
@@ -132,7 +132,7 @@ def scan_command(
         ruleset = load_rules(config.rules_files)
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
         write = printers.get(name)
-        from .scan import check_paths
+        from .pipeline import check_paths
 
         check_paths(config.paths)
         out, close = _open_output(output)

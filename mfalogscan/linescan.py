@@ -79,6 +79,9 @@ class LineScanner:
         self.head_re = head
         self.mapper = UnitMapper(unit_width)
         self.max_line = max_line
+        # A long line keeps its first head_keep bytes; never more than max_line, so
+        # that streaming (which knows only max_line + 1 bytes when it starts) agrees.
+        self.head_keep = min(HEAD_KEEP, max_line)
         self.lines = 0
         self._last_head: HeadRef | None = None
         self._long: _LongLine | None = None
@@ -92,7 +95,7 @@ class LineScanner:
         end = buf.find(self.nl, start)
         end = len(buf) if end < 0 else end
         if end - start > self.max_line:
-            return HeadRef(line, self.mapper.original(start), buf[start : start + HEAD_KEEP], True)
+            return HeadRef(line, self.mapper.original(start), buf[start : start + self.head_keep], True)
         return HeadRef(line, self.mapper.original(start), buf[start:end])
 
     def _head_before(self, buf: bytes, start: int, line: int, floor: int) -> HeadRef | None:
@@ -146,9 +149,9 @@ class LineScanner:
                         carry = buf
                         continue
                     if self._long is None:
-                        self._long = _LongLine(line_no, orig_base, buf[:HEAD_KEEP])
+                        self._long = _LongLine(line_no, orig_base, buf[: self.head_keep])
                         if self.head_re is not None and self.head_re.match(buf):
-                            self._last_head = HeadRef(line_no, orig_base, buf[:HEAD_KEEP], True)
+                            self._last_head = HeadRef(line_no, orig_base, buf[: self.head_keep], True)
             self.mapper.start(buf, orig_base)
             self._head_cache = None
             line_no = yield from self._round(buf, scan_from, end, line_no)
@@ -198,7 +201,7 @@ class LineScanner:
             head = None if self.head_re is None else self._continues(buf, ls, line_no, scan_from)
             offset = self.mapper.original(ls)
             if le - ls > self.max_line:
-                yield self._window(buf, m, line_no, offset, ls, buf[ls : ls + HEAD_KEEP], head)
+                yield self._window(buf, m, line_no, offset, ls, buf[ls : min(le, ls + self.head_keep)], head)
                 pos = m.end()
             else:
                 yield Candidate(line_no, offset, buf[ls:le], head=head)

@@ -28,11 +28,12 @@ class Native:
     head = re.compile((_STAMP + r"\|").encode())
 
     def sniff(self, lines: Sequence[str]) -> float:
-        nonblank = [l for l in lines if l.strip()]
-        if not nonblank:
+        # Indented lines (exception frames) continue records; only the others could start one.
+        starts = [l for l in lines if l.strip() and not l[:1].isspace()]
+        if not starts:
             return 0.0
-        heads = sum(1 for l in nonblank if _LINE.match(l))
-        return heads / len(nonblank) if heads and heads * 10 >= len(nonblank) else 0.0
+        heads = sum(1 for l in starts if _LINE.match(l))
+        return heads / len(starts) if heads and heads * 10 >= len(starts) else 0.0
 
     def parse(self, line: str) -> Record | None:
         m = _LINE.match(line)

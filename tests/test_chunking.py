@@ -1,0 +1,70 @@
+"""The reader's property: findings never depend on how the stream is chunked."""
+
+import os
+import tempfile
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .conftest import AUTH, CHANGE, OTHER, gzip_bytes, native, text_bytes
+from .helpers import keyed, run
+
+MAX_LINE = 300  # small, so that generated lines cross it both ways
+
+line_kinds = st.one_of(
+    st.builds(lambda s: native(CHANGE, s), st.integers(0, 3599)),
+    st.builds(lambda s: native(AUTH, s), st.integers(0, 3599)),
+    st.builds(lambda s: native(OTHER, s), st.integers(0, 3599)),
+    st.just('   at trace line "jdoe" here'),
+    st.just("   at plain trace"),
+    st.just(""),
+    st.builds(lambda n, m: "x" * n + ' "JDoe" ' + "y" * m, st.integers(0, 900), st.integers(0, 900)),
+    st.builds(lambda n: native("z" * n + ' user "jdoe" ' + "w" * n, 1), st.integers(100, 700)),
+    st.text(alphabet="ab \"'jdoe", max_size=30),
+)
+
+
+def scan_bytes(data: bytes, chunk: int):
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        return run(path, "jdoe", list_mentions=True, chunk_size=chunk, max_line=MAX_LINE)
+    finally:
+        os.unlink(path)
+
+
+@given(
+    st.lists(line_kinds, min_size=1, max_size=25),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["utf-8", "utf-16-le"]),
+    st.booleans(),
+    st.integers(1, 9000),
+)
+def test_any_chunk_size_gives_the_same_findings(lines, newline, encoding, compress, chunk):
+    data = text_bytes(lines, newline, encoding, bom=encoding != "utf-8")
+    if compress:
+        data = gzip_bytes(data)
+    reference = scan_bytes(data, 1 << 20)
+    other = scan_bytes(data, chunk)
+    assert keyed(other) == keyed(reference)
+    assert other.sources[0].lines == reference.sources[0].lines == len(lines)
+    # Every line holding a quoted "jdoe" (in any case) is found.
+    quoted_lines = {i + 1 for i, line in enumerate(lines) if '"jdoe"' in line.lower()}
+    assert {f.line for f in reference.findings if f.quoted} == quoted_lines
+
+
+def test_names_straddling_every_chunk_boundary():
+    data = text_bytes([native(CHANGE, i) for i in range(40)])
+    reference = keyed(scan_bytes(data, 1 << 20))
+    assert len(reference) == 40
+    for chunk in range(1, 140):
+        assert keyed(scan_bytes(data, chunk)) == reference, chunk
+
+
+def test_a_record_head_far_behind_a_chunk_boundary():
+    lines = [native("Exception", 5, level="e")] + ["   at frame %d" % i for i in range(500)] + ['   at "jdoe"']
+    data = text_bytes(lines)
+    for chunk in (7, 512, 4096, 1 << 20):
+        f = scan_bytes(data, chunk).findings[0]
+        assert (f.line, f.record_line, f.level) == (502, 1, "e"), chunk
