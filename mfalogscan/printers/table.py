@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import groupby
 
 from tabulate import tabulate
 
@@ -17,10 +18,8 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _where(path: str, line: int, width: int = 30) -> str:
-    name = path.replace("\\", "/").rsplit("/", 1)[-1] if "!" not in path else path.rsplit("!", 1)[-1]
-    where = f"{name}:{line}"
-    return where if len(where) <= width else "…" + where[-(width - 1):]
+def _time(stamp: str | None) -> str:
+    return stamp[:19].replace("T", " ") if stamp else "-"
 
 
 def _scope(report) -> list[str]:
@@ -51,29 +50,30 @@ def write(events, report, out) -> None:
     out.write("\n".join(_scope(report)) + "\n\n")
     rows = []
     for u in s.users:
-        name = u.user + (f" (+{len(u.aliases)} alias)" if u.aliases else "")
+        name = _short(u.user + (f" (+{len(u.aliases)} alias)" if u.aliases else ""), 30)
         rows.append([
             name, u.by_category.get("user-change", 0), u.by_category.get("operational", 0),
-            u.by_category.get("unclassified", 0), u.mentions, (u.first_seen or "-")[:19], (u.last_seen or "-")[:19],
+            u.by_category.get("unclassified", 0), u.mentions, _time(u.first_seen), _time(u.last_seen),
         ])
-    out.write(tabulate(rows, ["user", "changes", "operational", "unclassified", "mentions", "first seen", "last seen"],
-                       tablefmt="simple") + "\n")
+    out.write(tabulate(rows, ["user", "changes", "oper.", "unclass.", "mentions", "first seen", "last seen"],
+                       tablefmt="simple", disable_numparse=True) + "\n")
     if report.findings:
-        rows = []
-        for f in report.findings:
-            mark = "" if f.quoted else " (m)"
-            rows.append([
-                (f.timestamp or "-")[:19].replace("T", " "),
-                _where(f.source, f.line),
-                f"{_KIND.get(f.category, f.category)}/{f.kind}{mark}"[:26],
-                f.role[:7],
-            ])
-        used = max(len(r[0]) for r in rows) + max(len(r[1]) for r in rows) + max(len(r[2]) for r in rows) + 7 + 8
-        text_width = max(20, _width(out) - used)
+        width = _width(out)
+        headers = ["time (UTC)", "line", "category/kind", "role", "message"]
+        rows = [
+            [_time(f.timestamp), str(f.line), f"{_KIND.get(f.category, f.category)}/{f.kind}"
+             + ("" if f.quoted else " (m)"), f.role]
+            for f in report.findings
+        ]
+        # One column width for all sources, so the tables line up. tabulate's "simple" format pads
+        # headers by 2 and puts two spaces between columns.
+        used = sum(max(len(h) + 2, *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(headers[:-1]))
+        text_width = max(20, width - used)
         for r, f in zip(rows, report.findings):
             r.append(_short(f.message or f.text, text_width))
-        out.write("\n" + tabulate(rows, ["time (UTC)", "where", "category/kind", "role", "message"], tablefmt="simple",
-                                  disable_numparse=True) + "\n")
+        for source, group in groupby(zip(report.findings, rows), key=lambda pair: pair[0].source):
+            out.write("\n" + _short(source, width) if len(source) <= width else "\n…" + source[-(width - 1):])
+            out.write("\n" + tabulate([r for _, r in group], headers, tablefmt="simple", disable_numparse=True) + "\n")
         if any(not f.quoted for f in report.findings):
             out.write("(m) = unquoted mention\n")
         elif any(u.mentions for u in s.users) and not report.config.list_mentions:

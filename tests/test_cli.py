@@ -1,0 +1,193 @@
+"""The command line, through typer's CliRunner and through a real subprocess."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from mfalogscan.cli import app
+
+from .conftest import AUTH, CHANGE, gzip_bytes, native, sample_lines, text_bytes
+
+runner = CliRunner()
+
+
+def invoke(*args, input=None):
+    return runner.invoke(app, ["scan", *args], input=input)
+
+
+@pytest.fixture
+def logs(write):
+    write("Logs/MultiFactorAuthSvc.log", text_bytes(sample_lines(30), "\r\n", bom=True))
+    return write("Logs/MultiFactorAuthSvc.log.1.gz", gzip_bytes(text_bytes(sample_lines(20)))).rsplit("/", 1)[0]
+
+
+def jsonl(output):
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def test_jsonl_is_the_default_off_a_terminal(logs):
+    r = invoke(logs, "--user", "jdoe")
+    assert r.exit_code == 0, r.output
+    objs = jsonl(r.stdout)
+    types = [o["type"] for o in objs]
+    assert types == ["finding"] * 5 + ["source", "source", "summary"]
+    assert objs[-1]["users"][0]["findings"] == 5
+
+
+def test_exit_1_when_nothing_is_found(logs):
+    r = invoke(logs, "--user", "nobody", "-f", "table")
+    assert r.exit_code == 1
+    assert "No quoted occurrence of 'nobody' in 2 source(s), 50 lines searched." in r.stdout
+
+
+def test_exit_2_with_findings_when_a_source_is_damaged(logs, write):
+    z = gzip_bytes(text_bytes(sample_lines(3000)))
+    write("Logs/MultiFactorAuthSvc.log.2.gz", z[: len(z) // 2])
+    r = invoke(logs, "--user", "jdoe")
+    assert r.exit_code == 2
+    assert any(o["type"] == "finding" for o in jsonl(r.stdout))
+    assert "could not be read in full" in r.stderr and "truncated" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--user", "jdoe"], "no PATH given"),
+        (["/no/such/dir", "--user", "jdoe"], "no such file or directory: /no/such/dir"),
+        (["LOGS"], "no user to search for"),
+        (["LOGS", "--user", '"jdoe"'], "double quote"),
+        (["LOGS", "--user", ""], "empty user name"),
+        (["LOGS", "--user", "jdoe", "--encoding", "klingon"], "unknown encoding"),
+        (["LOGS", "--user", "jdoe", "--rules", "/no/rules.toml"], "cannot read rules file"),
+        (["LOGS", "--user", "jdoe", "--users-file", "/no/users.txt"], "cannot read users file"),
+        (["LOGS", "--user", "jdoe", "--output", "/no/such/dir/out.json"], "cannot write output file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(logs, args, words):
+    r = invoke(*[logs if a == "LOGS" else a for a in args])
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") == 1 and words in r.stderr and r.stderr.startswith("mfalogscan: error: ")
+    assert "Traceback" not in r.output and r.stdout == ""
+
+
+def test_bad_option_is_exit_2(logs):
+    r = invoke(logs, "--user", "jdoe", "--format", "xml")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_broken_rules_file_names_the_line(logs, write):
+    rules = write("rules.toml", b'[[rule]]\nid = "x"\ncategory = "operational"\nkind = "k"\npattern = "(x"\n')
+    r = invoke(logs, "--user", "jdoe", "--rules", rules)
+    assert r.exit_code == 2 and f"{rules}:5: rule 'x': bad regular expression" in r.stderr
+
+
+def test_users_file_with_aliases_and_comments(logs, write):
+    users = write("users.txt", b"# subjects\n\njdoe\tjohn.doe@contoso.com\tJohn.Doe\nkchen\n")
+    r = invoke(logs, "--users-file", users, "-f", "json")
+    doc = json.loads(r.stdout)
+    assert [(u["user"], u["aliases"]) for u in doc["users"]] == [
+        ("jdoe", ["john.doe@contoso.com", "John.Doe"]),
+        ("kchen", []),
+    ]
+    assert doc["users"][0]["counts"]["findings"] == 5 and doc["users"][1]["counts"]["findings"] > 0
+    assert doc["parameters"]["users"][0]["aliases"] == ["john.doe@contoso.com", "John.Doe"]
+
+
+def test_users_file_in_utf16(logs, write):
+    users = write("users.txt", b"\xff\xfe" + "jdoe\r\n".encode("utf-16-le"))
+    assert invoke(logs, "--users-file", users).exit_code == 0
+
+
+def test_conflicting_aliases_are_an_error(logs, write):
+    users = write("users.txt", b"jdoe\tshared\nkchen\tshared\n")
+    r = invoke(logs, "--users-file", users)
+    assert r.exit_code == 2 and "'shared' is given for two different people" in r.stderr
+
+
+def test_json_document_shape(logs):
+    doc = json.loads(invoke(logs, "--user", "jdoe", "-f", "json", "--mentions").stdout)
+    assert doc["tool"] == "mfalogscan" and doc["version"]
+    assert doc["parameters"]["mentions"] is True and len(doc["rules_sha256"]) == 64
+    assert [s["status"] for s in doc["sources"]] == ["scanned", "scanned"]
+    user = doc["users"][0]
+    assert set(user["counts"]["by_category"]) == {"user-change", "operational"}
+    assert user["first_seen"] <= user["last_seen"]
+    assert all(f["type"] == "finding" for f in user["findings"])
+
+
+def test_csv_rows_and_formula_neutralising(logs, write):
+    write("Logs/evil.log", text_bytes([native('User "jdoe" changed user "jdoe" value Note from "1" to "2".', 1)]))
+    write("Logs/evil2.log", text_bytes(['=HYPERLINK("http://x") "jdoe"']))
+    r = invoke(logs, "--user", "jdoe", "-f", "csv")
+    assert r.stdout_bytes.count(b"\r\n") == 8  # header + 7 rows, RFC 4180 line ends
+    rows = list(csv.DictReader(io.StringIO(r.stdout_bytes.decode("utf-8"), newline="")))
+    assert len(rows) == 7 and rows[0]["user"] == "jdoe" and rows[0]["quoted"] == "true"
+    evil = [row for row in rows if row["source"].endswith("evil2.log")][0]
+    assert evil["text"].startswith("'=HYPERLINK")
+
+
+def test_table_fits_100_columns(logs):
+    r = invoke(logs, "--user", "jdoe", "-f", "table", "--mentions")
+    assert r.exit_code == 0
+    assert [line for line in r.stdout.splitlines() if len(line) > 100] == []
+    assert "change/value-changed" in r.stdout and "(m) = unquoted mention" in r.stdout
+
+
+def test_output_file(logs, tmp_path):
+    out = tmp_path / "out.jsonl"
+    r = invoke(logs, "--user", "jdoe", "-o", str(out))
+    assert r.exit_code == 0 and r.stdout == ""
+    assert jsonl(out.read_text())[-1]["type"] == "summary"
+
+
+def test_standard_input(logs):
+    data = text_bytes(sample_lines(30))
+    r = runner.invoke(app, ["scan", "-", "--user", "jdoe"], input=data)
+    objs = jsonl(r.stdout)
+    assert r.exit_code == 0 and objs[0]["source"] == "(standard input)" and objs[0]["line"] == 4
+
+
+def test_output_is_deterministic(logs):
+    a = invoke(logs, "--user", "jdoe", "-f", "json").stdout
+    b = invoke(logs, "--user", "jdoe", "-f", "json").stdout
+    assert a == b
+
+
+# --- a real process ---
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "mfalogscan", *args], capture_output=True, **kw)
+
+
+def test_subprocess_exit_codes_and_streams(logs):
+    ok = run_cli("scan", logs, "--user", "jdoe")
+    assert ok.returncode == 0 and ok.stderr == b"" and ok.stdout.count(b"\n") == 8
+    none = run_cli("scan", logs, "--user", "nobody")
+    assert none.returncode == 1
+    bad = run_cli("scan", logs)
+    assert bad.returncode == 2 and bad.stdout == b"" and bad.stderr.count(b"\n") == 1
+
+
+def test_subprocess_stdin_gzip(logs):
+    p = run_cli("scan", "-", "--user", "jdoe", input=gzip_bytes(text_bytes(sample_lines(30))))
+    assert p.returncode == 0 and b'"compression":"gzip"' in p.stdout
+
+
+def test_pipe_closed_early_ends_quietly(write):
+    path = write("big.log", text_bytes([native(CHANGE, i % 3600) for i in range(20000)]))
+    p = subprocess.run(
+        f"{sys.executable} -m mfalogscan scan {path} --user jdoe | head -1", shell=True, capture_output=True
+    )
+    assert p.stdout.count(b"\n") == 1 and p.stderr == b""
+
+
+def test_version_and_help():
+    assert run_cli("--version").stdout.startswith(b"mfalogscan ")
+    h = run_cli("scan", "--help")
+    assert h.returncode == 0 and b"--users-file" in h.stdout

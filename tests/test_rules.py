@@ -1,0 +1,108 @@
+"""Rules as data: the shipped file, every family, and errors that name file, line and rule."""
+
+import pytest
+
+from mfalogscan.errors import RuleError
+from mfalogscan.rules.classify import classify
+from mfalogscan.rules.load import load_rules, parse_rules
+
+RULES = load_rules()
+
+
+def is_jdoe(value):
+    return value.lower().rsplit("\\", 1)[-1] == "jdoe"
+
+
+@pytest.mark.parametrize(
+    "message, category, kind, role, extra",
+    [
+        ('User "CONTOSO\\admin" changed user "jdoe" value Phone from "555" to "556".', "user-change", "value-changed", "target", {"field": "Phone"}),
+        ('User "CONTOSO\\admin" changed User "jdoe" value Backup Phone from 1 to 2', "user-change", "value-changed", "target", {"field": "Backup Phone"}),
+        ('User "jdoe" changed user "jdoe" value PIN Change Required from False to True', "user-change", "value-changed", "self", {"field": "PIN Change Required"}),
+        ('User "jdoe" changed user "kchen" value Enabled from True to False', "user-change", "value-changed", "actor", {}),
+        ('User "NT AUTHORITY\\SYSTEM" added new user "jdoe".', "user-change", "user-added", "target", {}),
+        ('User "CONTOSO\\admin" deleted user record "jdoe".', "user-change", "user-deleted", "target", {}),
+        ('User "jdoe" added new User Mobile App Device "iPhone".', "user-change", "device-added", "target", {}),
+        ('User "jdoe" deleted User Mobile App Device record "iPhone".', "user-change", "device-deleted", "target", {}),
+        ('User "jdoe" changed OATH Token serial 123 value enabled', "user-change", "oath-token-changed", "target", {}),
+        ("Pfauth failed for user 'jdoe' from 10.0.0.1. Call status: FAILED_FRAUD_CODE_ENTERED - \"Fraud\".", "operational", "mfa-auth", "subject", {"call_status": "FAILED_FRAUD_CODE_ENTERED"}),
+        ("Pfauth not performed for user 'CN=John Doe,OU=Staff,DC=contoso,DC=com' (distinguishedName format).", "operational", "mfa-auth", "subject", {}),
+        ("Primary auth type 'LDAP' requested for user 'jdoe'", "operational", "primary-auth", "subject", {}),
+        ("Primary auth succeeded for user 'jdoe'", "operational", "primary-auth", "subject", {}),
+        ("Failed LDAP auth for user 'jdoe' Logon failure: unknown user name or bad password.", "operational", "primary-auth", "subject", {}),
+        ('validate_oath_code: user "jdoe" updated authentication result. callStatus = OATH Code Incorrect', "operational", "oath-validation", "subject", {"call_status": "OATH Code Incorrect"}),
+        ("validate_security_question_answers: user jdoe updated authentication result.", "operational", "security-question-validation", "subject", {}),
+        ("Calling pfAuthUser('CONTOSO\\jdoe', '', 1)", "operational", "radius", "subject", {}),
+        ('One-time bypass created for user "jdoe" for 300 seconds.', "operational", "bypass", "subject", {}),
+        ('Sending SMS to user "jdoe"', "unclassified", "unrecognized", "subject", {}),
+    ],
+)
+def test_every_family(message, category, kind, role, extra):
+    c = classify(RULES, message, "pfsvc", is_jdoe)
+    assert (c.category, c.kind, c.role) == (category, kind, role)
+    for k, v in extra.items():
+        assert getattr(c, k) == v
+
+
+def test_a_change_naming_the_user_elsewhere_is_mentioned():
+    c = classify(RULES, 'User "a" changed user "b" value Note from "jdoe" to "x"', None, is_jdoe)
+    assert (c.kind, c.role) == ("value-changed", "mentioned")
+
+
+def test_user_rules_come_first_and_can_replace_shipped_ones(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text('[[rule]]\nid = "site.bypass"\ncategory = "operational"\nkind = "bypass"\npattern = \'Sending SMS to user\'\n')
+    rules = load_rules([str(f)])
+    assert rules.rules[0].id == "site.bypass"
+    assert classify(rules, 'Sending SMS to user "jdoe"', None, is_jdoe).rule == "site.bypass"
+    f.write_text('[[rule]]\nid = "operational.bypass"\ncategory = "operational"\nkind = "bypass"\npattern = \'Bypass granted\'\n')
+    rules = load_rules([str(f)])
+    assert [r.id for r in rules.rules].count("operational.bypass") == 1
+    assert rules.sha256 != RULES.sha256
+
+
+BROKEN = [
+    ('[[rule]\nid = "x"', 1, None, "not valid TOML"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\npattern = "(unclosed"\n', 5, "a", "bad regular expression"),
+    ('[[rule]]\nid = "a"\ncategory = "everything"\nkind = "k"\npattern = "x"\n', 3, "a", "unknown category"),
+    ('[[rule]]\nid = "a"\ncategory = "unclassified"\nkind = "k"\npattern = "x"\n', 3, "a", "cannot assign"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\npattern = ".*"\n', 5, "a", "catch-all"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\npattern = "x"\n\n[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\npattern = "y"\n', 7, "a", "duplicate"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "Not A Kind"\npattern = "x"\n', 4, "a", "kind"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\npatern = "x"\n', 5, "a", "unknown key"),
+    ('[[rule]]\ncategory = "operational"\n', 1, None, "no 'id'"),
+]
+
+
+@pytest.mark.parametrize("text, line, rule, words", BROKEN)
+def test_broken_rules_name_file_line_and_rule(tmp_path, text, line, rule, words):
+    f = tmp_path / "broken.toml"
+    f.write_text(text)
+    with pytest.raises(RuleError) as e:
+        load_rules([str(f)])
+    assert e.value.path == str(f) and e.value.line == line and e.value.rule == rule
+    assert words in str(e.value) and str(e.value).startswith(f"{f}:{line}: ")
+
+
+def test_a_missing_rules_file_is_a_rule_error(tmp_path):
+    with pytest.raises(RuleError, match="cannot read rules file"):
+        load_rules([str(tmp_path / "none.toml")])
+
+
+def test_a_slow_pattern_cannot_hang_classification(tmp_path, monkeypatch):
+    import mfalogscan.rules.classify as classify_module
+
+    monkeypatch.setattr(classify_module, "RULE_TIMEOUT", 0.05)
+    f = tmp_path / "slow.toml"
+    f.write_text('[[rule]]\nid = "slow"\ncategory = "operational"\nkind = "k"\npattern = \'(a|aa)+$\'\n')
+    rules = load_rules([str(f)])
+    c = classify(rules, "a" * 40 + "!", None, is_jdoe)
+    assert c.category == "unclassified" and c.details["rules_timed_out"] == "slow"
+
+
+def test_shipped_rules_parse_on_their_own():
+    from importlib import resources
+
+    text = resources.files("mfalogscan.rules").joinpath("default.toml").read_text()
+    rules = parse_rules(text, "default.toml")
+    assert len(rules) == len(RULES.rules) and all(r.origin == "default.toml" for r in rules)
