@@ -72,7 +72,7 @@ def _check_unique(subjects: Sequence[Subject]) -> None:
     owner: dict[str, str] = {}
     for s in subjects:
         for n in s.names:
-            key = fold(n)
+            key = fold(unicodedata.normalize("NFC", n))
             if key in owner and owner[key] != s.name:
                 raise ConfigError(
                     f"name {n!r} is given for two different people ({owner[key]!r} and {s.name!r}); "

@@ -18,11 +18,17 @@ of the name when a word character follows (before) or precedes (after)
 them: `jdoe.` at the end of a sentence is a mention, `jdoe.smith` and
 `alice@contoso.com.au` are not mentions of `jdoe` or `alice@contoso.com`.
 Both levels use the variant classes of `casefold`, so they agree.
+
+Every name is searched in both Unicode normal forms, composed (NFC: `í` is
+one character) and decomposed (NFD: `i` plus a combining accent), because a
+name typed on one system and a log written on another may differ in form
+only; to a person they are the same name.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
@@ -126,10 +132,11 @@ class NameMatcher:
     def __init__(self, names: Sequence[tuple[str, int]]):
         self._subjects_of: dict[str, tuple[int, ...]] = {}
         for name, subject in names:
-            key = fold(name)
-            got = self._subjects_of.get(key, ())
-            if subject not in got:
-                self._subjects_of[key] = got + (subject,)
+            for form in ("NFC", "NFD"):
+                key = fold(unicodedata.normalize(form, name))
+                got = self._subjects_of.get(key, ())
+                if subject not in got:
+                    self._subjects_of[key] = got + (subject,)
         self.keys = sorted(self._subjects_of)
         keyset = set(self.keys)
         # Names that are proper prefixes of another: the trie reports only the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from typing import Iterator
 
 from .casefold import fold
@@ -29,6 +30,11 @@ ELLIPSIS = " … "
 _SNIFF_LINES = 200
 
 
+def _key(name: str) -> str:
+    """A name as compared for roles: case-folded, in composed Unicode form."""
+    return fold(unicodedata.normalize("NFC", name))
+
+
 class Context:
     """What every source's scan shares: the config, the matcher and the rules."""
 
@@ -37,13 +43,13 @@ class Context:
         self.subjects = config.subjects
         self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names])
         self.rules = rules if rules is not None else load_rules(config.rules_files)
-        self._folded = [frozenset(fold(n) for n in s.names) for s in config.subjects]
+        self._folded = [frozenset(_key(n) for n in s.names) for s in config.subjects]
 
     def is_subject(self, index: int):
         names = self._folded[index]
 
         def check(value: str) -> bool:
-            v = fold(value.strip())
+            v = _key(value.strip())
             return v in names or v.rsplit("\\", 1)[-1] in names
 
         return check

@@ -135,7 +135,14 @@ def test_table_fits_100_columns(logs):
     r = invoke(logs, "--user", "jdoe", "-f", "table", "--mentions")
     assert r.exit_code == 0
     assert [line for line in r.stdout.splitlines() if len(line) > 100] == []
-    assert "change/value-changed" in r.stdout and "(m) = unquoted mention" in r.stdout
+    assert "value-changed" in r.stdout and "mfa-auth (m)" in r.stdout and "(m) = unquoted mention" in r.stdout
+
+
+def test_table_with_several_users_has_a_user_column(logs):
+    r = invoke(logs, "--user", "jdoe", "--user", "kchen", "-f", "table")
+    assert [line for line in r.stdout.splitlines() if len(line) > 100] == []
+    header = [line for line in r.stdout.splitlines() if line.startswith("time (UTC)")][0]
+    assert header.split()[:5] == ["time", "(UTC)", "line", "user", "kind"]
 
 
 def test_output_file(logs, tmp_path):

@@ -68,6 +68,14 @@ def test_quoted_beats_mention_on_the_same_line():
     assert occ[0].quoted and occ[0].matched == "JDOE"
 
 
+def test_composed_and_decomposed_forms_are_the_same_name():
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "mgarcía")
+    assert occurrences([nfd], 'user "mgarcía"')[0].quoted
+    assert occurrences(["mgarcía"], f'user "{nfd.upper()}"')[0].quoted
+
+
 def test_unicode_case_variants():
     assert occurrences(["mgarcía"], 'changed user "MGARCÍA" value')[0].quoted
     assert occurrences(["kate"], 'user "\u212aATE"')[0].quoted  # KELVIN SIGN

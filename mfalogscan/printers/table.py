@@ -10,7 +10,6 @@ from tabulate import tabulate
 from . import collect
 
 WIDTH = 100  # readable at 100 columns; a wider terminal gets wider messages
-_KIND = {"user-change": "change", "operational": "oper", "unclassified": "unclass"}
 
 
 def _short(text: str, width: int) -> str:
@@ -31,6 +30,8 @@ def _scope(report) -> list[str]:
     for src in report.sources:
         if src.status != "scanned" or src.issues:
             why = src.reason or "; ".join(i.message for i in src.issues)
+            if src.raw_matches:
+                why += " [raw quoted matches: " + ", ".join(f"{u} {n}" for u, n in src.raw_matches.items()) + "]"
             lines.append(f"  {src.status}: {src.path}: {why}")
     return lines
 
@@ -59,10 +60,12 @@ def write(events, report, out) -> None:
                        tablefmt="simple", disable_numparse=True) + "\n")
     if report.findings:
         width = _width(out)
-        headers = ["time (UTC)", "line", "category/kind", "role", "message"]
+        several = len(s.users) > 1
+        # The kind names its category (the summary above counts categories), so rows show the kind only.
+        headers = ["time (UTC)", "line"] + (["user"] if several else []) + ["kind", "role", "message"]
         rows = [
-            [_time(f.timestamp), str(f.line), f"{_KIND.get(f.category, f.category)}/{f.kind}"
-             + ("" if f.quoted else " (m)"), f.role]
+            [_time(f.timestamp), str(f.line)] + ([_short(f.user, 12)] if several else [])
+            + [_short(f.kind, 17 if f.quoted else 13) + ("" if f.quoted else " (m)"), f.role]
             for f in report.findings
         ]
         # One column width for all sources, so the tables line up. tabulate's "simple" format pads
@@ -87,4 +90,4 @@ def write(events, report, out) -> None:
         out.write("\n")
     raw = sum(u.raw_matches_in_skipped for u in s.users)
     if raw:
-        out.write(f"Note: {raw} raw quoted match(es) in skipped binary files (see the sources above).\n")
+        out.write(f"Note: {raw} raw quoted match(es) in skipped binary files (listed with the sources above).\n")
