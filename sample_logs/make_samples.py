@@ -22,7 +22,7 @@ find under C:\\Program Files\\Multi-Factor Authentication Server\\Logs:
 The people searched for in the demo are John Doe (an account name), Alice
 Smith (a UPN at contoso.com) and Maria Garcia (an account name with an
 accented letter). Each of them appears in every message family of
-/work/shared/MFA_LOG_FORMAT.md (user-change records as target, actor and
+docs/rules.md (user-change records as target, actor and
 both, and the operational families), in lines no rule matches, in case
 variants (in .log.1), and next to near-miss names (a trailing "2", an
 ".admin" account, a ".com.au" UPN) that a correct scan must NOT report.

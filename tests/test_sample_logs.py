@@ -1,0 +1,39 @@
+"""sample_logs/ is what its generator makes, and a scan of it shows every family."""
+
+import hashlib
+import json
+import pathlib
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from mfalogscan.cli import app
+
+SAMPLES = pathlib.Path(__file__).resolve().parent.parent / "sample_logs"
+
+
+def digest(folder: pathlib.Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.name != "make_samples.py"}
+
+
+def test_committed_samples_match_the_generator(tmp_path):
+    subprocess.run([sys.executable, str(SAMPLES / "make_samples.py"), str(tmp_path)], check=True, capture_output=True)
+    assert digest(tmp_path) == digest(SAMPLES)
+
+
+def test_sample_scan_covers_every_family():
+    r = CliRunner().invoke(app, ["scan", str(SAMPLES), "--user", "jdoe", "--mentions", "-f", "json"])
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    kinds = set(doc["users"][0]["counts"]["by_kind"])
+    assert kinds >= {
+        "value-changed", "user-added", "device-added", "device-deleted", "oath-token-changed",
+        "mfa-auth", "primary-auth", "oath-validation", "security-question-validation", "radius", "bypass",
+        "unrecognized",
+    }
+    assert set(doc["users"][0]["counts"]["by_role"]) >= {"actor", "self", "target", "subject"}
+    statuses = {s["path"].rsplit("/", 1)[-1]: s["status"] for s in doc["sources"]}
+    assert statuses["PhoneFactor.pfdata"] == "skipped"
+    matched = {f["matched"] for f in doc["users"][0]["findings"]}
+    assert "JDoe" in matched and not any(m.lower() in ("jdoe2", "jdoe.admin") for m in matched)
