@@ -13,20 +13,19 @@ import unicodedata
 from typing import Iterator
 
 from .casefold import fold
-from .config import ScanConfig, Subject
+from .config import ScanConfig
 from .errors import WARNING, SourceIssue
-from .framings import Record, detect
-from .linescan import Candidate, LineScanner
-from .match import NameMatcher, Occurrence
+from .framings import detect
+from .findings import FindingBuilder
+from .linescan import LineScanner
+from .match import NameMatcher
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
-from .rules.classify import classify
 from .rules.load import RuleSet, load_rules
 from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
 from .sources.streams import PeekReader
 
-ELLIPSIS = " … "
 _SNIFF_LINES = 200
 
 
@@ -163,7 +162,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     scanner = LineScanner(
         ctx.matcher.line_searcher(layout.search_encoding), layout.newline, framing.head, layout.unit_width, cfg.max_line
     )
-    builder = _FindingBuilder(unit.path, ctx, framing, layout)
+    builder = FindingBuilder(unit.path, ctx, framing, layout)
     mentions = [0] * len(ctx.subjects)
     found = 0
     chunks = _text_chunks(unit.stream, layout, cfg.chunk_size, counts)
@@ -236,106 +235,3 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
     raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
     status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
     return _with(status, raw_matches=raw)
-
-
-class _FindingBuilder:
-    """Candidates -> findings: exact check, record, classification, shortened text."""
-
-    def __init__(self, path: str, ctx: Context, framing, layout: Layout):
-        self.path = path
-        self.ctx = ctx
-        self.framing = framing
-        self.enc = layout.search_encoding
-        self.strip_cr = layout.newline == b"\n"
-        self.text_max = ctx.config.text_max
-        self.list_mentions = ctx.config.list_mentions
-
-    def _decode(self, data: bytes) -> str:
-        if self.strip_cr and data.endswith(b"\r"):
-            data = data[:-1]
-        return data.decode(self.enc, "replace")
-
-    def findings(self, candidates: Iterator[Candidate], mentions: list[int]) -> Iterator[Finding]:
-        line, best, first = None, {}, None
-        for cand in candidates:
-            if cand.line != line:
-                if best:
-                    yield from self._emit(first, best, mentions)
-                line, best, first = cand.line, {}, cand
-            text = self._decode(cand.data) if not cand.long else cand.data.decode(self.enc, "replace")
-            if cand.long:
-                lo = len(cand.data[: cand.lo].decode(self.enc, "replace"))
-                hi = len(cand.data[: cand.hi].decode(self.enc, "replace"))
-                occ = self.ctx.matcher.analyze(text, lo, hi)
-            else:
-                occ = self.ctx.matcher.analyze(text)
-            for subject, o in occ.items():
-                have = best.get(subject)
-                if have is None or (o.quoted and not have[0].quoted):
-                    best[subject] = (o, cand, text)
-        if best:
-            yield from self._emit(first, best, mentions)
-
-    def _record(self, cand: Candidate, text: str) -> tuple[Record, int]:
-        if cand.head is not None:
-            head_text = self._decode(cand.head.data)
-            rec = self.framing.parse(head_text)
-            if rec is not None:
-                return rec, cand.head.line
-        line_text = self._decode(cand.line_head) if cand.long else text
-        rec = self.framing.parse(line_text)
-        if rec is None:
-            rec = Record("plain", line_text)
-        return rec, cand.line
-
-    def _emit(self, first: Candidate, best: dict, mentions: list[int]) -> Iterator[Finding]:
-        for subject in sorted(best):
-            occ, cand, text = best[subject]
-            if not occ.quoted:
-                mentions[subject] += 1
-                if not self.list_mentions:
-                    continue
-            record, record_line = self._record(cand, text)
-            message = record.message
-            if cand.long:
-                message = message + ELLIPSIS + text
-            verdict = classify(self.ctx.rules, message, record.component, self.ctx.is_subject(subject))
-            shown, cut = self._shown(cand, text, occ)
-            own = record_line == cand.line and not cand.long
-            shown_message = record.message if own and len(record.message) <= self.text_max else shown
-            yield Finding(
-                user=self.ctx.subjects[subject].name,
-                matched=occ.matched,
-                source=self.path,
-                line=cand.line,
-                offset=cand.offset,
-                timestamp=record.timestamp,
-                category=verdict.category,
-                kind=verdict.kind,
-                role=verdict.role,
-                rule=verdict.rule,
-                quoted=occ.quoted,
-                format=record.format,
-                component=record.component,
-                text=shown,
-                text_truncated=cut,
-                message=shown_message,
-                level=record.level,
-                pid=record.pid,
-                tid=record.tid,
-                request_id=record.request_id,
-                call_status=verdict.call_status,
-                field=verdict.field,
-                record_line=record_line,
-                details=verdict.details,
-            )
-
-    def _shown(self, cand: Candidate, text: str, occ: Occurrence) -> tuple[str, bool]:
-        """The text kept on a finding: whole when short, else its start and the occurrence in context."""
-        if not cand.long and len(text) <= self.text_max:
-            return text, False
-        half = self.text_max // 2
-        head = (self._decode(cand.line_head) if cand.long else text)[: half]
-        ctx = max(0, (self.text_max - half - (occ.end - occ.start)) // 2)
-        around = text[max(0, occ.start - ctx) : occ.end + ctx]
-        return head + ELLIPSIS + around + ELLIPSIS.rstrip(), True

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from . import __version__
 from .config import ScanConfig
 from .model import (
     STATUS_PARTIAL,

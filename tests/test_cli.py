@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from mfalogscan.cli import app
 
-from .conftest import AUTH, CHANGE, gzip_bytes, native, sample_lines, text_bytes
+from .conftest import CHANGE, gzip_bytes, native, sample_lines, text_bytes
 
 runner = CliRunner()
 

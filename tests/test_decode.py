@@ -1,6 +1,5 @@
 """Encoding, BOM, binary and newline detection; the offset map for transcoded sources."""
 
-import codecs
 import os
 
 import pytest

@@ -2,7 +2,6 @@
 
 import bz2
 import gzip
-import io
 import lzma
 import os
 
@@ -11,8 +10,8 @@ import pytest
 from mfalogscan.pipeline import _scan_found
 from mfalogscan.sources.discover import Found
 
-from .conftest import AUTH, CHANGE, GUID, gzip_bytes, native, sample_lines, text_bytes, zip_bytes
-from .helpers import keyed, run
+from .conftest import CHANGE, GUID, gzip_bytes, native, sample_lines, text_bytes, zip_bytes
+from .helpers import run
 
 LINES = sample_lines(60)
 EXPECTED_LINES = [i + 1 for i in range(60) if i % 10 == 3]  # the quoted user-change lines

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from mfalogscan.cli import app
 
-from .conftest import gzip_bytes, native, sample_lines, text_bytes, zip_bytes
+from .conftest import gzip_bytes, sample_lines, text_bytes, zip_bytes
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 SCHEMA = json.loads((DOCS / "jsonl.schema.json").read_text())

@@ -16,7 +16,7 @@ import struct
 import zlib
 from typing import BinaryIO, Callable
 
-from ..errors import DAMAGED, LOST, WARNING, SourceIssue
+from ..errors import DAMAGED, LOST, SourceIssue
 
 BLOCK = 256 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
