@@ -201,3 +201,39 @@ def test_directories_are_walked_in_sorted_order(write, tmp_path):
     os.mkfifo(tmp_path / "pipe")
     r = run(str(tmp_path))
     assert [s.status for s in r.sources if s.path.endswith("pipe")] == ["skipped"]
+
+
+def test_an_os_error_on_open_is_reported_and_the_scan_goes_on(tmp_path):
+    (tmp_path / "adir").mkdir()
+    items = list(_scan_found(Found("adir", str(tmp_path / "adir")), None))
+    assert items[0].status == "unreadable" and "directory" in items[0].reason.lower()
+
+
+def test_a_read_error_mid_stream_keeps_what_was_read():
+    from mfalogscan.pipeline import _Counts, _read_chunks
+
+    class Failing:
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, n):
+            self.calls += 1
+            if self.calls > 2:
+                raise OSError(5, "Input/output error")
+            return b"x" * n
+
+    counts = _Counts()
+    assert b"".join(_read_chunks(Failing(), 10, counts)) == b"x" * 20
+    assert counts.issues[0].severity == "lost" and counts.issues[0].offset == 20
+    assert "input/output error" in counts.issues[0].message.lower()
+
+
+def test_forced_code_page(write):
+    line = native('User "CONTOSO\\admin" changed user "mgarcía" value Phone from "1" to "2".', 1)
+    path = write("cp1252.log", text_bytes([line], encoding="cp1252"))
+    r = run(path, "mgarcía")
+    assert r.findings == [] and r.sources[0].undecodable_bytes == 1
+    assert "--encoding" in r.sources[0].issues[0].message
+    r = run(path, "mgarcía", encoding="cp1252")
+    assert [(f.matched, f.kind) for f in r.findings] == [("mgarcía", "value-changed")]
+    assert r.sources[0].encoding == "cp1252 (--encoding)" and r.sources[0].undecodable_bytes == 0
