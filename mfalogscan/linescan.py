@@ -145,7 +145,8 @@ class LineScanner:
                         carry = buf
                         continue
                     end = len(buf) - _GUARD
-                    if end <= scan_from:
+                    if end <= scan_from or end < _BACK:
+                        # Not yet enough bytes to search part of the line and keep _BACK of it.
                         carry = buf
                         continue
                     if self._long is None:

@@ -68,3 +68,35 @@ def test_a_record_head_far_behind_a_chunk_boundary():
     for chunk in (7, 512, 4096, 1 << 20):
         f = scan_bytes(data, chunk).findings[0]
         assert (f.line, f.record_line, f.level) == (502, 1, "e"), chunk
+
+
+def test_long_line_shorter_than_the_guard_with_small_chunks():
+    """Regression: a long line under ~10 KB once lost findings and shifted offsets with small chunks."""
+    data = b"x" * 3000 + b' "jdoe" ' + b"y" * 7000 + b'\nnext "jdoe"\n'
+    expected = [(1, 0), (2, 10009)]
+    for chunk in (1, 100, 8192, 1 << 20):
+        got = [(f.line, f.offset) for f in scan_bytes(data, chunk).findings]
+        assert got == expected, chunk
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(lambda n, m: "a" * n + ' "jdoe" ' + "b" * m, st.integers(0, 12000), st.integers(0, 12000)),
+            st.builds(lambda s: native(CHANGE, s), st.integers(0, 59)),
+            st.just('   at "jdoe"'),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 20000),
+)
+def test_lines_around_the_window_and_guard_sizes(lines, chunk):
+    data = text_bytes(lines)
+    reference = scan_bytes(data, 1 << 20)
+    assert keyed(scan_bytes(data, chunk)) == keyed(reference)
+    assert [f.line for f in reference.findings] == list(range(1, len(lines) + 1))
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line.encode()) + 1)
+    assert [f.offset for f in reference.findings] == starts
