@@ -128,6 +128,7 @@ def scan_command(
             list_mentions=mentions,
             encoding=encoding,
             rules_files=tuple(rules or ()),
+            debug=debug,
         )
         ruleset = load_rules(config.rules_files)
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")

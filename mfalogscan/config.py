@@ -36,6 +36,7 @@ class ScanConfig:
     chunk_size: int = 4 * 1024 * 1024
     max_line: int = 1024 * 1024
     text_max: int = 2000
+    debug: bool = False
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):

@@ -81,7 +81,8 @@ class FindingBuilder:
                     continue
             record, record_line = self._record(cand, text)
             message = record.message
-            if cand.long:
+            if cand.long and record_line == cand.line:
+                # The record is this long line: its message is its head and the window around the name.
                 message = message + ELLIPSIS + text
             verdict = classify(self.ctx.rules, message, record.component, self.ctx.is_subject(subject))
             shown, cut = self._shown(cand, text, occ)

@@ -80,15 +80,25 @@ def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
             size, mtime = st.st_size, st.st_mtime
         except OSError:
             size, mtime = None, None
+    current = found.path
     try:
         unit = Unit(found.path, PeekReader(raw), stored_bytes=size, mtime=mtime)
         for item in expand(unit):
             if isinstance(item, SourceStatus):
                 yield item
             else:
+                current = item.path
                 yield from _scan_unit(item, ctx)
     except OSError as e:
-        yield SourceStatus(found.path, STATUS_UNREADABLE, f"read error: {e.strerror or e}")
+        yield SourceStatus(current, STATUS_UNREADABLE, f"read error: {e.strerror or e}")
+    except Exception as e:  # noqa: BLE001 - one bad source must never end the whole scan
+        if ctx is not None and ctx.config.debug:
+            raise
+        yield SourceStatus(
+            current, STATUS_UNREADABLE,
+            f"internal error while reading ({type(e).__name__}: {e}); the rest of this source was not scanned. "
+            "Please report it; run with --debug for the traceback.",
+        )
     finally:
         if close:
             raw.close()
@@ -211,27 +221,41 @@ _RAW_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
 
 
 def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
-    """A binary file is not parsed, but its raw quoted matches are counted so the admin knows to look."""
+    """A binary file is not parsed, but its raw quoted matches are counted so the admin knows to look.
+
+    A UTF-16-LE `"name"` after an ASCII byte also reads as UTF-16-BE one byte
+    earlier (and the reverse), so UTF-16 hits are counted once per position of
+    their first letter, whichever byte order found them.
+    """
     counts = _Counts()
     searchers = [(p, e) for e in _RAW_ENCODINGS if (p := ctx.matcher.quoted_searcher(e)) is not None]
     keep = ctx.matcher.max_bytes() + 8
     per_subject = [0] * len(ctx.subjects)
+    wide_seen: set[int] = set()  # absolute positions of UTF-16 hits near the current buffer
 
-    def count(buf: bytes, limit: int) -> None:
+    def count(buf: bytes, base: int, limit: int) -> None:
         for pattern, encoding in searchers:
+            wide = encoding != "utf-8"
             for m in pattern.finditer(buf):
                 if m.start() >= limit:
                     break
+                if wide:
+                    # Read as BE, an LE hit's first letter starts one byte earlier (and the reverse).
+                    letter = base + m.start(1) + (1 if encoding == "utf-16-be" else 0)
+                    if letter in wide_seen:
+                        continue
+                    wide_seen.add(letter)
                 for s in ctx.matcher.subjects_of(m.group(1).decode(encoding, "replace")):
                     per_subject[s] += 1
 
-    tail = b""
+    tail, base = b"", 0
     for data in _read_chunks(unit.stream, ctx.config.chunk_size, counts):
         buf = tail + data
         limit = max(0, len(buf) - keep)  # matches starting later are counted with the next chunk
-        count(buf, limit)
-        tail = buf[limit:]
-    count(tail, len(tail))
+        count(buf, base, limit)
+        tail, base = buf[limit:], base + limit
+        wide_seen = {p for p in wide_seen if p >= base - 4}
+    count(tail, base, len(tail))
     raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
     status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
     return _with(status, raw_matches=raw)

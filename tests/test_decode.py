@@ -51,12 +51,29 @@ def test_lone_cr_newlines():
 
 
 def test_check_encoding():
-    assert check_encoding("UTF-16") == "utf-16-le"
+    assert check_encoding("UTF-16") == "utf-16"  # byte order from the BOM
+    assert check_encoding("utf_16_be") == "utf-16-be"
     assert check_encoding("latin-1") == "iso8859-1"
     with pytest.raises(ValueError):
         check_encoding("no-such-codec")
     with pytest.raises(ValueError):
         check_encoding("cp037")  # EBCDIC: not ASCII-compatible
+    for stateful in ("iso2022_jp", "raw_unicode_escape", "utf-7"):
+        with pytest.raises(ValueError):
+            check_encoding(stateful)
+    assert check_encoding("shift_jis") == "shift_jis"
+
+
+def test_generic_utf16_takes_the_byte_order_from_the_bom():
+    be = b"\xfe\xff" + "x \"jdoe\"\n".encode("utf-16-be")
+    layout = sniff_layout(be, "utf-16")
+    assert (layout.encoding, layout.bom) == ("utf-16-be", 2)
+    assert sniff_layout("x\n".encode("utf-16-le"), "utf-16").encoding == "utf-16-le"
+
+
+def test_a_code_page_log_is_not_binary():
+    cyrillic = ("Пользователь изменён: " * 200 + "\n").encode("cp1251")
+    assert not sniff_layout(cyrillic).binary
 
 
 class _Chunks:

@@ -237,3 +237,39 @@ def test_forced_code_page(write):
     r = run(path, "mgarcía", encoding="cp1252")
     assert [(f.matched, f.kind) for f in r.findings] == [("mgarcía", "value-changed")]
     assert r.sources[0].encoding == "cp1252 (--encoding)" and r.sources[0].undecodable_bytes == 0
+
+
+def test_binary_utf16_hits_are_counted_once(write):
+    junk = bytes(range(1, 32)) * 40
+    data = junk + ' "jdoe" '.encode("utf-16-le") + junk + ' "jdoe" '.encode("utf-16-be") + junk + b'"jdoe"'
+    for chunk in (1, 7, 64, 1 << 20):
+        r = run(write("blob.bin", data), chunk_size=chunk)
+        assert r.sources[0].raw_matches == {"jdoe": 3}, chunk
+
+
+def test_one_bad_source_does_not_end_the_scan(write, tmp_path, monkeypatch):
+    import mfalogscan.pipeline as pipeline
+
+    write("a.log", text_bytes(LINES))
+    write("b.log", text_bytes(LINES))
+    real = pipeline._scan_unit
+
+    def flaky(unit, ctx):
+        if unit.path.endswith("a.log"):
+            raise RuntimeError("boom")
+        return real(unit, ctx)
+
+    monkeypatch.setattr(pipeline, "_scan_unit", flaky)
+    r = run(str(tmp_path))
+    assert [s.status for s in r.sources] == ["unreadable", "scanned"]
+    assert "internal error" in r.sources[0].reason and "boom" in r.sources[0].reason
+    assert len(r.findings) == len(EXPECTED_LINES) and r.exit_status() == 2
+
+
+def test_a_long_continuation_line_is_classified_by_its_record_alone(write):
+    other = native('User "CONTOSO\\admin" changed user "kchen" value Phone from "1" to "2".', 1)
+    short = [other, '   at "jdoe" lookup']
+    long = [other, "   at " + "x" * 5000 + ' "jdoe" ' + "y" * 5000]
+    a = run(write("short.log", text_bytes(short)), max_line=1000).findings[0]
+    b = run(write("long.log", text_bytes(long)), max_line=1000).findings[0]
+    assert (a.kind, a.role, a.record_line) == (b.kind, b.role, b.record_line) == ("value-changed", "mentioned", 1)

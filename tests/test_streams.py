@@ -148,3 +148,56 @@ def test_encrypted_member_is_listed_not_read():
     skipped = [o for o in out if not isinstance(o, tuple) and o.path.endswith("secret.log")]
     assert skipped and skipped[0].status == "skipped" and "encrypted" in skipped[0].reason
     assert [o[0] for o in out if isinstance(o, tuple)] == ["x.zip!plain.log"]
+
+
+def test_zip_with_an_unsupported_directory_version_is_read_from_local_headers():
+    """Regression: zipfile raised NotImplementedError, which ended the whole run."""
+    z = bytearray(zip_bytes({"a.log": b'x "jdoe"\n'}))
+    central = z.index(b"PK\x01\x02")
+    z[central + 6] = 166  # "version needed to extract" = 16.6
+    out = _consume(bytes(z))
+    assert out[0][0] == "x.zip!a.log" and out[0][1] == b'x "jdoe"\n'
+
+
+def test_local_header_walk_resynchronises_after_a_member_it_cannot_size():
+    z = bytearray(zip_bytes({"a.log": b"first\n", "b.log": b"second\n", "c.log": b"third\n"}, method=zipfile.ZIP_STORED))
+    z[6] |= 8  # a.log: "sizes in a data descriptor", which a stored member cannot have
+    cut = bytes(z[: z.index(b"PK\x01\x02")])
+    out = _consume(cut)
+    skipped = [o for o in out if not isinstance(o, tuple) and o.path.endswith("a.log")]
+    assert skipped and skipped[0].status == "skipped" and "unknown size" in skipped[0].reason
+    assert [(p, d) for p, d, _ in (o for o in out if isinstance(o, tuple))] == [("x.zip!b.log", b"second\n"), ("x.zip!c.log", b"third\n")]
+
+
+def test_garbage_between_zip_members_is_reported_and_skipped():
+    z = zip_bytes({"a.log": b"first\n", "b.log": b"second\n"}, method=zipfile.ZIP_STORED)
+    second = z.index(b"PK\x03\x04", 4)
+    damaged = z[:second] + b"GARBAGE!" + z[second : z.index(b"PK\x01\x02")]
+    out = _consume(damaged)
+    assert [o[0] for o in out if isinstance(o, tuple)] == ["x.zip!a.log", "x.zip!b.log"]
+    assert any("8 bytes of the zip archive" in i.message for i in out[-1].issues)
+
+
+def test_xz_stream_padding_between_streams():
+    data = lzma.compress(DATA[:1000]) + b"\0" * 4 + lzma.compress(DATA[1000:])
+    s = XzStream(io.BytesIO(data))
+    assert read_all(s) == DATA and s.issues == []
+
+
+def test_a_file_handed_over_part_read_starts_where_it_is(tmp_path):
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"HEADER" + zip_bytes({"a.log": b"zipped\n"}))
+    with open(path, "rb") as f:
+        f.read(6)
+        out = _consume_file(f)
+    assert out[0][0] == "x.zip!a.log" and out[0][1] == b"zipped\n"
+
+
+def _consume_file(f):
+    out = []
+    for item in expand(Unit("x.zip", PeekReader(f))):
+        if isinstance(item, Unit):
+            out.append((item.path, read_all(item.stream), item.all_issues()))
+        else:
+            out.append(item)
+    return out

@@ -53,21 +53,54 @@ def canonical(encoding: str) -> str:
     return {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}.get(name, name)
 
 
+_ESCAPING = {"raw-unicode-escape", "unicode-escape", "utf-7", "punycode", "idna"}
+_PROBE = "aéßΩЖ田中😀"
+
+
 @lru_cache(maxsize=None)
 def ascii_compatible(encoding: str) -> bool:
-    """True when every ASCII character is the same single byte in `encoding`."""
+    """True when ASCII is itself, one byte per character, and characters encode alone.
+
+    The byte prefilter encodes each character of a name on its own, so
+    stateful encodings (ISO-2022 escape sequences) and escaping ones
+    (`raw_unicode_escape`) cannot be searched as bytes and are refused.
+    """
     try:
-        return all(chr(i).encode(encoding) == bytes([i]) for i in range(128))
+        if codecs.lookup(encoding).name in _ESCAPING:
+            return False
+        if not all(chr(i).encode(encoding) == bytes([i]) for i in range(128)):
+            return False
     except (UnicodeError, LookupError):
+        return False
+    encodable = [ch for ch in _PROBE if _encodes(ch, encoding)]
+    joined = "a" + "".join(encodable) + "a"
+    return joined.encode(encoding) == b"".join(ch.encode(encoding) for ch in joined)
+
+
+def _encodes(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+        return True
+    except UnicodeError:
         return False
 
 
+_BYTE_ORDERS = {"utf-16": ("utf-16-le", "utf-16-be"), "utf-32": ("utf-32-le", "utf-32-be")}
+
+
 def check_encoding(encoding: str) -> str:
-    """Validate a user's --encoding; returns the canonical name or raises ValueError."""
+    """Validate a user's --encoding; returns Python's name for it or raises ValueError.
+
+    `utf-16` and `utf-32` keep their meaning "byte order from the BOM"
+    (little-endian when there is none).
+    """
     try:
-        name = canonical(encoding)
+        name = codecs.lookup(encoding).name
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
+    if name in _BYTE_ORDERS:
+        return name
+    name = canonical(name)
     if not (ascii_compatible(name) or name in _UNIT_WIDTH):
         raise ValueError(f"encoding {encoding!r} is not supported (use UTF-8/16/32 or an ASCII-compatible code page)")
     return name
@@ -114,7 +147,7 @@ def _guess_utf16(sample: bytes) -> str | None:
     return None
 
 
-def _binary_reason(sample: bytes, encoding: str) -> str | None:
+def _binary_reason(sample: bytes) -> str | None:
     """Why a sample is binary rather than text with some damage, or None."""
     if not sample:
         return None
@@ -127,23 +160,22 @@ def _binary_reason(sample: bytes, encoding: str) -> str | None:
         return f"binary content: {short_nuls} scattered NUL bytes in the first {len(sample)} bytes"
     if controls > max(8, len(text) // 50):
         return f"binary content: {controls} control bytes in the first {len(sample)} bytes"
-    if encoding == "utf-8" and not text.isascii():
-        bad = len(text.decode("utf-8", "replace").encode("utf-8")) - len(text)  # 3 bytes per U+FFFD minus 1
-        if bad > len(text) // 5:
-            return "binary content: mostly invalid UTF-8"
+    # Invalid UTF-8 alone is no sign of a binary file: a log in a code page
+    # (cp1251, say) is text; it is scanned and its undecodable bytes reported.
     return None
 
 
 def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
     """Decide encoding, BOM, binary-ness and newline from a source's first bytes."""
     layout = None
+    allowed = _BYTE_ORDERS.get(forced, (canonical(forced),)) if forced else None
     for bom, name in _BOMS:
         if sample.startswith(bom):
-            if forced is None or canonical(forced) == name:
+            if allowed is None or name in allowed:
                 layout = Layout(name, len(bom), "bom")
             break
     if layout is None and forced is not None:
-        layout = Layout(canonical(forced), 0, "forced")
+        layout = Layout(allowed[0], 0, "forced")
     if layout is None:
         guess = _guess_utf16(sample)
         layout = Layout(guess, 0, "guessed") if guess else Layout("utf-8", 0, "default")
@@ -152,7 +184,7 @@ def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
         text = body[: len(body) - len(body) % layout.unit_width].decode(layout.encoding, "replace").encode("utf-8")
     else:
         text = body
-        why = _binary_reason(body, layout.encoding)
+        why = _binary_reason(body)
         if why:
             return Layout(layout.encoding, layout.bom, layout.how, True, why)
     newline = b"\r" if b"\n" not in text and b"\r" in text else b"\n"

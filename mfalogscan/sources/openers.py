@@ -20,7 +20,8 @@ from ..errors import WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
 from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
 
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+LOCAL_SIG = b"PK\x03\x04"
+ZIP_MAGICS = (LOCAL_SIG, b"PK\x05\x06")
 MAX_NESTING = 8
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 
@@ -139,11 +140,12 @@ def _zip_mtime(date_time: tuple) -> float | None:
 
 def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
     f = _seekable(unit)
+    base = f.tell()
     issues: list[SourceIssue] = []
     members = 0
     try:
         infos = zipfile.ZipFile(f).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except Exception as e:  # noqa: BLE001 - zipfile raises many types on damaged input; all mean "no usable directory"
         issues.append(
             SourceIssue(f"zip central directory is missing or damaged ({e}); members were read from their local headers")
         )
@@ -174,7 +176,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             yield from expand(member, depth + 1)
     else:
         counter = [0]
-        yield from _walk_local_headers(unit, f, counter)
+        yield from _walk_local_headers(unit, f, base, counter, issues, depth)
         members = counter[0]
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield SourceStatus(unit.path, status, f"zip archive with {members} member(s), each listed as its own source",
@@ -182,29 +184,68 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
                        stored_bytes=unit.stored_bytes, issues=tuple(issues + unit.all_issues()))
 
 
-def _walk_local_headers(unit: Unit, f: BinaryIO, counter: list) -> Iterator[Unit | SourceStatus]:
-    pos = 0
+def _find_local_header(f: BinaryIO, start: int) -> int | None:
+    """Offset of the next local file header signature at or after `start`, if any."""
+    pos, tail = start, b""
+    while True:
+        f.seek(pos)
+        block = f.read(1024 * 1024)
+        if not block:
+            return None
+        data = tail + block
+        i = data.find(LOCAL_SIG)
+        if i >= 0:
+            return pos - len(tail) + i
+        tail = data[-3:]
+        pos += len(block)
+
+
+def _file_size(f: BinaryIO) -> int:
+    f.seek(0, 2)
+    return f.tell()
+
+
+def _walk_local_headers(
+    unit: Unit, f: BinaryIO, base: int, counter: list, issues: list, depth: int
+) -> Iterator[Unit | SourceStatus]:
+    """Read members from their local headers alone; resynchronise on the next header after damage."""
+    pos = base
     while True:
         f.seek(pos)
         local = f.read(_LOCAL.size)
-        if len(local) < _LOCAL.size or local[:4] != b"PK\x03\x04":
-            return
-        _, _, flags, method, mtime_t, mtime_d, crc, csize, usize, nlen, elen = _LOCAL.unpack(local)
+        if len(local) < _LOCAL.size or local[:4] != LOCAL_SIG:
+            nxt = _find_local_header(f, pos + 1) if local else None
+            if nxt is None:
+                rest = _file_size(f) - pos
+                if rest > 0 and not local.startswith((b"PK\x01\x02", b"PK\x05\x06")):
+                    issues.append(SourceIssue(f"{rest} bytes at the end of the zip archive (from byte {pos}) could not be read as members", None))
+                return
+            issues.append(SourceIssue(f"{nxt - pos} bytes of the zip archive (bytes {pos} to {nxt}) could not be read as members", None))
+            pos = nxt
+            continue
+        _, _, flags, method, _mt, _md, crc, csize, usize, nlen, elen = _LOCAL.unpack(local)
         name = f.read(nlen).decode("utf-8" if flags & 0x800 else "cp437", "replace")
         start = pos + _LOCAL.size + nlen + elen
         sized = not flags & 8
         counter[0] += 1
+        path = f"{unit.path}!{name}"
+        skip_reason = None
         if flags & 1:
-            yield SourceStatus(f"{unit.path}!{name}", STATUS_SKIPPED, "encrypted zip member; not scanned",
-                               compression=_chain(unit.compression, "zip"), container=unit.path)
-            if not sized:
-                return
-            pos = start + csize
+            skip_reason = "encrypted zip member; not scanned"
+        elif not sized and method != 8:
+            skip_reason = "zip member of unknown size (data descriptor) that is not deflated; not scanned"
+        if skip_reason:
+            yield SourceStatus(path, STATUS_SKIPPED, skip_reason, compression=_chain(unit.compression, "zip"), container=unit.path)
+            if sized:
+                pos = start + csize
+            else:
+                nxt = _find_local_header(f, start)
+                pos = nxt if nxt is not None else _file_size(f)
             continue
         window = _Window(f, start, csize if sized else None)
         stream = ZipMemberStream(window, method, csize if sized else None, usize if sized else None, crc if sized else None)
         member = _member_unit(unit, name, stream, None, [])
-        yield from expand(member, 1)
+        yield from expand(member, depth + 1)
         if sized:
             pos = start + csize
         else:

@@ -31,6 +31,10 @@ class PeekReader:
         self._raw = raw
         self._back = b""
         self.pos = 0
+        try:  # a file handed over part-read (stdin redirected from a file) starts where it is
+            self._origin = raw.tell() if raw.seekable() else 0
+        except (AttributeError, OSError, ValueError):
+            self._origin = 0
 
     def read(self, n: int) -> bytes:
         if self._back:
@@ -60,7 +64,7 @@ class PeekReader:
         raw = self._raw
         if not (hasattr(raw, "seekable") and raw.seekable()):
             return None
-        raw.seek(self.pos)
+        raw.seek(self._origin + self.pos)
         self._back = b""
         return raw
 
@@ -271,8 +275,14 @@ class _MagicMultiStream(DecompressedStream):
         super().__init__(raw)
         self._streams = 0
 
+    #: Zero bytes allowed between streams (xz's stream padding).
+    padding = False
+
     def _start_member(self) -> bool:
         head = self.raw.peek(len(self.magic))
+        if self.padding and self._streams and head[:1] == b"\x00":
+            self._skip_zeros()
+            head = self.raw.peek(len(self.magic))
         if not head:
             return False
         if not head.startswith(self.magic[:3]):
@@ -286,6 +296,17 @@ class _MagicMultiStream(DecompressedStream):
         return True
 
 
+    def _skip_zeros(self) -> None:
+        while True:
+            data = self.raw.read(BLOCK)
+            if not data:
+                return
+            rest = data.lstrip(b"\x00")
+            if rest:
+                self.raw.unread(rest)
+                return
+
+
 class Bz2Stream(_MagicMultiStream):
     name = "bzip2"
     magic = BZ2_MAGIC
@@ -295,6 +316,7 @@ class Bz2Stream(_MagicMultiStream):
 class XzStream(_MagicMultiStream):
     name = "xz"
     magic = XZ_MAGIC
+    padding = True
     make = staticmethod(lambda: lzma.LZMADecompressor(lzma.FORMAT_XZ))
 
 
