@@ -115,13 +115,6 @@ def scan_command(
         from .report import Report
         from .rules.load import load_rules
         from .pipeline import scan_events
-        from .sources.decode import check_encoding
-
-        if encoding is not None:
-            try:
-                encoding = check_encoding(encoding)
-            except ValueError as e:
-                raise ConfigError(f"--encoding: {e}") from None
         config = ScanConfig(
             paths=tuple(paths or ()),
             subjects=subjects_from(user or [], users_file),

@@ -49,6 +49,13 @@ class ScanConfig:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
         if self.chunk_size < 1:
             raise ConfigError("chunk size must be at least 1 byte")
+        if self.encoding is not None:
+            from .sources.decode import check_encoding
+
+            try:
+                object.__setattr__(self, "encoding", check_encoding(self.encoding))
+            except ValueError as e:
+                raise ConfigError(f"--encoding: {e}") from None
         _check_unique(self.subjects)
 
 

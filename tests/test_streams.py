@@ -201,3 +201,29 @@ def _consume_file(f):
         else:
             out.append(item)
     return out
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self):
+        self.buf = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.buf += b
+        return len(b)
+
+
+def test_stored_members_with_data_descriptors_and_no_directory():
+    """zipfile writing to a pipe stores sizes after the data; without the directory, find them."""
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("a.log", b"first\n"), ("b.log", b"a PK\x03\x04 inside\n"), ("c.log", b"third\n")):
+            z.writestr(name, data)
+    data = bytes(sink.buf)
+    assert data[6] & 8  # really written with data descriptors
+    cut = data[: data.index(b"PK\x01\x02")]
+    out = _consume(cut)
+    members = [(p, d) for p, d, _ in (o for o in out if isinstance(o, tuple))]
+    assert members == [("x.zip!a.log", b"first\n"), ("x.zip!b.log", b"a PK\x03\x04 inside\n"), ("x.zip!c.log", b"third\n")]

@@ -29,7 +29,7 @@ def _scope(report) -> list[str]:
     ]
     for src in report.sources:
         if src.status != "scanned" or src.issues:
-            why = src.reason or "; ".join(i.message for i in src.issues)
+            why = "; ".join([src.reason] * bool(src.reason) + [i.message for i in src.issues])
             if src.raw_matches:
                 why += " [raw quoted matches: " + ", ".join(f"{u} {n}" for u, n in src.raw_matches.items()) + "]"
             lines.append(f"  {src.status}: {src.path}: {why}")

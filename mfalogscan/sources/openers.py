@@ -9,6 +9,7 @@ member from its local headers, and the damage is reported.
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import tempfile
@@ -200,6 +201,42 @@ def _find_local_header(f: BinaryIO, start: int) -> int | None:
         pos += len(block)
 
 
+_NEXT_RECORD = re.compile(rb"PK\x03\x04|PK\x01\x02|PK\x05\x06")
+
+
+def _stored_size(f: BinaryIO, start: int) -> int | None:
+    """The length of a stored member written with a data descriptor (its size is only after its data).
+
+    Its data ends where a descriptor (optionally signed PK 7 8) recording that
+    very length sits just before the next zip record, or the end of the file.
+    """
+
+    def size_if_descriptor_before(end: int) -> int | None:
+        for length, signed in ((16, True), (12, False)):
+            size = end - length - start
+            if size < 0:
+                continue
+            f.seek(end - length)
+            desc = f.read(length)
+            if signed and desc[:4] != b"PK\x07\x08":
+                continue
+            if struct.unpack("<I", desc[8:12] if signed else desc[4:8])[0] == size & 0xFFFFFFFF:
+                return size
+        return None
+
+    pos = start
+    while True:
+        f.seek(pos)
+        block = f.read(1024 * 1024 + 16)
+        for m in _NEXT_RECORD.finditer(block):
+            size = size_if_descriptor_before(pos + m.start())
+            if size is not None:
+                return size
+        if len(block) <= 1024 * 1024:
+            return size_if_descriptor_before(pos + len(block))
+        pos += 1024 * 1024
+
+
 def _file_size(f: BinaryIO) -> int:
     f.seek(0, 2)
     return f.tell()
@@ -230,6 +267,10 @@ def _walk_local_headers(
         counter[0] += 1
         path = f"{unit.path}!{name}"
         skip_reason = None
+        if not sized and method == 0 and not flags & 1:
+            found_size = _stored_size(f, start)
+            if found_size is not None:
+                sized, csize, usize, crc = True, found_size, found_size, None
         if flags & 1:
             skip_reason = "encrypted zip member; not scanned"
         elif not sized and method != 8:
@@ -243,11 +284,15 @@ def _walk_local_headers(
                 pos = nxt if nxt is not None else _file_size(f)
             continue
         window = _Window(f, start, csize if sized else None)
-        stream = ZipMemberStream(window, method, csize if sized else None, usize if sized else None, crc if sized else None)
+        stream = ZipMemberStream(window, method, csize if sized else None, usize if sized else None,
+                                 crc if sized and not flags & 8 else None)
         member = _member_unit(unit, name, stream, None, [])
         yield from expand(member, depth + 1)
         if sized:
             pos = start + csize
+            if flags & 8:  # a stored member sized from its descriptor: step over the descriptor
+                f.seek(pos)
+                pos += 16 if f.read(4) == b"PK\x07\x08" else 12
         else:
             # Data descriptor: the member's compressed length is what its decoder consumed.
             pos = start + stream.raw.pos
