@@ -160,7 +160,7 @@ def scan_command(
     if bad:
         _err(f"{len(bad)} source(s) could not be read in full:")
         for s in bad:
-            _err(f"  {s.path}: {s.reason or '; '.join(i.message for i in s.issues if i.fatal)}")
+            _err(f"  {s.path}: {'; '.join(i.message for i in s.issues if i.is_error) or s.reason}")
     raise typer.Exit(report.exit_status())
 
 
