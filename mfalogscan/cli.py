@@ -17,6 +17,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .printers import FORMATS
 
 HELP = (
     "Find every record of a user in Azure MFA Server logs and all their backups "
@@ -28,11 +29,7 @@ EXIT_ERROR = 2
 EXIT_PIPE = 141  # what a shell shows for a command ended by SIGPIPE, as grep is
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
+Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # the formats, defined once in printers
 
 
 def _version(value: bool) -> None:
@@ -106,7 +103,7 @@ def scan_command(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
-    from .errors import ConfigError, MfaLogScanError
+    from .errors import MfaLogScanError
 
     out, close = None, False
     try:
@@ -126,9 +123,9 @@ def scan_command(
         ruleset = load_rules(config.rules_files)
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
         write = printers.get(name)
-        from .pipeline import check_paths
+        from .sources.discover import check_paths
 
-        check_paths(config.paths)
+        check_paths(config.paths)  # before --output is created
         out, close = _open_output(output)
         report = Report(config, rules_sha256=ruleset.sha256)
         write(_Progress(scan_events(config, ruleset)), report, out)

@@ -1,7 +1,8 @@
 """Errors the user can act on, and source problems kept as data.
 
-`MfaLogScanError` and its children stop a run before scanning starts (bad
-options, a broken rules file) and are shown as one line, exit status 2.
+`MfaLogScanError` and its children (ConfigError, RuleError) stop a run
+before scanning starts (bad options, a broken rules file) and are shown as
+one line, exit status 2.
 `SourceIssue` is not an exception: it records what went wrong while reading
 one source, so the scan goes on and the report says exactly what was lost.
 """
@@ -33,10 +34,6 @@ class RuleError(MfaLogScanError):
         self.rule = rule
         where = f"rule {rule!r}: " if rule else ""
         super().__init__(_located(where + message, path, line))
-
-
-class SourceError(MfaLogScanError):
-    """A source that cannot be opened at all (raised inside the reader, recorded as a SourceIssue)."""
 
 
 def _located(message: str, path: str | None, line: int | None) -> str:

@@ -16,7 +16,6 @@ STATUS_PARTIAL = "partial"
 STATUS_SKIPPED = "skipped"
 STATUS_UNREADABLE = "unreadable"
 
-CATEGORIES = ("user-change", "operational", "unclassified")
 ROLES = ("actor", "target", "self", "subject", "mentioned")
 
 

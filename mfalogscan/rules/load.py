@@ -12,6 +12,7 @@ from typing import Sequence
 import regex
 
 from ..errors import RuleError
+from ..model import ROLES as RULE_ROLES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -19,7 +20,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 RULE_CATEGORIES = ("user-change", "operational")
-RULE_ROLES = ("actor", "target", "self", "subject", "mentioned")
 _KEYS = {"id", "category", "kind", "description", "pattern", "patterns", "components", "role"}
 _KIND = _re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DEFAULT_RULES = "(shipped rules)"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -90,6 +89,3 @@ def _walk(directory: str, seen: set) -> Iterator[Found | SourceStatus]:
 def _why(e: OSError) -> str:
     return e.strerror.lower() if e.strerror else str(e)
 
-
-def stdin_binary():
-    return sys.stdin.buffer

@@ -170,8 +170,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
                 continue
             fields = _LOCAL.unpack(local)
             start = info.header_offset + _LOCAL.size + fields[9] + fields[10]
-            stream = ZipMemberStream(_Window(f, start, info.compress_size), info.compress_type,
-                                     info.compress_size, info.file_size, info.CRC)
+            stream = ZipMemberStream(_Window(f, start, info.compress_size), info.compress_type, info.file_size, info.CRC)
             member = _member_unit(unit, name, stream, _zip_mtime(info.date_time), [])
             member.stored_bytes = info.compress_size
             yield from expand(member, depth + 1)
@@ -284,8 +283,7 @@ def _walk_local_headers(
                 pos = nxt if nxt is not None else _file_size(f)
             continue
         window = _Window(f, start, csize if sized else None)
-        stream = ZipMemberStream(window, method, csize if sized else None, usize if sized else None,
-                                 crc if sized and not flags & 8 else None)
+        stream = ZipMemberStream(window, method, usize if sized else None, crc if sized and not flags & 8 else None)
         member = _member_unit(unit, name, stream, None, [])
         yield from expand(member, depth + 1)
         if sized:

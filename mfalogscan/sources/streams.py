@@ -325,10 +325,9 @@ class ZipMemberStream(DecompressedStream):
 
     name = "zip member"
 
-    def __init__(self, raw: BinaryIO, method: int, compressed_size: int | None, size: int | None, crc: int | None):
+    def __init__(self, raw: BinaryIO, method: int, size: int | None, crc: int | None):
         super().__init__(raw)
         self._method = method
-        self._csize = compressed_size
         self._usize = size
         self._expected_crc = crc
         self._started = False
