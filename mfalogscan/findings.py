@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 ELLIPSIS = " … "
 
 
+def _iso(stamp) -> str | None:
+    if stamp is None or stamp.year is None or stamp.offset is None:
+        return None
+    if stamp.offset == 0:
+        return stamp.raw if stamp.raw.endswith("Z") else stamp.to_datetime().isoformat().replace("+00:00", "Z")
+    return stamp.to_datetime().isoformat()
+
+
 class FindingBuilder:
     """Candidates -> findings: exact check, record, classification, shortened text."""
 
@@ -94,7 +102,7 @@ class FindingBuilder:
                 source=self.path,
                 line=cand.line,
                 offset=cand.offset,
-                timestamp=record.timestamp,
+                timestamp=_iso(record.stamp),
                 category=verdict.category,
                 kind=verdict.kind,
                 role=verdict.role,

@@ -170,7 +170,11 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     counts = _Counts()
     before = undecodable_so_far()
     scanner = LineScanner(
-        ctx.matcher.line_searcher(layout.search_encoding), layout.newline, framing.head, layout.unit_width, cfg.max_line
+        ctx.matcher.line_searcher(layout.search_encoding),
+        layout.newline,
+        framing.head if framing.multiline else None,
+        layout.unit_width,
+        cfg.max_line,
     )
     builder = FindingBuilder(unit.path, ctx, framing, layout)
     mentions = [0] * len(ctx.subjects)

@@ -1,16 +1,29 @@
 """Framings: how a log line wraps a message, one module each.
 
-A framing has a `name`, a cheap `sniff(lines) -> score` over a source's first
-decoded lines, `parse(line) -> Record | None` (None: the line does not start
-a record, so it continues the one above), and `head` (a bytes pattern that
-matches at the start of a line beginning a record, or None when every line
-is a record of its own). `detect()` picks the framing for a source.
+A framing has:
+- `name`, the value of `format` on findings and of the source's `format`;
+- `sniff(lines) -> float`, a cheap score in [0, 1] over a source's first
+  decoded lines (0: not this framing);
+- `for_sample(lines) -> framing`, the framing set up for one source (a CSV
+  export learns its columns from the header; others return themselves);
+- `parse(line) -> Record | None`, None when the line does not parse;
+- `head`, a compiled *bytes* pattern matching at the start of a line that
+  this framing can parse (used to count unparsed lines over the whole
+  source without decoding it), or None when there is no such pattern;
+- `multiline`: True when a line that does not parse continues the record
+  above it (exception traces in the native log); False when it stands alone
+  as an unparsed line whose findings are still reported.
+
+`detect()` picks the framing for a source: the best score wins, and a source
+where none fits is read as `plain`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol, Sequence
+
+from ..timeparse import Stamp
 
 
 @dataclass(frozen=True)
@@ -19,19 +32,23 @@ class Record:
 
     format: str
     message: str
-    timestamp: str | None = None
+    stamp: Stamp | None = None
     level: str | None = None
     pid: int | None = None
     tid: int | None = None
     component: str | None = None
     request_id: str | None = None
+    host: str | None = None
 
 
 class Framing(Protocol):
     name: str
-    head: object  # compiled bytes pattern or None
+    head: object  # compiled bytes pattern, or None
+    multiline: bool
 
     def sniff(self, lines: Sequence[str]) -> float: ...
+
+    def for_sample(self, lines: Sequence[str]) -> "Framing": ...
 
     def parse(self, line: str) -> Record | None: ...
 
@@ -53,11 +70,13 @@ def names() -> list[str]:
     return [f.name for f in _table()]
 
 
-def detect(lines: Sequence[str]):
-    """The framing that fits the sample best; `plain` when none fits."""
+def detect(lines: Sequence[str], forced: str | None = None):
+    """The framing for a source, set up from its sample; `forced` names one to use regardless."""
+    if forced is not None:
+        return by_name(forced).for_sample(lines)
     best, best_score = None, 0.0
     for framing in _table():
         score = framing.sniff(lines)
         if score > best_score:
             best, best_score = framing, score
-    return best or by_name("plain")
+    return (best or by_name("plain")).for_sample(lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..timeparse import parse_iso
 from . import Record
 
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
@@ -26,6 +27,10 @@ _LINE = re.compile(
 class Native:
     name = "native"
     head = re.compile((_STAMP + r"\|").encode())
+    multiline = True
+
+    def for_sample(self, lines: Sequence[str]) -> "Native":
+        return self
 
     def sniff(self, lines: Sequence[str]) -> float:
         # Indented lines (exception frames) continue records; only the others could start one.
@@ -42,7 +47,7 @@ class Native:
         return Record(
             self.name,
             m["message"],
-            m["timestamp"],
+            parse_iso(m["timestamp"]),
             m["level"],
             int(m["pid"]),
             int(m["tid"]),

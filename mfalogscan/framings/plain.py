@@ -10,6 +10,10 @@ from . import Record
 class Plain:
     name = "plain"
     head = None
+    multiline = False
+
+    def for_sample(self, lines: Sequence[str]) -> "Plain":
+        return self
 
     def sniff(self, lines: Sequence[str]) -> float:
         return 0.0  # never chosen on merit; detect() falls back to it

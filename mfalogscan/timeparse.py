@@ -1,0 +1,115 @@
+"""Timestamps as written (`Stamp`), and the parsers the framings share.
+
+A Stamp keeps what the log wrote and nothing more: the year and the zone
+may be missing (RFC 3164 has neither). Turning a Stamp into an instant is
+the time policy's job (`timepolicy`), which supplies the zone and the year
+and says where they came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A time as written: every field the text gave; `year` and `offset` (seconds east of UTC) may be None."""
+
+    raw: str
+    year: int | None
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    microsecond: int = 0
+    offset: int | None = None
+
+    def valid(self, year: int) -> bool:
+        try:
+            datetime(year, self.month, self.day)
+            return True
+        except ValueError:
+            return False
+
+    def key(self) -> tuple:
+        """Month, day and time, for ordering stamps that have no year."""
+        return (self.month, self.day, self.hour, self.minute, self.second, self.microsecond)
+
+    def to_datetime(self, year: int | None = None, zone=None) -> datetime | None:
+        """An aware datetime; the written year and offset win over `year` and `zone`."""
+        y = self.year if self.year is not None else year
+        if y is None:
+            return None
+        tz = timezone(timedelta(seconds=self.offset)) if self.offset is not None else zone
+        if tz is None:
+            return None
+        try:
+            return datetime(y, self.month, self.day, self.hour, self.minute, self.second, self.microsecond, tzinfo=tz)
+        except ValueError:
+            return None
+
+
+def _frac(text: str | None) -> int:
+    return int((text or "0")[:6].ljust(6, "0"))
+
+
+def _offset(text: str | None) -> int | None:
+    if not text:
+        return None
+    if text in ("Z", "z"):
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60)
+
+
+_ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:[.,](?P<f>\d{1,9}))?"
+    r"\s?(?P<z>Z|z|[+-]\d\d:?\d\d)?"
+)
+_BSD = re.compile(r"(?P<mon>[A-Za-z]{3}) {1,2}(?P<d>\d{1,2}) (?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:\.(?P<f>\d{1,6}))?")
+
+
+def parse_iso(text: str) -> Stamp | None:
+    """`2024-03-07T18:20:20.006280Z`, `2021-03-04 10:11:12-05:00`, ... at the start of `text`."""
+    m = _ISO.match(text)
+    if m is None:
+        return None
+    return Stamp(m.group(0), int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
+                 _frac(m["f"]), _offset(m["z"]))
+
+
+def parse_bsd(text: str) -> Stamp | None:
+    """RFC 3164's `Mar  7 18:20:20` (no year, no zone) at the start of `text`."""
+    m = _BSD.match(text)
+    if m is None or m["mon"].lower() not in MONTHS:
+        return None
+    return Stamp(m.group(0), None, MONTHS[m["mon"].lower()], int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]), _frac(m["f"]))
+
+
+def parse_loose(text: str, dayfirst: bool = False) -> Stamp | None:
+    """Any date and time python-dateutil reads (collector exports), telling whether a year was written."""
+    from dateutil import parser
+
+    text = text.strip()
+    if not text or not any(ch.isdigit() for ch in text):
+        return None
+    stamp = parse_iso(text)
+    if stamp is not None and stamp.raw == text:
+        return stamp
+    try:
+        a = parser.parse(text, default=datetime(1904, 1, 1), dayfirst=dayfirst)
+        b = parser.parse(text, default=datetime(1908, 1, 1), dayfirst=dayfirst)
+    except (ValueError, OverflowError):
+        return None
+    year = a.year if a.year == b.year else None
+    offset = None
+    if a.tzinfo is not None:
+        delta = a.utcoffset()
+        offset = int(delta.total_seconds()) if delta is not None else None
+    return Stamp(text, year, a.month, a.day, a.hour, a.minute, a.second, a.microsecond, offset)
