@@ -44,4 +44,4 @@ def _scan(config, rules=None):
     report = Report(config, rules_sha256=rules.sha256)
     for item in scan_events(config, rules):
         report.add(item)
-    return report
+    return report.finish()

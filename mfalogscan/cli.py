@@ -128,7 +128,9 @@ def scan_command(
         check_paths(config.paths)  # before --output is created
         out, close = _open_output(output)
         report = Report(config, rules_sha256=ruleset.sha256)
-        write(_Progress(scan_events(config, ruleset)), report, out)
+        for item in _Progress(scan_events(config, ruleset)):
+            report.add(item)
+        write(report.finish(), out)
         out.flush()
     except BrokenPipeError:
         _quiet_pipe()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .errors import ConfigError
+from .timepolicy import TimePolicy
 
 DEFAULT_LOGS_DIR = r"C:\Program Files\Multi-Factor Authentication Server\Logs"
 MAX_NAME_CHARS = 256
@@ -37,6 +38,11 @@ class ScanConfig:
     max_line: int = 1024 * 1024
     text_max: int = 2000
     debug: bool = False
+    framing: str | None = None
+    time: TimePolicy = field(default_factory=TimePolicy)
+    event_window: float = 5.0
+    gap_threshold: float = 3600.0
+    sample_every: int = 64 * 1024
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -49,6 +55,11 @@ class ScanConfig:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
         if self.chunk_size < 1:
             raise ConfigError("chunk size must be at least 1 byte")
+        if self.framing is not None:
+            from .framings import names
+
+            if self.framing not in names():
+                raise ConfigError(f"--framing: unknown framing {self.framing!r} (choose from: {', '.join(names())})")
         if self.encoding is not None:
             from .sources.decode import check_encoding
 

@@ -3,18 +3,25 @@
 One finding per subject per physical line: a quoted occurrence anywhere on
 the line beats an unquoted mention. A long line arrives as several windows
 with the same line number; they are merged before anything is emitted.
+Mentions are emitted too (the pipeline counts them and lists them on
+request). Timestamps are not final here: every stamp met, from findings and
+from the scanner's samples, goes through the source's clock in stream
+order, and the pipeline resolves them once the source has been read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from .framings import Record
-from .linescan import Candidate
+from .linescan import Candidate, Sample
 from .match import Occurrence
 from .model import Finding
 from .rules.classify import classify
 from .sources.decode import Layout
+from .timepolicy import SourceClock
+from .timeparse import Stamp
 
 if TYPE_CHECKING:
     from .pipeline import Context
@@ -22,37 +29,46 @@ if TYPE_CHECKING:
 ELLIPSIS = " … "
 
 
-def _iso(stamp) -> str | None:
-    if stamp is None or stamp.year is None or stamp.offset is None:
-        return None
-    if stamp.offset == 0:
-        return stamp.raw if stamp.raw.endswith("Z") else stamp.to_datetime().isoformat().replace("+00:00", "Z")
-    return stamp.to_datetime().isoformat()
+@dataclass(frozen=True)
+class Pending:
+    """A finding whose timestamp is resolved when its source has been read."""
+
+    finding: Finding
+    stamp: Stamp | None
+    epoch: int
 
 
 class FindingBuilder:
     """Candidates -> findings: exact check, record, classification, shortened text."""
 
-    def __init__(self, path: str, ctx: "Context", framing, layout: Layout):
+    def __init__(self, path: str, ctx: "Context", framing, layout: Layout, clock: SourceClock):
         self.path = path
+        self.clock = clock
         self.ctx = ctx
         self.framing = framing
         self.enc = layout.search_encoding
         self.strip_cr = layout.newline == b"\n"
         self.text_max = ctx.config.text_max
-        self.list_mentions = ctx.config.list_mentions
 
     def _decode(self, data: bytes) -> str:
         if self.strip_cr and data.endswith(b"\r"):
             data = data[:-1]
         return data.decode(self.enc, "replace")
 
-    def findings(self, candidates: Iterator[Candidate], mentions: list[int]) -> Iterator[Finding]:
+    def findings(self, candidates: Iterator[Candidate | Sample]) -> Iterator[Pending]:
         line, best, first = None, {}, None
         for cand in candidates:
+            if isinstance(cand, Sample):
+                if best and cand.line != line:
+                    yield from self._emit(first, best)
+                    line, best = None, {}
+                record = self.framing.parse(self._decode(cand.data))
+                if record is not None:
+                    self.clock.observe(record.stamp)
+                continue
             if cand.line != line:
                 if best:
-                    yield from self._emit(first, best, mentions)
+                    yield from self._emit(first, best)
                 line, best, first = cand.line, {}, cand
             text = self._decode(cand.data) if not cand.long else cand.data.decode(self.enc, "replace")
             if cand.long:
@@ -66,7 +82,7 @@ class FindingBuilder:
                 if have is None or (o.quoted and not have[0].quoted):
                     best[subject] = (o, cand, text)
         if best:
-            yield from self._emit(first, best, mentions)
+            yield from self._emit(first, best)
 
     def _record(self, cand: Candidate, text: str) -> tuple[Record, int]:
         if cand.head is not None:
@@ -80,14 +96,14 @@ class FindingBuilder:
             rec = Record("plain", line_text)
         return rec, cand.line
 
-    def _emit(self, first: Candidate, best: dict, mentions: list[int]) -> Iterator[Finding]:
+    def _emit(self, first: Candidate, best: dict) -> Iterator[Pending]:
+        observed = False
         for subject in sorted(best):
             occ, cand, text = best[subject]
-            if not occ.quoted:
-                mentions[subject] += 1
-                if not self.list_mentions:
-                    continue
             record, record_line = self._record(cand, text)
+            if not observed:
+                epoch = self.clock.observe(record.stamp)
+                observed = True
             message = record.message
             if cand.long and record_line == cand.line:
                 # The record is this long line: its message is its head and the window around the name.
@@ -96,13 +112,14 @@ class FindingBuilder:
             shown, cut = self._shown(cand, text, occ)
             own = record_line == cand.line and not cand.long
             shown_message = record.message if own and len(record.message) <= self.text_max else shown
-            yield Finding(
+            finding = Finding(
                 user=self.ctx.subjects[subject].name,
                 matched=occ.matched,
                 source=self.path,
                 line=cand.line,
                 offset=cand.offset,
-                timestamp=_iso(record.stamp),
+                timestamp=None,
+                timestamp_raw=record.stamp.raw if record.stamp else None,
                 category=verdict.category,
                 kind=verdict.kind,
                 role=verdict.role,
@@ -122,6 +139,7 @@ class FindingBuilder:
                 record_line=record_line,
                 details=verdict.details,
             )
+            yield Pending(finding, record.stamp, epoch)
 
     def _shown(self, cand: Candidate, text: str, occ: Occurrence) -> tuple[str, bool]:
         """The text kept on a finding: whole when short, else its start and the occurrence in context."""

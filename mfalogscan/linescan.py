@@ -5,6 +5,13 @@ bytes; only the lines it hits are cut out and handed on, with their line
 number, their byte offset in the original stream and, when the framing has
 multi-line records, the line that starts the record they belong to.
 
+It also hands on `Sample`s: the start of the first line, of a line every
+`sample_every` bytes and of the last line, in stream order with the
+candidates, so that a source's time span and the years of year-less stamps
+are judged from the whole stream, not only from the lines that hit. With a
+`starts` pattern it counts the lines that start a record in the source's
+framing (`record_starts`), so unparsed lines are counted without decoding.
+
 Lines up to `max_line` bytes are handed on whole. A longer line (a 200 MB
 line with no newline is a real case) is never held in memory: it is searched
 as it streams past, and each hit is handed on as a window of `window` bytes
@@ -56,6 +63,17 @@ class Candidate:
     head: HeadRef | None = None
 
 
+@dataclass(frozen=True)
+class Sample:
+    """The first bytes of a line, taken for its timestamp."""
+
+    line: int
+    data: bytes
+
+
+SAMPLE_BYTES = 512
+
+
 @dataclass
 class _LongLine:
     line: int
@@ -73,6 +91,8 @@ class LineScanner:
         head: re.Pattern | None,
         unit_width: int,
         max_line: int,
+        sample_every: int | None = None,
+        starts: re.Pattern | None = None,
     ):
         self.searcher = searcher
         self.nl = newline
@@ -83,6 +103,13 @@ class LineScanner:
         # that streaming (which knows only max_line + 1 bytes when it starts) agrees.
         self.head_keep = min(HEAD_KEEP, max_line)
         self.lines = 0
+        self.sample_every = sample_every
+        self.starts = starts
+        self.record_starts = 0
+        self._starts_after_nl = re.compile(re.escape(newline) + starts.pattern) if starts is not None else None
+        self._abs = 0  # position of buf[0] in the searched stream
+        self._next_sample = 0
+        self._sampled_line = 0
         self._last_head: HeadRef | None = None
         self._long: _LongLine | None = None
         self._head_cache: tuple[int, HeadRef | None] | None = None
@@ -156,10 +183,14 @@ class LineScanner:
             self.mapper.start(buf, orig_base)
             self._head_cache = None
             line_no = yield from self._round(buf, scan_from, end, line_no)
+            self._count_starts(buf, scan_from, end)
             k = buf.rfind(self.nl, scan_from, end)
             partial = (partial or end > scan_from) if k < 0 else end > k + 1
             if final:
                 self.lines = line_no - (0 if partial else 1)
+                last = self._last_line(buf, end)
+                if last is not None:
+                    yield last
                 return
             if k >= 0:
                 self._long = None
@@ -169,7 +200,48 @@ class LineScanner:
                 cut = end - _BACK
                 scan_from = _BACK
             orig_base = self.mapper.original(cut)
+            self._abs += cut
             carry = buf[cut:]
+
+    def _count_starts(self, buf: bytes, lo: int, hi: int) -> None:
+        if self.starts is None or hi <= lo:
+            return
+        at_line_start = lo == 0 or buf[lo - 1 : lo] == self.nl
+        if at_line_start and self.starts.match(buf, lo):
+            self.record_starts += 1
+        self.record_starts += self._starts_after_nl.subn(b"", buf[lo:hi])[1]
+
+    def _samples(self, buf: bytes, scan_from: int, end: int, line_no: int) -> list:
+        """(line start, line number) of the lines to sample in buf[scan_from:end]."""
+        out = []
+        if self.sample_every is None:
+            return out
+        while self._next_sample < self._abs + end:
+            pos = max(self._next_sample - self._abs, scan_from)
+            if not (pos == 0 and self._long is None) and buf[pos - 1 : pos] != self.nl:
+                nxt = buf.find(self.nl, pos, end)
+                if nxt < 0 or nxt + 1 >= end:
+                    break
+                pos = nxt + 1
+            out.append((pos, line_no + buf.count(self.nl, scan_from, pos)))
+            self._next_sample = self._abs + pos + self.sample_every
+        return out
+
+    def _sample_at(self, buf: bytes, start: int, line: int) -> Sample:
+        end = buf.find(self.nl, start, start + SAMPLE_BYTES)
+        self._sampled_line = line
+        return Sample(line, buf[start : end if end >= 0 else start + SAMPLE_BYTES])
+
+    def _last_line(self, buf: bytes, end: int) -> Sample | None:
+        if self.sample_every is None or end == 0:
+            return None
+        stop = end - 1 if buf[end - 1 : end] == self.nl else end
+        start = buf.rfind(self.nl, 0, stop) + 1
+        if start == 0 and self._long is not None:
+            return None  # the last line is a long line that began in an earlier buffer
+        if self.lines == self._sampled_line or stop <= start:
+            return None
+        return self._sample_at(buf, start, self.lines)
 
     def _update_last_head(self, buf: bytes, end: int, line_no: int, floor: int) -> None:
         if self.head_re is None or end == 0:
@@ -182,12 +254,15 @@ class LineScanner:
 
     def _round(self, buf: bytes, scan_from: int, end: int, line_no: int):
         nl, pos, counted = self.nl, scan_from, scan_from
+        samples = self._samples(buf, scan_from, end, line_no)
         search = self.searcher.search if self.searcher is not None else None
         while search is not None:
             m = search(buf, pos)
             if m is None or m.start() >= end:
                 break
             p = m.start()
+            while samples and samples[0][0] <= p:
+                yield self._sample_at(buf, *samples.pop(0))
             line_no += buf.count(nl, counted, p)
             counted = p
             ls = buf.rfind(nl, 0, p) + 1
@@ -207,6 +282,8 @@ class LineScanner:
             else:
                 yield Candidate(line_no, offset, buf[ls:le], head=head)
                 pos = le + 1
+        for start, line in samples:
+            yield self._sample_at(buf, start, line)
         line_no += buf.count(nl, counted, end)
         return line_no
 

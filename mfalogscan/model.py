@@ -29,6 +29,7 @@ class Finding:
     line: int
     offset: int
     timestamp: str | None
+    timestamp_raw: str | None
     category: str
     kind: str
     role: str
@@ -47,6 +48,13 @@ class Finding:
     field: str | None = None
     record_line: int | None = None
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    event: str | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """How other findings point at this one: SOURCE:LINE."""
+        return f"{self.source}:{self.line}"
 
     def to_dict(self) -> dict:
         d = {"type": "finding"}
@@ -72,9 +80,21 @@ class SourceStatus:
     lines: int = 0
     undecodable_bytes: int = 0
     nul_bytes: int = 0
+    unparsed_lines: int | None = None
+    sha256: str | None = None
+    first_timestamp: str | None = None
+    last_timestamp: str | None = None
+    timezone: str | None = None
+    year_from: str | None = None
     findings: int = 0
     mentions: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    outside_window: Mapping[str, int] = dataclasses.field(default_factory=dict)
     raw_matches: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    copy_of: str | None = None
+    rotation_set: str | None = None
+    rotation_order: int | None = None
+    gap_before: str | None = None
+    overlaps_previous: bool = False
     issues: tuple = ()
 
     @property
@@ -88,7 +108,7 @@ class SourceStatus:
             value = getattr(self, name)
             if name == "issues":
                 value = [i.to_dict() for i in value]
-            elif name in ("raw_matches", "mentions"):
+            elif name in ("raw_matches", "mentions", "outside_window"):
                 value = dict(value)
             d[name] = value
         return d
@@ -101,6 +121,7 @@ class UserSummary:
     user: str
     aliases: tuple[str, ...]
     findings: int
+    events: int
     quoted: int
     mentions: int
     by_category: Mapping[str, int]
@@ -109,6 +130,7 @@ class UserSummary:
     first_seen: str | None
     last_seen: str | None
     undated: int
+    outside_window: int
     raw_matches_in_skipped: int
 
     def to_dict(self) -> dict:
@@ -116,6 +138,7 @@ class UserSummary:
             "user": self.user,
             "aliases": list(self.aliases),
             "findings": self.findings,
+            "events": self.events,
             "quoted": self.quoted,
             "mentions": self.mentions,
             "by_category": dict(self.by_category),
@@ -124,6 +147,7 @@ class UserSummary:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "undated": self.undated,
+            "outside_window": self.outside_window,
             "raw_matches_in_skipped": self.raw_matches_in_skipped,
         }
 
@@ -140,6 +164,7 @@ class Summary:
     bytes: int
     lines: int
     findings: int
+    events: int
     users: tuple[UserSummary, ...]
     errors: int
 

@@ -7,6 +7,7 @@ Report. Nothing here prints: the CLI hands the events to a printer.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import unicodedata
@@ -25,6 +26,7 @@ from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, 
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
 from .sources.streams import PeekReader
+from .timepolicy import SourceClock, iso_utc, reference_now
 
 _SNIFF_LINES = 200
 
@@ -42,6 +44,7 @@ class Context:
         self.subjects = config.subjects
         self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names])
         self.rules = rules if rules is not None else load_rules(config.rules_files)
+        self.now = reference_now()
         self._folded = [frozenset(_key(n) for n in s.names) for s in config.subjects]
 
     def is_subject(self, index: int):
@@ -67,7 +70,7 @@ def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Fi
 
 def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     if found.fs_path is None:
-        raw, size, mtime, close = sys.stdin.buffer, None, None, False
+        raw, size, times, close = sys.stdin.buffer, None, [], False
     else:
         try:
             raw = open(found.fs_path, "rb")
@@ -77,12 +80,12 @@ def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
         close = True
         try:
             st = os.fstat(raw.fileno())
-            size, mtime = st.st_size, st.st_mtime
+            size, times = st.st_size, [("the file's modification time", st.st_mtime)]
         except OSError:
-            size, mtime = None, None
+            size, times = None, []
     current = found.path
     try:
-        unit = Unit(found.path, PeekReader(raw), stored_bytes=size, mtime=mtime)
+        unit = Unit(found.path, PeekReader(raw), stored_bytes=size, times=times)
         for item in expand(unit):
             if isinstance(item, SourceStatus):
                 yield item
@@ -105,10 +108,21 @@ def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
 
 
 class _Counts:
+    """What reading a source counted: bytes (and their SHA-256), NULs, problems."""
+
     def __init__(self):
         self.bytes = 0
         self.nuls = 0
         self.issues: list[SourceIssue] = []
+        self._hash = hashlib.sha256()
+
+    def feed(self, data: bytes) -> None:
+        self.bytes += len(data)
+        self._hash.update(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
 
 
 def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[bytes]:
@@ -120,7 +134,7 @@ def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[byt
             return
         if not data:
             return
-        counts.bytes += len(data)
+        counts.feed(data)
         yield data
 
 
@@ -161,13 +175,14 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     if layout.binary:
         yield _count_binary(unit, ctx, layout)
         return
-    unit.stream.read(layout.bom)
     body = sample[layout.bom :]
     if layout.transcoded:
         body = body[: len(body) - len(body) % layout.unit_width]
     sample_lines = body.decode(layout.encoding, "replace").split(layout.newline.decode())[:_SNIFF_LINES]
     framing = detect(sample_lines)
+    framing = detect(sample_lines, cfg.framing)
     counts = _Counts()
+    counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
     scanner = LineScanner(
         ctx.matcher.line_searcher(layout.search_encoding),
@@ -175,22 +190,58 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         framing.head if framing.multiline else None,
         layout.unit_width,
         cfg.max_line,
+        sample_every=cfg.sample_every,
+        starts=framing.head,
     )
-    builder = FindingBuilder(unit.path, ctx, framing, layout)
-    mentions = [0] * len(ctx.subjects)
-    found = 0
+    clock = SourceClock(cfg.time)
+    builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
     chunks = _text_chunks(unit.stream, layout, cfg.chunk_size, counts)
-    for finding in builder.findings(scanner.run(chunks, layout.bom), mentions):
-        found += 1
-        yield finding
-    counts.bytes += layout.bom
+    pending = list(builder.findings(scanner.run(chunks, layout.bom)))
     bad = undecodable_so_far() - before
     issues = list(counts.issues)
     if bad:
         hint = " (if the file is not UTF-8, try --encoding, e.g. cp1252)" if layout.encoding == "utf-8" else ""
         issues.append(SourceIssue(f"{bad} undecodable byte(s) were scanned as U+FFFD{hint}", None, WARNING))
+    base, year_from = clock.base_year(unit.file_times(), ctx.now)
+    findings, mentions, outside = _timed(pending, clock, base, ctx)
+    yield from findings
+    span = [w for w in (clock.resolve(st, ep, base) for st, ep in clock.stamps) if w is not None]
     status = _status(unit, STATUS_SCANNED, None, layout, framing.name, counts, scanner.lines, issues, bad)
-    yield _with(status, findings=found, mentions={s.name: n for s, n in zip(ctx.subjects, mentions) if n})
+    yield _with(
+        status,
+        findings=len(findings),
+        mentions=_by_name(ctx, mentions),
+        outside_window=_by_name(ctx, outside),
+        unparsed_lines=scanner.lines - scanner.record_starts if framing.head is not None else None,
+        first_timestamp=iso_utc(min(span), False) if span else None,
+        last_timestamp=iso_utc(max(span), False) if span else None,
+        timezone=f"{cfg.time.zone_label} (assumed for stamps written without a zone)" if clock.used_zone else None,
+        year_from=year_from,
+    )
+
+
+def _by_name(ctx: Context, counts: list[int]) -> dict:
+    return {s.name: n for s, n in zip(ctx.subjects, counts) if n}
+
+
+def _timed(pending: list, clock: SourceClock, base: int | None, ctx: Context) -> tuple[list[Finding], list[int], list[int]]:
+    """Resolve timestamps, apply the time window (undated findings always stay), count mentions."""
+    index = {s.name: i for i, s in enumerate(ctx.subjects)}
+    mentions = [0] * len(ctx.subjects)
+    outside = [0] * len(ctx.subjects)
+    kept = []
+    for p in pending:
+        f = p.finding
+        when = clock.resolve(p.stamp, p.epoch, base)
+        if when is not None and not ctx.config.time.in_window(when):
+            outside[index[f.user]] += 1
+            continue
+        if not f.quoted:
+            mentions[index[f.user]] += 1
+            if not ctx.config.list_mentions:
+                continue
+        kept.append(_with(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
+    return kept, mentions, outside
 
 
 def _with(status: SourceStatus, **changes) -> SourceStatus:
@@ -217,6 +268,7 @@ def _status(unit, status, reason, layout, framing, counts, lines, issues=(), und
         lines=lines,
         undecodable_bytes=undecodable,
         nul_bytes=counts.nuls,
+        sha256=counts.sha256 if status != STATUS_UNREADABLE else None,
         issues=tuple(issues),
     )
 

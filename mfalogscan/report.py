@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .config import ScanConfig
+from .events import annotate_sources, instant, link_events
 from .model import (
     STATUS_PARTIAL,
     STATUS_SCANNED,
@@ -38,6 +39,13 @@ class Report:
             self.sources.append(item)
         self._summary = None
 
+    def finish(self) -> "Report":
+        """Link events across sources and annotate copies and rotation sets (needs every source)."""
+        self.findings = link_events(self.findings, self.config.event_window)
+        self.sources = annotate_sources(self.sources, self.config.gap_threshold)
+        self._summary = None
+        return self
+
     @property
     def summary(self) -> Summary:
         if self._summary is None:
@@ -68,6 +76,7 @@ class Report:
 
 def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable[SourceStatus]) -> Summary:
     sources = list(sources)
+    findings = list(findings)
     per_user: dict[str, list[Finding]] = {s.name: [] for s in config.subjects}
     for f in findings:
         per_user.setdefault(f.user, []).append(f)
@@ -77,12 +86,13 @@ def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable
         quoted = [f for f in fs if f.quoted]
         # Counted at the source whether listed or not, so "not listed" never reads as "absent".
         mentions = sum(s.mentions.get(subject.name, 0) for s in sources)
-        times = sorted(f.timestamp for f in fs if f.timestamp)
+        times = sorted((f.timestamp for f in fs if f.timestamp), key=instant)
         users.append(
             UserSummary(
                 user=subject.name,
                 aliases=subject.aliases,
                 findings=len(fs),
+                events=len({f.event for f in fs}),
                 quoted=len(quoted),
                 mentions=mentions,
                 by_category=dict(sorted(Counter(f.category for f in fs).items())),
@@ -91,6 +101,7 @@ def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable
                 first_seen=times[0] if times else None,
                 last_seen=times[-1] if times else None,
                 undated=sum(1 for f in fs if not f.timestamp),
+                outside_window=sum(s.outside_window.get(subject.name, 0) for s in sources),
                 raw_matches_in_skipped=sum(s.raw_matches.get(subject.name, 0) for s in sources),
             )
         )
@@ -104,6 +115,7 @@ def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable
         bytes=sum(s.bytes for s in sources),
         lines=sum(s.lines for s in sources),
         findings=sum(u.findings for u in users),
+        events=len({(f.user, f.event) for f in findings}),
         users=tuple(users),
         errors=sum(1 for s in sources if s.has_error),
     )

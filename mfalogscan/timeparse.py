@@ -28,6 +28,7 @@ class Stamp:
     second: int
     microsecond: int = 0
     offset: int | None = None
+    fraction: bool = False  # fractional seconds were written
 
     def valid(self, year: int) -> bool:
         try:
@@ -81,7 +82,7 @@ def parse_iso(text: str) -> Stamp | None:
     if m is None:
         return None
     return Stamp(m.group(0), int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
-                 _frac(m["f"]), _offset(m["z"]))
+                 _frac(m["f"]), _offset(m["z"]), m["f"] is not None)
 
 
 def parse_bsd(text: str) -> Stamp | None:
@@ -89,7 +90,8 @@ def parse_bsd(text: str) -> Stamp | None:
     m = _BSD.match(text)
     if m is None or m["mon"].lower() not in MONTHS:
         return None
-    return Stamp(m.group(0), None, MONTHS[m["mon"].lower()], int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]), _frac(m["f"]))
+    return Stamp(m.group(0), None, MONTHS[m["mon"].lower()], int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
+                 _frac(m["f"]), None, m["f"] is not None)
 
 
 def parse_loose(text: str, dayfirst: bool = False) -> Stamp | None:
@@ -112,4 +114,4 @@ def parse_loose(text: str, dayfirst: bool = False) -> Stamp | None:
     if a.tzinfo is not None:
         delta = a.utcoffset()
         offset = int(delta.total_seconds()) if delta is not None else None
-    return Stamp(text, year, a.month, a.day, a.hour, a.minute, a.second, a.microsecond, offset)
+    return Stamp(text, year, a.month, a.day, a.hour, a.minute, a.second, a.microsecond, offset, a.microsecond != 0)

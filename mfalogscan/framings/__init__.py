@@ -54,9 +54,9 @@ class Framing(Protocol):
 
 
 def _table() -> list:
-    from . import native, plain
+    from . import csv_export, kiwi, native, plain, rfc5424, syslog
 
-    return [native.FRAMING, plain.FRAMING]
+    return [native.FRAMING, rfc5424.FRAMING, syslog.FRAMING, kiwi.FRAMING, csv_export.FRAMING, plain.FRAMING]
 
 
 def by_name(name: str):

@@ -1,9 +1,8 @@
-"""Printers: one module per output format, each a `write(events, report, out)` function.
+"""Printers: one module per output format, each a `write(report, out)` function.
 
-A printer gets the scan's events (findings and source statuses, in order),
-adds each to the Report as it goes, and writes to `out`. `jsonl` writes each
-finding the moment it arrives; the others write once the scan is complete.
-Printers know findings, sources and summaries, never files or framings.
+A printer gets the finished Report (findings linked into events, sources
+annotated) and writes it to `out`. Printers know findings, sources and
+summaries, never files or framings.
 """
 
 from __future__ import annotations
@@ -18,8 +17,3 @@ def get(name: str):
     """The write() function of the named format."""
     return import_module(f"{__name__}.{_MODULES[name]}").write
 
-
-def collect(events, report) -> None:
-    """Feed every event to the report (for printers that need the whole scan)."""
-    for item in events:
-        report.add(item)

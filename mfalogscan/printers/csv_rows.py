@@ -12,7 +12,6 @@ import dataclasses
 import json
 
 from ..model import Finding
-from . import collect
 
 COLUMNS = [f.name for f in dataclasses.fields(Finding)]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,8 +30,7 @@ def cell(value) -> str:
     return text
 
 
-def write(events, report, out) -> None:
-    collect(events, report)
+def write(report, out) -> None:
     w = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(COLUMNS)
     for f in report.findings:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from ..report import TOOL
-from . import collect
 
 
 def document(report) -> dict:
@@ -37,7 +36,6 @@ def document(report) -> dict:
     }
 
 
-def write(events, report, out) -> None:
-    collect(events, report)
+def write(report, out) -> None:
     json.dump(document(report), out, ensure_ascii=False, indent=2)
     out.write("\n")

@@ -7,7 +7,6 @@ from itertools import groupby
 
 from tabulate import tabulate
 
-from . import collect
 
 WIDTH = 100  # readable at 100 columns; a wider terminal gets wider messages
 
@@ -45,8 +44,7 @@ def _width(out) -> int:
     return WIDTH
 
 
-def write(events, report, out) -> None:
-    collect(events, report)
+def write(report, out) -> None:
     s = report.summary
     out.write("\n".join(_scope(report)) + "\n\n")
     rows = []

@@ -36,9 +36,13 @@ class Unit:
     compression: str | None = None
     container: str | None = None
     stored_bytes: int | None = None
-    mtime: float | None = None
+    #: Evidence of when the bytes were last written, innermost first: (what, POSIX time).
+    times: list = field(default_factory=list)
     decoders: list[DecompressedStream] = field(default_factory=list)
     issues: list[SourceIssue] = field(default_factory=list)
+
+    def file_times(self) -> list:
+        return list(self.times)
 
     def all_issues(self) -> list[SourceIssue]:
         out = list(self.issues)
@@ -82,7 +86,7 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
         _chain(unit.compression, kind),
         unit.container,
         unit.stored_bytes,
-        getattr(dec, "mtime", None) or unit.mtime,
+        ([("the gzip header's time", dec.mtime)] if getattr(dec, "mtime", None) else []) + unit.times,
         unit.decoders + [dec],
         list(unit.issues),
     )
@@ -118,13 +122,14 @@ def _seekable(unit: Unit) -> BinaryIO:
 
 
 def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: float | None, issues: list) -> Unit:
+    times = ([("the zip entry's date", mtime)] if mtime else []) + archive.times
     return Unit(
         f"{archive.path}!{name}",
         PeekReader(stream),
         _chain(archive.compression, "zip"),
         archive.path,
         None,
-        mtime,
+        times,
         archive.decoders + [stream],
         list(issues),
     )

@@ -1,0 +1,118 @@
+"""After all sources are read: one event seen in many places, copies, rotation sets.
+
+- **Events.** The same MFA event can be in the native log, a copy of it, a
+  syslog file and a CSV export. Every finding is kept (each is evidence of
+  where the data lives); findings of one person with the same message
+  (white space and a final full stop aside, case-insensitive) whose times lie
+  within `window` seconds of the earliest, each from a different source, are
+  one event: they share `event`, and all but the earliest-recorded carry
+  `duplicate_of` (its SOURCE:LINE). The window absorbs collectors that stamp a
+  little later and RFC 3164's lost sub-seconds; zones are already resolved.
+  A finding without a time is an event of its own.
+- **Copies.** Sources whose decompressed bytes have the same SHA-256 are
+  copies: the later ones name the first in `copy_of`.
+- **Rotation sets.** MultiFactorAuthSvc.log, .log.1, .log.2.gz, a dated or
+  zipped backup of it: one set, ordered by the time of their content (not
+  their names), with any gap of more than `gap` seconds between the end of
+  one and the start of the next reported (data possibly rotated away or
+  deleted), and overlaps flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from .model import Finding, SourceStatus
+
+_COMPRESSED = re.compile(r"\.(?:gz|bz2|xz|zip)$")
+_ROTATION = re.compile(r"\.\d{1,4}$")
+_DATED = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[-_T]?\d{2,6})?")
+
+
+def instant(stamp: str | None) -> datetime | None:
+    if stamp is None:
+        return None
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _message_key(f: Finding) -> tuple:
+    text = " ".join((f.message or f.text).split()).rstrip(".").casefold()
+    return (f.user, f.quoted, text)
+
+
+def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
+    """The findings, in the same order, with `event` and `duplicate_of` set."""
+    groups: dict[tuple, list[int]] = {}
+    for i, f in enumerate(findings):
+        if f.timestamp is not None:
+            groups.setdefault(_message_key(f), []).append(i)
+    leader: dict[int, int] = {}  # finding index -> index of its event's earliest finding
+    span = timedelta(seconds=window)
+    for members in groups.values():
+        members.sort(key=lambda i: (instant(findings[i].timestamp), i))
+        current: list[int] = []
+        for i in members:
+            when = instant(findings[i].timestamp)
+            if current and when - instant(findings[current[0]].timestamp) <= span and all(
+                findings[j].source != findings[i].source for j in current
+            ):
+                current.append(i)
+            else:
+                current = [i]
+            leader[i] = current[0]
+    numbers: dict[int, str] = {}
+    out = []
+    for i, f in enumerate(findings):
+        head = leader.get(i, i)
+        event = numbers.setdefault(head, f"E{len(numbers) + 1}")
+        out.append(replace(f, event=event, duplicate_of=None if head == i else findings[head].ref))
+    return out
+
+
+def rotation_family(path: str) -> str:
+    """The log a file is a version of: MultiFactorAuthSvc.log for .log.1, .log.2.gz, _20240307.log ..."""
+    name = path.rsplit("!", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    previous = None
+    while previous != name:
+        previous = name
+        name = _ROTATION.sub("", _COMPRESSED.sub("", name))
+    return _DATED.sub("", name) or name
+
+
+def _gap_text(seconds: float, previous: str) -> str:
+    return f"{timedelta(seconds=int(seconds))} after the end of {previous}"
+
+
+def annotate_sources(sources: Sequence[SourceStatus], gap: float) -> list[SourceStatus]:
+    """Sources with copy_of, rotation_set, rotation_order, gap_before and overlaps_previous set."""
+    out = list(sources)
+    first_with_hash: dict[tuple, str] = {}
+    for i, s in enumerate(out):
+        if s.sha256 and s.bytes:
+            key = (s.sha256, s.bytes)
+            if key in first_with_hash:
+                out[i] = replace(s, copy_of=first_with_hash[key])
+            else:
+                first_with_hash[key] = s.path
+    families: dict[str, list[int]] = {}
+    for i, s in enumerate(out):
+        if s.first_timestamp and s.last_timestamp and s.copy_of is None:
+            families.setdefault(rotation_family(s.path), []).append(i)
+    for family, members in families.items():
+        members.sort(key=lambda i: (instant(out[i].first_timestamp), out[i].path))
+        previous = None
+        for order, i in enumerate(members, 1):
+            s = out[i]
+            changes = {"rotation_set": family, "rotation_order": order}
+            if previous is not None:
+                between = (instant(s.first_timestamp) - instant(previous.last_timestamp)).total_seconds()
+                if between > gap:
+                    changes["gap_before"] = _gap_text(between, previous.path)
+                elif between < 0:
+                    changes["overlaps_previous"] = True
+            out[i] = replace(s, **changes)
+            previous = out[i]
+    return out

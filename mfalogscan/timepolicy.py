@@ -1,0 +1,197 @@
+"""Time you can trust: zones, years for year-less stamps, and the --since/--until window.
+
+- A stamp with an offset (native `Z`, RFC 5424, most CSV exports) is exact.
+- A stamp with no zone (RFC 3164, Kiwi, some CSVs) is read in `--timezone`
+  (default UTC), and the source's status says so.
+- A stamp with no year (RFC 3164) gets it from, in order: `--year` (the
+  year of the source's first record), years written elsewhere in the same
+  source, the gzip header's time, a zip entry's date, the file's
+  modification time (the last record was written before it). Going through
+  the source in order, a step back of more than a day (Dec -> Jan) starts a
+  new year; a line less than a day earlier than the latest is a reordering
+  (same year); a line within a day *before the end* of the previous year
+  after a new year has begun is a late line of that year. 29 February is
+  kept only in leap years: when the evidence is a file time, the years are
+  moved (by as little as possible) so that it falls in one.
+All findings are finally given in UTC, `Z`, with `timestamp_raw` as written.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+
+from .errors import ConfigError
+from .timeparse import Stamp
+
+DAY = 86400
+_REF_LEAP = 2000  # a leap year, so that 29 February has a place when ordering year-less stamps
+_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.I)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
+
+
+def parse_zone(name: str) -> tuple[tzinfo, str]:
+    """An IANA zone name (Europe/Berlin), UTC, or an offset (+02:00, -0500)."""
+    text = name.strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return timezone.utc, "UTC"
+    m = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2}):?(\d{2})?", text, re.I)
+    if m:
+        seconds = (int(m.group(2)) * 3600 + int(m.group(3) or 0) * 60) * (-1 if m.group(1) == "-" else 1)
+        return timezone(timedelta(seconds=seconds)), text
+    from dateutil import tz
+
+    zone = tz.gettz(text)
+    if zone is None:
+        raise ConfigError(f"--timezone: unknown time zone {name!r} (use an IANA name such as Europe/Berlin, or an offset such as +02:00)")
+    return zone, text
+
+
+def parse_when(text: str, zone: tzinfo, now: datetime, option: str) -> datetime:
+    """An ISO date, a free-form date (python-dateutil), or an age such as 90d, 12h, 2w (before `now`)."""
+    t = text.strip()
+    ages = _AGE.findall(t)
+    if ages and "".join(n + u for n, u in ages).replace(" ", "") == t.replace(" ", ""):
+        return now - timedelta(seconds=sum(float(n) * _UNITS[u.lower()] for n, u in ages))
+    from dateutil import parser
+
+    try:
+        when = parser.parse(t)
+    except (ValueError, OverflowError):
+        raise ConfigError(f"{option}: cannot read {text!r} as a date, time or age (e.g. 2024-03-01, '1 Mar 2024 10:00', 90d, 12h)") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
+
+
+def reference_now() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible runs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class TimePolicy:
+    zone: tzinfo = timezone.utc
+    zone_label: str = "UTC"
+    year: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def in_window(self, when: datetime) -> bool:
+        return (self.since is None or when >= self.since) and (self.until is None or when <= self.until)
+
+
+def _seconds_in_ref_year(stamp: Stamp) -> float:
+    start = datetime(_REF_LEAP, 1, 1)
+    try:
+        moment = datetime(_REF_LEAP, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second, stamp.microsecond)
+    except ValueError:
+        return 0.0
+    return (moment - start).total_seconds()
+
+
+class YearTracker:
+    """Gives each year-less stamp, in stream order, a relative year (0 for the first record's year)."""
+
+    def __init__(self):
+        self.epoch = 0
+        self._latest: float | None = None
+        self.last: tuple[Stamp, int] | None = None  # the latest stamp of the latest year
+
+    def observe(self, stamp: Stamp) -> int:
+        t = _seconds_in_ref_year(stamp)
+        if self._latest is None:
+            self._latest = t
+            self.last = (stamp, 0)
+            return 0
+        d = t - self._latest
+        if d < -DAY:  # further back than a reordering: a new year has begun
+            self.epoch += 1
+            self._latest = t
+            self.last = (stamp, self.epoch)
+            return self.epoch
+        if d > 365 * DAY:
+            return self.epoch - 1  # a late line from the very end of the previous year
+        if d >= 0:
+            self._latest = t
+            self.last = (stamp, self.epoch)
+        return self.epoch
+
+
+@dataclass
+class SourceClock:
+    """One source's time evidence, gathered in stream order and resolved at its end."""
+
+    policy: TimePolicy
+
+    def __post_init__(self):
+        self.tracker = YearTracker()
+        self.written_years: list[tuple[int, int]] = []  # (relative year, written year)
+        self.feb29: list[int] = []  # relative years of 29 February stamps
+        self.used_zone = False
+        self.needs_year = False
+        self.stamps: list[tuple[Stamp, int]] = []
+
+    def observe(self, stamp: Stamp | None) -> int:
+        if stamp is None:
+            return 0
+        epoch = self.tracker.observe(stamp)
+        if stamp.year is not None:
+            self.written_years.append((epoch, stamp.year))
+        else:
+            self.needs_year = True
+            if (stamp.month, stamp.day) == (2, 29):
+                self.feb29.append(epoch)
+        if stamp.offset is None:
+            self.used_zone = True
+        self.stamps.append((stamp, epoch))
+        return epoch
+
+    def base_year(self, file_times: list[tuple[str, float]], now: datetime) -> tuple[int | None, str | None]:
+        """The year of relative year 0, and where it came from."""
+        if not self.needs_year:
+            return None, None
+        if self.policy.year is not None:
+            return self.policy.year, f"--year {self.policy.year}"
+        if self.written_years:
+            epoch, year = self.written_years[0]
+            return year - epoch, "years written elsewhere in the source"
+        for label, when in file_times + [("the time of this run (no other evidence)", now.timestamp())]:
+            if when is None:
+                continue
+            ref = datetime.fromtimestamp(when, self.policy.zone)
+            stamp, epoch = self.tracker.last
+            year = ref.year
+            last = stamp.to_datetime(year, self.policy.zone) if stamp.valid(year) else None
+            if last is None or last > ref + timedelta(days=1):
+                year -= 1
+            base = year - epoch
+            base, moved = self._fit_feb29(base)
+            day = ref.strftime("%Y-%m-%d")
+            return base, f"{label} ({day})" + (f"; moved {moved:+d} year(s) to put 29 February in a leap year" if moved else "")
+        return None, None
+
+    def _fit_feb29(self, base: int) -> tuple[int, int]:
+        if not self.feb29:
+            return base, 0
+        for shift in (0, -1, 1, -2, 2, -3, 3, -4, 4):
+            if all(calendar.isleap(base + shift + e) for e in self.feb29):
+                return base + shift, shift
+        return base, 0
+
+    def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
+        if stamp is None:
+            return None
+        year = None if stamp.year is not None else (None if base is None else base + epoch)
+        return stamp.to_datetime(year, self.policy.zone)
+
+
+def iso_utc(when: datetime | None, fraction: bool) -> str | None:
+    if when is None:
+        return None
+    utc = when.astimezone(timezone.utc)
+    return utc.isoformat(timespec="microseconds" if fraction else "seconds").replace("+00:00", "Z")
