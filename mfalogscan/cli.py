@@ -100,6 +100,16 @@ def scan_command(
     mentions: bool = typer.Option(False, "--mentions", help="Also list unquoted mentions (always counted)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="FILE", help="A TOML rules file tried before the shipped rules (repeatable)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Force an encoding (e.g. utf-16-le, cp1252) instead of detecting it."),
+    framing: Optional[str] = typer.Option(
+        None, "--framing", metavar="NAME",
+        help="Force a framing instead of detecting it: native, syslog, rfc5424, csv, kiwi or plain.",
+    ),
+    timezone_name: str = typer.Option(
+        "UTC", "--timezone", metavar="ZONE", help="Zone of stamps written without one (IANA name or offset such as +02:00)."
+    ),
+    year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", help="Year of the first record of sources whose stamps have none (RFC 3164)."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Only findings at or after WHEN: a date, a date and time, or an age such as 90d, 12h."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Only findings at or before WHEN (same forms as --since)."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
@@ -112,8 +122,21 @@ def scan_command(
         from .report import Report
         from .rules.load import load_rules
         from .pipeline import scan_events
+        from .timepolicy import TimePolicy, parse_when, parse_zone, reference_now
+
+        zone, zone_label = parse_zone(timezone_name)
+        now = reference_now()
+        time = TimePolicy(
+            zone,
+            zone_label,
+            year,
+            parse_when(since, zone, now, "--since") if since else None,
+            parse_when(until, zone, now, "--until") if until else None,
+        )
         config = ScanConfig(
             paths=tuple(paths or ()),
+            framing=framing,
+            time=time,
             subjects=subjects_from(user or [], users_file),
             list_mentions=mentions,
             encoding=encoding,

@@ -70,6 +70,11 @@ class Report:
             "mentions": c.list_mentions,
             "encoding": c.encoding,
             "rules_files": list(c.rules_files),
+            "framing": c.framing,
+            "timezone": c.time.zone_label,
+            "year": c.time.year,
+            "since": c.time.since.isoformat() if c.time.since else None,
+            "until": c.time.until.isoformat() if c.time.until else None,
             **c.parameters,
         }
 

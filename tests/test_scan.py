@@ -140,7 +140,10 @@ def test_lines_before_the_first_record_and_foreign_lines_stand_alone(write):
     syslog = 'Mar 07 18:20:20 MFASRV01 pfsvc: User "CONTOSO\\admin" changed user "jdoe" value Phone from "1" to "2".'
     r = run(write("syslog.txt", text_bytes([syslog, "Mar 07 18:20:21 MFASRV01 pfsvc: started"])))
     f = r.findings[0]
-    assert (f.format, f.timestamp, f.kind, f.role) == ("plain", None, "value-changed", "target")
+    assert (f.format, f.timestamp_raw, f.component, f.kind, f.role) == ("syslog", "Mar 07 18:20:20", "pfsvc", "value-changed", "target")
+    r = run(write("garbage.txt", text_bytes(['some "jdoe" text', "more text"])))
+    f = r.findings[0]
+    assert (f.format, f.timestamp, f.kind) == ("plain", None, "unrecognized")
 
 
 def test_aliases_are_reported_under_the_first_name_once_per_line(write):

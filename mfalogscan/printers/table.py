@@ -26,7 +26,18 @@ def _scope(report) -> list[str]:
         f"Searched {s.sources} source(s): {s.sources_scanned} scanned, {s.sources_partial} partly, "
         f"{s.sources_skipped} skipped, {s.sources_unreadable} unreadable; {s.lines:,} lines, {s.bytes:,} bytes."
     ]
+    outside = sum(sum(src.outside_window.values()) for src in report.sources)
+    if report.config.time.since or report.config.time.until:
+        undated = sum(u.undated for u in s.users)
+        lines.append(
+            f"Time window: {outside} finding(s) outside --since/--until not shown; "
+            f"{undated} finding(s) with no known time shown (never filtered out)."
+        )
     for src in report.sources:
+        if src.copy_of:
+            lines.append(f"  copy: {src.path} has the same content as {src.copy_of}")
+        if src.gap_before:
+            lines.append(f"  gap: {src.path} starts {src.gap_before}")
         if src.status != "scanned" or src.issues:
             why = "; ".join([src.reason] * bool(src.reason) + [i.message for i in src.issues])
             if src.raw_matches:

@@ -42,7 +42,12 @@ class Unit:
     issues: list[SourceIssue] = field(default_factory=list)
 
     def file_times(self) -> list:
-        return list(self.times)
+        """Evidence of when the content was written, innermost first: (what, POSIX time).
+
+        A gzip header's time is known only once the header has been read, so it is asked for here.
+        """
+        headers = [("the gzip header's time", d.mtime) for d in reversed(self.decoders) if getattr(d, "mtime", None)]
+        return headers + list(self.times)
 
     def all_issues(self) -> list[SourceIssue]:
         out = list(self.issues)
@@ -86,7 +91,7 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
         _chain(unit.compression, kind),
         unit.container,
         unit.stored_bytes,
-        ([("the gzip header's time", dec.mtime)] if getattr(dec, "mtime", None) else []) + unit.times,
+        unit.times,
         unit.decoders + [dec],
         list(unit.issues),
     )

@@ -1,0 +1,156 @@
+"""Time you can trust: zones, years for RFC 3164 stamps, the --since/--until window."""
+
+import calendar
+import gzip
+import io
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mfalogscan.errors import ConfigError
+from mfalogscan.timeparse import parse_bsd, parse_iso, parse_loose
+from mfalogscan.timepolicy import TimePolicy, YearTracker, parse_when, parse_zone
+
+from .conftest import native, text_bytes
+from .helpers import run
+
+CHANGE = 'User "CONTOSO\\admin" changed user "jdoe" value Phone from "1" to "2".'
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+
+def syslog(stamp: str, message: str = CHANGE) -> str:
+    return f"{stamp} MFASRV01 pfsvc: {message}"
+
+
+def set_mtime(path: str, when: datetime) -> str:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def epochs(stamps):
+    t = YearTracker()
+    return [t.observe(parse_bsd(s)) for s in stamps]
+
+
+def test_new_year_rolls_forward():
+    assert epochs(["Dec 30 10:00:00", "Dec 31 23:59:59", "Jan  1 00:00:01", "Jan  2 08:00:00"]) == [0, 0, 1, 1]
+
+
+def test_lines_a_few_seconds_out_of_order_around_midnight_do_not_jump_a_year():
+    stamps = ["Dec 31 23:59:58", "Jan  1 00:00:01", "Dec 31 23:59:59", "Jan  1 00:00:00", "Jan  1 00:00:03"]
+    assert epochs(stamps) == [0, 1, 0, 1, 1]
+    assert epochs(["Mar  7 18:20:22", "Mar  7 18:20:20", "Mar  7 18:20:23"]) == [0, 0, 0]
+
+
+def test_months_going_back_start_a_new_year_each_time():
+    assert epochs(["Nov  1 00:00:00", "Feb  1 00:00:00", "Oct  1 00:00:00", "Jan  1 00:00:00"]) == [0, 1, 1, 2]
+
+
+def test_stamp_parsers():
+    s = parse_bsd("Mar  7 18:20:20 host")
+    assert (s.year, s.month, s.day, s.offset, s.raw) == (None, 3, 7, None, "Mar  7 18:20:20")
+    s = parse_iso("2021-03-04T10:11:12.5-05:00")
+    assert (s.year, s.offset, s.microsecond, s.fraction) == (2021, -5 * 3600, 500000, True)
+    s = parse_loose("03/04/2021 10:11:12 AM")
+    assert (s.year, s.month, s.day, s.hour, s.offset) == (2021, 3, 4, 10, None)
+    assert parse_loose("Mar 4 10:11:12").year is None
+    assert parse_loose("no time here") is None
+
+
+def test_zone_and_when_parsing():
+    assert parse_zone("+02:00")[0].utcoffset(None) == timedelta(hours=2)
+    berlin, label = parse_zone("Europe/Berlin")
+    assert label == "Europe/Berlin" and datetime(2024, 7, 1, tzinfo=berlin).utcoffset() == timedelta(hours=2)
+    with pytest.raises(ConfigError):
+        parse_zone("Nowhere/Special")
+    utc = timezone.utc
+    assert parse_when("90d", utc, NOW, "--since") == NOW - timedelta(days=90)
+    assert parse_when("1w 2d", utc, NOW, "--since") == NOW - timedelta(days=9)
+    assert parse_when("12h", utc, NOW, "--since") == NOW - timedelta(hours=12)
+    assert parse_when("2024-03-01", berlin, NOW, "--since") == datetime(2024, 3, 1, tzinfo=berlin)
+    assert parse_when("7 Mar 2024 10:00 +0000", berlin, NOW, "--since") == datetime(2024, 3, 7, 10, tzinfo=utc)
+    with pytest.raises(ConfigError, match="--until"):
+        parse_when("soonish", utc, NOW, "--until")
+
+
+def scan_syslog(write, lines, name="syslog.log", mtime=None, compress=False, **options):
+    data = text_bytes(lines)
+    if compress:
+        buf = io.BytesIO()
+        with gzip.GzipFile(fileobj=buf, mode="wb", mtime=int(compress.timestamp())) as g:
+            g.write(data)
+        data = buf.getvalue()
+    path = write(name, data)
+    if mtime:
+        set_mtime(path, mtime)
+    return run(path, **options)
+
+
+def test_a_syslog_file_spanning_new_year_takes_years_from_its_modification_time(write):
+    lines = [syslog("Dec 31 23:59:58"), syslog("Jan  1 00:00:03")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 1, 2, tzinfo=timezone.utc))
+    assert [f.timestamp for f in r.findings] == ["2024-12-31T23:59:58Z", "2025-01-01T00:00:03Z"]
+    assert [f.timestamp_raw for f in r.findings] == ["Dec 31 23:59:58", "Jan  1 00:00:03"]
+    s = r.sources[0]
+    assert s.format == "syslog" and s.year_from.startswith("the file's modification time (2025-01-02)")
+    assert s.timezone.startswith("UTC") and (s.first_timestamp, s.last_timestamp) == ("2024-12-31T23:59:58Z", "2025-01-01T00:00:03Z")
+
+
+def test_the_last_line_after_the_file_time_belongs_to_the_year_before(write):
+    r = scan_syslog(write, [syslog("Dec 20 10:00:00")], mtime=datetime(2025, 1, 5, tzinfo=timezone.utc))
+    assert r.findings[0].timestamp == "2024-12-20T10:00:00Z"
+
+
+def test_year_option_and_gzip_header_win_over_the_file_time(write):
+    lines = [syslog("Mar  7 18:20:20")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 1, 2, tzinfo=timezone.utc), time=TimePolicy(year=2019))
+    assert r.findings[0].timestamp == "2019-03-07T18:20:20Z" and r.sources[0].year_from == "--year 2019"
+    r = scan_syslog(write, lines, name="s.log.gz", mtime=datetime(2025, 1, 2, tzinfo=timezone.utc),
+                    compress=datetime(2022, 4, 1, tzinfo=timezone.utc))
+    assert r.findings[0].timestamp == "2022-03-07T18:20:20Z" and "gzip header" in r.sources[0].year_from
+
+
+def test_29_february_moves_the_years_to_a_leap_year(write):
+    lines = [syslog("Feb 28 23:00:00"), syslog("Feb 29 10:00:00"), syslog("Mar  1 08:00:00")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 3, 2, tzinfo=timezone.utc))
+    assert [f.timestamp[:10] for f in r.findings] == ["2024-02-28", "2024-02-29", "2024-03-01"]
+    assert "29 February" in r.sources[0].year_from and calendar.isleap(2024)
+
+
+def test_29_february_in_a_year_given_as_not_leap_has_no_time_but_is_kept(write):
+    r = scan_syslog(write, [syslog("Feb 29 10:00:00")], time=TimePolicy(year=2023))
+    assert len(r.findings) == 1 and r.findings[0].timestamp is None and r.findings[0].timestamp_raw == "Feb 29 10:00:00"
+
+
+def test_zone_less_stamps_are_read_in_the_given_zone(write):
+    berlin, label = parse_zone("Europe/Berlin")
+    r = scan_syslog(write, [syslog("Jul  1 12:00:00")], time=TimePolicy(berlin, label, 2024))
+    assert r.findings[0].timestamp == "2024-07-01T10:00:00Z"
+    assert r.sources[0].timezone.startswith("Europe/Berlin")
+
+
+def test_native_stamps_need_no_zone_or_year(write):
+    r = run(write("MultiFactorAuthSvc.log", text_bytes([native(CHANGE, 5)])))
+    assert r.findings[0].timestamp == "2024-03-07T18:00:05.006280Z"
+    assert r.sources[0].timezone is None and r.sources[0].year_from is None
+
+
+def test_since_with_an_age_on_year_less_stamps(write, monkeypatch):
+    """--since 90d: years are inferred first (here from the file time), then the window applies."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    from mfalogscan.timepolicy import reference_now
+
+    since = parse_when("90d", timezone.utc, reference_now(), "--since")  # 2025-03-03
+    lines = [syslog("Jan 10 10:00:00"), syslog("Apr  1 10:00:00"), syslog("May 30 10:00:00")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 5, 31, tzinfo=timezone.utc), time=TimePolicy(since=since))
+    assert [f.timestamp for f in r.findings] == ["2025-04-01T10:00:00Z", "2025-05-30T10:00:00Z"]
+    assert r.sources[0].outside_window == {"jdoe": 1} and r.summary.users[0].outside_window == 1
+
+
+def test_findings_without_a_time_are_never_filtered_out(write):
+    lines = ['orphan "jdoe" line with no time', native(CHANGE, 1)]
+    policy = TimePolicy(since=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    r = run(write("a.log", text_bytes(lines)), time=policy)
+    assert [(f.line, f.timestamp) for f in r.findings] == [(1, None)]
+    assert r.summary.users[0].undated == 1 and r.summary.users[0].outside_window == 1
