@@ -167,6 +167,19 @@ def test_csv_reordered_columns_and_doubled_quotes():
     assert all(heads(framing, l) for l in REORDERED[1:])
 
 
+def test_csv_columns_are_checked_against_their_content():
+    # Quoted header names; and a header whose names do not fit the rows: the content decides.
+    lines = ['"Message","Host","ReceivedTime"', REORDERED[3]]
+    assert detect(lines).parse(lines[1]).message == 'User "jdoe" changed user "jdoe" value Phone from "1" to "2".'
+    lines = ["Message,Host,ReceivedTime",
+             '"2021-03-04T10:11:12-05:00","MFASRV01","pfsvc: User ""jdoe"" changed user ""jdoe"" value Phone from ""1"" to ""2""."']
+    framing = detect(lines)
+    assert (framing.name, framing.time, framing.message, framing.host) == ("csv", (0,), 2, 1)
+    rec = framing.parse(lines[1])
+    assert rec.message == 'User "jdoe" changed user "jdoe" value Phone from "1" to "2".' and rec.component == "pfsvc"
+    assert rec.stamp.offset == -18000 and heads(framing, lines[1]) and not heads(framing, lines[0])
+
+
 def test_csv_header_case_names_and_time_first():
     lines = [
         "TimeStamp,Computer,Raw Log",
@@ -254,6 +267,7 @@ def test_csv_wrapping_native_lines():
 @pytest.mark.parametrize("lines", [
     [native_line(CHANGE, i) for i in range(5)],
     [f"Mar  7 18:20:2{i} MFASRV01 pfsvc: {CHANGE}" for i in range(5)],
+    [f"Mar  7 18:20:2{i} MFASRV01 pfsvc: Started, version 6.3; build {i}" for i in range(5)],
     [f"2024-03-07\t18:20:2{i}\tLocal0.Info\tMFASRV01\tpfsvc: {CHANGE}" for i in range(5)],
     ["Name,Phone", "jdoe,555"],  # a header but no time column
     ["only,one,line"],
@@ -399,3 +413,32 @@ def test_scan_kiwi(write):
     f = _one(run(write("SyslogCatchAll.txt", text_bytes(lines))), "kiwi")
     _check(f, "kiwi")
     assert f.line == 7 and f.level == "Local0.Info"
+
+
+# ----- CSV head against the csv module -----
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_FIELD_TEXT = st.text(alphabet=st.sampled_from('ab ,;\t"\'x1'), max_size=8)
+
+
+@given(st.lists(_FIELD_TEXT, min_size=2, max_size=2), st.sampled_from([",", ";", "\t"]),
+       st.booleans(), st.lists(st.booleans(), min_size=2, max_size=2), _FIELD_TEXT)
+def test_csv_head_matches_every_row_the_csv_module_parses(prior, delimiter, quote_time, quote_prior, junk):
+    import csv
+    import io
+
+    header = delimiter.join(["Host", "Message", "Time", "Note"])
+    framing = csv_export.FRAMING.for_sample([header, delimiter.join(["h", "m", "2021-03-04T10:11:12Z", "n"])])
+    assert framing.time == (2,) and framing.delimiter == delimiter
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n",
+                        quoting=csv.QUOTE_ALL if quote_time else csv.QUOTE_MINIMAL)
+    writer.writerow(prior + ["2021-03-04T10:11:12Z", "pfsvc: " + CHANGE])
+    line = buf.getvalue().rstrip("\n")
+    # Also hand-made rows: fields quoted or not as they come, stray quotes left in.
+    raw = delimiter.join(['"' + p + '"' if q else p for p, q in zip(prior, quote_prior)] + ["2021-03-04T10:11:12Z", junk])
+    for row in (line, raw):
+        if framing.parse(row) is not None:
+            assert heads(framing, row), row
+    assert framing.parse(line) is not None

@@ -36,11 +36,11 @@ import re
 from typing import Sequence
 
 from ..timeparse import parse_loose
-from . import Record
+from . import Record, native, rfc5424, syslog
 
 _DELIMITERS = (",", ";", "\t")
 _CELL = re.compile(r"(?:[^\W\d]|[_@#$%])[\w .\-/()#@$%&\[\]+']{0,63}")
-_TIMEISH = re.compile(r"\d:\d\d|\d[-/.]\d{1,2}[-/.]\d|\d{8}")
+_TIMEISH = re.compile(r"\d:\d\d|\d[-/.]\d{1,2}[-/.]\d|\d{8}", re.ASCII)
 _TIME_ONLY = re.compile(r"\s*\d{1,2}:\d\d")
 _SAMPLE_ROWS = 50
 
@@ -167,7 +167,8 @@ class CsvExport:
         taken = set(time)
         message = next((i for i in _by_name(keys, _MESSAGE_NAMES, taken) if _mostly(rows, i, lambda v: not _is_time(v))), None)
         if message is None:
-            message = next((i for i, k in enumerate(keys) if "message" in k and i not in taken), None)
+            named = [i for i, k in enumerate(keys) if "message" in k and i not in taken]
+            message = next((i for i in named if _mostly(rows, i, lambda v: not _is_time(v))), None)
         host = next(iter(_by_name(keys, _HOST_NAMES, taken | {message})), None)
         level = next(iter(_by_name(keys, _LEVEL_NAMES, taken | {message, host})), None)
         component = next(iter(_by_name(keys, _COMPONENT_NAMES, taken | {message, host, level})), None)
@@ -267,8 +268,6 @@ def unwrap(message: str) -> Record | None:
     (host, component, pid, ...) are what the MFA server wrote. None when
     the message wraps nothing.
     """
-    from . import native, rfc5424, syslog
-
     for framing in (native.FRAMING, rfc5424.FRAMING, syslog.FRAMING):
         record = framing.parse(message)
         if record is not None:

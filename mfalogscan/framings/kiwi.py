@@ -28,7 +28,7 @@ _TIME = r"\d\d:\d\d:\d\d(?:\.\d{1,6})?"
 _LINE = re.compile(
     rf"(?P<date>{_DATE})[\t ](?P<time>{_TIME})\t(?P<priority>[A-Za-z0-9]{{1,16}}\.[A-Za-z]{{1,16}})\t"
     r"(?P<host>[^\t]{1,255})\t(?P<message>.*)",
-    re.DOTALL,
+    re.DOTALL | re.ASCII,
 )
 
 

@@ -22,7 +22,7 @@ from . import Record
 from .syslog import pri_level, program_tag, score
 
 _FIELD = r"([^ ]{1,255})"
-_HEADER = re.compile(r"<(\d{1,3})>([1-9]\d?) " + " ".join([_FIELD] * 5) + " ")
+_HEADER = re.compile(r"<(\d{1,3})>([1-9]\d?) " + " ".join([_FIELD] * 5) + " ", re.ASCII)
 _SD_ELEMENT = r'\[[^\s\]="]{1,32}(?: [^\s\]="]{1,32}="(?:[^"\\]|\\.)*")*\]'
 _SD = re.compile(r"-|(?:" + _SD_ELEMENT + r")+", re.DOTALL)
 _BOM = "\ufeff"

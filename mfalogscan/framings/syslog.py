@@ -31,8 +31,8 @@ _FACILITIES = (
 )
 _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 
-_PRI = re.compile(r"<(\d{1,3})>")
-_ISO_HEAD = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+_PRI = re.compile(r"<(\d{1,3})>", re.ASCII)
+_ISO_HEAD = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", re.ASCII)
 # A tag: a program token without spaces, brackets or colons, an optional [pid], then `:` and a space (or the end).
 _TAG = re.compile(r"(?P<tag>[^\s\[\]:]{1,64})(?:\[(?P<pid>[^\]\s]{0,20})\])?:(?: |$)")
 _TOKEN = re.compile(r"(\S+)(?: |$)")

@@ -1,0 +1,87 @@
+"""One event, many places; copies; rotation sets ordered by content time."""
+
+from datetime import datetime, timezone
+
+from mfalogscan.events import rotation_family
+from mfalogscan.timepolicy import TimePolicy
+
+from .conftest import gzip_bytes, native, text_bytes
+from .helpers import run
+
+MSG = 'User "CONTOSO\\admin" changed user "jdoe" value Phone from "+1 555 0100" to "+1 555 0199".'
+CSV_MSG = MSG.replace('"', '""')
+
+
+def four_places(write):
+    write("Logs/MultiFactorAuthSvc.log", text_bytes([native("Service started", 10), native(MSG, 20)], "\r\n", bom=True))
+    write("export/syslog-3164.log", text_bytes([f"<134>Mar  7 18:00:21 MFASRV01 pfsvc: {MSG}"]))
+    write("export/syslog-5424.log", text_bytes([f"<134>1 2024-03-07T18:00:20.506Z MFASRV01 pfsvc - - - {MSG}"]))
+    write("export/siem.csv", text_bytes(["Message,Host,ReceivedTime", f'"pfsvc: {CSV_MSG}",MFASRV01,2024-03-07T13:00:22-05:00']))
+
+
+def test_one_event_in_four_places_is_four_findings_of_one_event(write, tmp_path):
+    four_places(write)
+    r = run(str(tmp_path), time=TimePolicy(year=2024))
+    formats = {f.source.rsplit("/", 1)[-1]: f.format for f in r.findings}
+    assert formats == {"MultiFactorAuthSvc.log": "native", "siem.csv": "csv", "syslog-3164.log": "syslog", "syslog-5424.log": "rfc5424"}
+    assert len(r.findings) == 4 and len({f.event for f in r.findings}) == 1
+    assert all(f.kind == "value-changed" and f.role == "target" for f in r.findings)
+    native_finding = [f for f in r.findings if f.format == "native"][0]
+    assert native_finding.duplicate_of is None
+    duplicates = [f for f in r.findings if f.duplicate_of]
+    assert len(duplicates) == 3 and {f.duplicate_of for f in duplicates} == {native_finding.ref}
+    user = r.summary.users[0]
+    assert (user.findings, user.events) == (4, 1) and r.summary.events == 1
+
+
+def test_a_different_time_or_message_is_another_event(write, tmp_path):
+    write("a.log", text_bytes([native(MSG, 20), native(MSG, 50)]))  # the same change twice, 30 s apart
+    write("b.log", text_bytes([native(MSG, 21), native(MSG.replace("0199", "0200"), 22)]))
+    r = run(str(tmp_path))
+    events = [(f.source.rsplit("/", 1)[-1], f.line, f.event, f.duplicate_of is not None) for f in r.findings]
+    assert events[0][2] == events[2][2] and events[2][3]  # a.log:1 and b.log:1 are one event
+    assert len({e[2] for e in events}) == 3 and r.summary.users[0].events == 3
+
+
+def test_two_lines_of_one_source_are_never_one_event(write):
+    r = run(write("a.log", text_bytes([native(MSG, 20), native(MSG, 21)])))
+    assert len({f.event for f in r.findings}) == 2 and not any(f.duplicate_of for f in r.findings)
+
+
+def test_copies_are_recognised_by_content(write, tmp_path):
+    data = text_bytes([native(MSG, 20)])
+    write("MultiFactorAuthSvc.log.1", data)
+    write("backup/MultiFactorAuthSvc.log.1.gz", gzip_bytes(data))
+    write("MultiFactorAuthSvc.log", text_bytes([native(MSG, 40)]))
+    r = run(str(tmp_path))
+    by_name = {s.path.split(str(tmp_path) + "/", 1)[1]: s for s in r.sources}
+    assert by_name["MultiFactorAuthSvc.log.1"].copy_of is None  # walked first ("M" sorts before "b")
+    assert by_name["backup/MultiFactorAuthSvc.log.1.gz"].copy_of.endswith("/MultiFactorAuthSvc.log.1")
+    assert by_name["MultiFactorAuthSvc.log"].copy_of is None
+    assert by_name["MultiFactorAuthSvc.log.1"].sha256 == by_name["backup/MultiFactorAuthSvc.log.1.gz"].sha256
+
+
+def test_rotation_set_is_ordered_by_content_time_with_gaps(write, tmp_path):
+    def day(d, n=3):
+        return text_bytes([native(MSG, 0).replace("2024-03-07", f"2024-03-{d:02d}")] * n)
+
+    write("MultiFactorAuthSvc.log", day(9))
+    write("MultiFactorAuthSvc.log.1", day(2))  # older by its name, newer by its content
+    write("MultiFactorAuthSvc.log.2.gz", gzip_bytes(day(8)))
+    write("MultiFactorAuthAdSyncSvc.log", text_bytes([native("sync", 1)]))
+    write("MultiFactorAuthSvc.log.3", text_bytes([native(MSG, 0).replace("2024-03-07T18:00:00", "2024-03-02T18:30:00")]))
+    r = run(str(tmp_path))
+    rot = {s.path.rsplit("/", 1)[1]: (s.rotation_set, s.rotation_order, s.gap_before) for s in r.sources}
+    assert rot["MultiFactorAuthSvc.log.1"][:2] == ("multifactorauthsvc.log", 1)
+    assert rot["MultiFactorAuthSvc.log.3"][:3] == ("multifactorauthsvc.log", 2, None)  # 30 minutes later: no gap
+    assert rot["MultiFactorAuthSvc.log.2.gz"][:2] == ("multifactorauthsvc.log", 3)
+    assert rot["MultiFactorAuthSvc.log"][:2] == ("multifactorauthsvc.log", 4)
+    assert rot["MultiFactorAuthSvc.log.2.gz"][2].startswith("5 days, 23:30:00 after the end of")
+    assert rot["MultiFactorAuthSvc.log"][2].startswith("1 day, 0:00:00 after the end of")
+    assert rot["MultiFactorAuthAdSyncSvc.log"][:2] == ("multifactorauthadsyncsvc.log", 1)
+
+
+def test_rotation_family_names():
+    for name in ("MultiFactorAuthSvc.log", "x/MultiFactorAuthSvc.log.12", "MultiFactorAuthSvc.log.2.gz",
+                 "a.zip!MultiFactorAuthSvc.log.3", "MultiFactorAuthSvc_20240307.log", "MultiFactorAuthSvc.log.2024-03-07.bz2"):
+        assert rotation_family(name) == "multifactorauthsvc.log", name
