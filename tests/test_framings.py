@@ -1,6 +1,11 @@
 """The syslog (RFC 3164), RFC 5424, CSV export and Kiwi framings: records, heads, sniffing, detection, whole scans."""
 
+import csv
+import io
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mfalogscan.framings import csv_export, detect, kiwi, native, rfc5424, syslog
 
@@ -417,17 +422,12 @@ def test_scan_kiwi(write):
 
 # ----- CSV head against the csv module -----
 
-from hypothesis import given, strategies as st  # noqa: E402
-
 _FIELD_TEXT = st.text(alphabet=st.sampled_from('ab ,;\t"\'x1'), max_size=8)
 
 
 @given(st.lists(_FIELD_TEXT, min_size=2, max_size=2), st.sampled_from([",", ";", "\t"]),
        st.booleans(), st.lists(st.booleans(), min_size=2, max_size=2), _FIELD_TEXT)
 def test_csv_head_matches_every_row_the_csv_module_parses(prior, delimiter, quote_time, quote_prior, junk):
-    import csv
-    import io
-
     header = delimiter.join(["Host", "Message", "Time", "Note"])
     framing = csv_export.FRAMING.for_sample([header, delimiter.join(["h", "m", "2021-03-04T10:11:12Z", "n"])])
     assert framing.time == (2,) and framing.delimiter == delimiter

@@ -165,10 +165,9 @@ class CsvExport:
         if time is None:
             return None
         taken = set(time)
-        message = next((i for i in _by_name(keys, _MESSAGE_NAMES, taken) if _mostly(rows, i, lambda v: not _is_time(v))), None)
-        if message is None:
-            named = [i for i, k in enumerate(keys) if "message" in k and i not in taken]
-            message = next((i for i in named if _mostly(rows, i, lambda v: not _is_time(v))), None)
+        named = _by_name(keys, _MESSAGE_NAMES, taken)
+        named += [i for i, k in enumerate(keys) if "message" in k and i not in taken and i not in named]
+        message = next((i for i in named if _mostly(rows, i, lambda v: not _is_time(v))), None)
         host = next(iter(_by_name(keys, _HOST_NAMES, taken | {message})), None)
         level = next(iter(_by_name(keys, _LEVEL_NAMES, taken | {message, host})), None)
         component = next(iter(_by_name(keys, _COMPONENT_NAMES, taken | {message, host, level})), None)
@@ -178,7 +177,7 @@ class CsvExport:
                 return None
             message = max(others, key=lambda i: (sum(len(r[i]) for r in rows), i))
         first = min(time)
-        starts = frozenset(_start_class(r[first][0]) for r in rows if r[first][:1])
+        starts = frozenset(_start_class(r[first][0]) for r in rows if r[first][:1] and _is_time(r[first]))
         return cls(d, cells, body[0], time, message, host, level, component, starts or frozenset({"0-9"}))
 
     @staticmethod
