@@ -198,3 +198,29 @@ def test_version_and_help():
     assert run_cli("--version").stdout.startswith(b"mfalogscan ")
     h = run_cli("scan", "--help")
     assert h.returncode == 0 and b"--users-file" in h.stdout
+
+
+def test_time_options_through_the_command(logs, write, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709856000")  # now = 2024-03-08T00:00:00Z
+    write("Logs/syslog.txt", b'Mar  7 12:00:00 MFASRV01 pfsvc: User "a" changed user "jdoe" value PIN from 1 to 2\n')
+    # 12:00 at +01:00 is 11:00Z; 13h before now is exactly 11:00Z, and --since is inclusive.
+    r = invoke(logs, "--user", "jdoe", "--since", "13h", "--timezone", "+01:00", "--year", "2024", "-f", "json")
+    doc = json.loads(r.stdout)
+    assert doc["parameters"]["since"] == "2024-03-07T11:00:00+00:00" and doc["parameters"]["timezone"] == "+01:00"
+    syslog = [f for f in doc["users"][0]["findings"] if f["format"] == "syslog"]
+    assert [(f["timestamp"], f["timestamp_raw"]) for f in syslog] == [("2024-03-07T11:00:00Z", "Mar  7 12:00:00")]
+    source = [s for s in doc["sources"] if s["path"].endswith("syslog.txt")][0]
+    assert source["timezone"].startswith("+01:00") and source["year_from"] == "--year 2024"
+    r = invoke(logs, "--user", "jdoe", "--since", "12h", "--timezone", "+01:00", "--year", "2024", "-f", "json")
+    doc = json.loads(r.stdout)
+    assert not [f for f in doc["users"][0]["findings"] if f["format"] == "syslog"]
+    assert doc["users"][0]["counts"]["outside_window"] == 1
+
+
+def test_forced_framing_and_bad_time_options(logs):
+    r = invoke(logs, "--user", "jdoe", "--framing", "plain", "-f", "json")
+    assert {f["format"] for f in json.loads(r.stdout)["users"][0]["findings"]} == {"plain"}
+    for args, words in ((["--framing", "xml"], "unknown framing 'xml'"), (["--year", "soon"], "Invalid value for '--year'"),
+                        (["--until", "whenever"], "--until: cannot read 'whenever'")):
+        r = invoke(logs, "--user", "jdoe", *args)
+        assert r.exit_code == 2 and words in r.stderr and "Traceback" not in r.output
