@@ -10,7 +10,7 @@ It also hands on `Sample`s: the start of the first line, of a line every
 candidates, so that a source's time span and the years of year-less stamps
 are judged from the whole stream, not only from the lines that hit. With a
 `starts` pattern it counts the lines that start a record in the source's
-framing (`record_starts`), so unparsed lines are counted without decoding.
+framing, so the lines that do not (`not_starts`) are counted without decoding.
 
 Lines up to `max_line` bytes are handed on whole. A longer line (a 200 MB
 line with no newline is a real case) is never held in memory: it is searched
@@ -105,8 +105,9 @@ class LineScanner:
         self.lines = 0
         self.sample_every = sample_every
         self.starts = starts
-        self.record_starts = 0
-        self._starts_after_nl = re.compile(re.escape(newline) + starts.pattern) if starts is not None else None
+        # Lines that do NOT start a record: rare, so findall builds a short list.
+        self._not_start = re.compile(re.escape(newline) + b"(?!" + starts.pattern + b")") if starts is not None else None
+        self.not_starts = 0
         self._abs = 0  # position of buf[0] in the searched stream
         self._next_sample = 0
         self._sampled_line = 0
@@ -204,18 +205,22 @@ class LineScanner:
             carry = buf[cut:]
 
     def _count_starts(self, buf: bytes, lo: int, hi: int) -> None:
+        """Count lines in buf[lo:hi] that do not start a record (each line is counted once)."""
         if self.starts is None or hi <= lo:
             return
-        at_line_start = lo == 0 or buf[lo - 1 : lo] == self.nl
-        if at_line_start and self.starts.match(buf, lo):
-            self.record_starts += 1
-        self.record_starts += self._starts_after_nl.subn(b"", buf[lo:hi])[1]
+        at_line_start = lo == 0 or buf[lo - 1 : lo] == self.nl  # buf[0] is a line start whenever lo is 0
+        if at_line_start and not self.starts.match(buf, lo):
+            self.not_starts += 1
+        # A newline at hi - 1 begins a line counted in the next round (or none, at the end).
+        stop = hi - 1 if buf[hi - 1 : hi] == self.nl else hi
+        self.not_starts += len(self._not_start.findall(buf, lo, stop))
 
     def _samples(self, buf: bytes, scan_from: int, end: int, line_no: int) -> list:
         """(line start, line number) of the lines to sample in buf[scan_from:end]."""
         out = []
         if self.sample_every is None:
             return out
+        counted = scan_from
         while self._next_sample < self._abs + end:
             pos = max(self._next_sample - self._abs, scan_from)
             if not (pos == 0 and self._long is None) and buf[pos - 1 : pos] != self.nl:
@@ -223,7 +228,9 @@ class LineScanner:
                 if nxt < 0 or nxt + 1 >= end:
                     break
                 pos = nxt + 1
-            out.append((pos, line_no + buf.count(self.nl, scan_from, pos)))
+            line_no += buf.count(self.nl, counted, pos)
+            counted = pos
+            out.append((pos, line_no))
             self._next_sample = self._abs + pos + self.sample_every
         return out
 

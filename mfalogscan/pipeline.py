@@ -212,7 +212,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         findings=len(findings),
         mentions=_by_name(ctx, mentions),
         outside_window=_by_name(ctx, outside),
-        unparsed_lines=scanner.lines - scanner.record_starts if framing.head is not None else None,
+        unparsed_lines=scanner.not_starts if framing.head is not None else None,
         first_timestamp=iso_utc(min(span), False) if span else None,
         last_timestamp=iso_utc(max(span), False) if span else None,
         timezone=f"{cfg.time.zone_label} (assumed for stamps written without a zone)" if clock.used_zone else None,

@@ -49,6 +49,7 @@ def test_any_chunk_size_gives_the_same_findings(lines, newline, encoding, compre
     other = scan_bytes(data, chunk)
     assert keyed(other) == keyed(reference)
     assert other.sources[0].lines == reference.sources[0].lines == len(lines)
+    assert other.sources[0].unparsed_lines == reference.sources[0].unparsed_lines
     # Every line holding a quoted "jdoe" (in any case) is found.
     quoted_lines = {i + 1 for i, line in enumerate(lines) if '"jdoe"' in line.lower()}
     assert {f.line for f in reference.findings if f.quoted} == quoted_lines

@@ -276,3 +276,15 @@ def test_a_long_continuation_line_is_classified_by_its_record_alone(write):
     a = run(write("short.log", text_bytes(short)), max_line=1000).findings[0]
     b = run(write("long.log", text_bytes(long)), max_line=1000).findings[0]
     assert (a.kind, a.role, a.record_line) == (b.kind, b.role, b.record_line) == ("value-changed", "mentioned", 1)
+
+
+def test_unparsed_lines_are_counted_exactly(write):
+    lines = [native(CHANGE, 1, level="e"), "   at Foo()", "", "   at Bar()", native(CHANGE, 2)]
+    for chunk in (3, 50, 1 << 20):
+        assert run(write("a.log", text_bytes(lines)), chunk_size=chunk).sources[0].unparsed_lines == 3
+    syslog = [f"Mar  7 18:20:{i:02d} MFASRV01 pfsvc: line {i}" for i in range(20)]
+    syslog[7] = "garbage in the middle"
+    r = run(write("s.log", text_bytes(syslog)), max_line=100, chunk_size=64)
+    assert r.sources[0].format == "syslog" and r.sources[0].unparsed_lines == 1
+    long_first = ["y" * 20000, native(CHANGE, 3)]  # long enough to stream past the guard
+    assert run(write("l.log", text_bytes(long_first)), max_line=100, chunk_size=7).sources[0].unparsed_lines == 1

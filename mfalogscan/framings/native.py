@@ -26,7 +26,8 @@ _LINE = re.compile(
 
 class Native:
     name = "native"
-    head = re.compile((_STAMP + r"\|").encode())
+    # [0-9] rather than \d: Python's re checks a class of ten bytes faster.
+    head = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z\|")
     multiline = True
 
     def for_sample(self, lines: Sequence[str]) -> "Native":
