@@ -63,9 +63,9 @@ def write(report, out) -> None:
         name = _short(u.user + (f" (+{len(u.aliases)} alias)" if u.aliases else ""), 30)
         rows.append([
             name, u.by_category.get("user-change", 0), u.by_category.get("operational", 0),
-            u.by_category.get("unclassified", 0), u.mentions, _time(u.first_seen), _time(u.last_seen),
+            u.by_category.get("unclassified", 0), u.events, u.mentions, _time(u.first_seen)[:16], _time(u.last_seen)[:16],
         ])
-    out.write(tabulate(rows, ["user", "changes", "oper.", "unclass.", "mentions", "first seen", "last seen"],
+    out.write(tabulate(rows, ["user", "changes", "oper.", "unclass.", "events", "mentions", "first seen", "last seen"],
                        tablefmt="simple", disable_numparse=True) + "\n")
     if report.findings:
         width = _width(out)
@@ -74,7 +74,8 @@ def write(report, out) -> None:
         headers = ["time (UTC)", "line"] + (["user"] if several else []) + ["kind", "role", "message"]
         rows = [
             [_time(f.timestamp), str(f.line)] + ([_short(f.user, 12)] if several else [])
-            + [_short(f.kind, 17 if f.quoted else 13) + ("" if f.quoted else " (m)"), f.role]
+            + [_short(f.kind, 17 - 4 * (not f.quoted) - 4 * bool(f.duplicate_of))
+               + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else ""), f.role]
             for f in report.findings
         ]
         # One column width for all sources, so the tables line up. tabulate's "simple" format pads
@@ -86,6 +87,8 @@ def write(report, out) -> None:
         for source, group in groupby(zip(report.findings, rows), key=lambda pair: pair[0].source):
             out.write("\n" + _short(source, width) if len(source) <= width else "\n…" + source[-(width - 1):])
             out.write("\n" + tabulate([r for _, r in group], headers, tablefmt="simple", disable_numparse=True) + "\n")
+        if any(f.duplicate_of for f in report.findings):
+            out.write("(d) = the same event as an earlier finding in another source (see duplicate_of in json)\n")
         if any(not f.quoted for f in report.findings):
             out.write("(m) = unquoted mention\n")
         elif any(u.mentions for u in s.users) and not report.config.list_mentions:
