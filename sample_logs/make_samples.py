@@ -18,6 +18,11 @@ find under C:\\Program Files\\Multi-Factor Authentication Server\\Logs:
   MultiFactorAuthAdSyncSvc.log         directory sync (pfadssvc), with an e-mail error
   PhoneFactor.pfdata                   a small binary blob that a scan must skip (it does
                                        contain a few quoted names, counted as raw matches)
+  exports/                             what collectors and a SIEM made of the last three days of
+                                       the current log: a gzipped RFC 3164 syslog rotation (with
+                                       one line no framing reads), RFC 5424 syslog, a CSV export
+                                       in UTC-5 and a Kiwi Syslog Server file; the same events,
+                                       stamped a second or two later
 
 The people searched for in the demo are John Doe (an account name), Alice
 Smith (a UPN at contoso.com) and Maria Garcia (an account name with an
@@ -593,9 +598,9 @@ def binary_blob() -> bytes:
     return bytes(data)
 
 
-def gzip_bytes(data: bytes, name: str) -> bytes:
+def gzip_bytes(data: bytes, name: str, mtime: int = 0) -> bytes:
     buf = io.BytesIO()
-    with gzip.GzipFile(filename=name, mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+    with gzip.GzipFile(filename=name, mode="wb", fileobj=buf, mtime=mtime, compresslevel=9) as gz:
         gz.write(data)
     return buf.getvalue()
 
@@ -633,7 +638,54 @@ def build() -> dict[str, bytes]:
                      adsync_log())
     files["MultiFactorAuthAdSyncSvc.log"] = encode(ads, crlf=True)
     files["PhoneFactor.pfdata"] = binary_blob()
+    files.update(exports(cur))
     return files
+
+
+# --- What syslog collectors and a SIEM made of the current log -------------------------------
+
+EXPORT_HOST = "MFASRV01"
+
+
+def _native_fields(line: str):
+    """(time, component, message) of a rendered native line, or None for continuation lines."""
+    parts = line.split("|")
+    if len(parts) < 6 or not parts[0].endswith("Z"):
+        return None
+    t = dt.datetime.strptime(parts[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+    return t, parts[4], parts[-1]
+
+
+def exports(current_lines) -> dict[str, bytes]:
+    """The last three days of the current log as syslog (RFC 3164 and 5424), a SIEM's CSV and Kiwi files.
+
+    These are the same events as the native log, written a second or two
+    later by the collectors, so a scan links them as one event in several
+    places. The RFC 3164 file is a gzipped rotation: its gzip header's time
+    gives its year-less stamps their year, whenever the repository is checked out.
+    """
+    picked = [f for f in map(_native_fields, current_lines) if f and f[0] >= dt.datetime(2024, 3, 5, tzinfo=dt.timezone.utc)]
+    bsd, ietf, kiwi = [], [], []
+    rows = ["Message,Severity,Host,ReceivedTime"]
+    for i, (t, component, message) in enumerate(picked):
+        t1 = t + dt.timedelta(seconds=1)
+        t2 = t + dt.timedelta(seconds=2)
+        day = t1.strftime("%b") + " " + str(t1.day).rjust(2)
+        bsd.append(f"<134>{day} {t1:%H:%M:%S} {EXPORT_HOST} {component}: {message}")
+        if i == len(picked) // 2:
+            bsd.append("-- collector restarted, 3 messages dropped --")  # a line no framing reads
+        ietf.append(f"<134>1 {t:%Y-%m-%dT%H:%M:%S.%f}Z {EXPORT_HOST} {component} - - - {message}")
+        local = t2.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+        rows.append(f'"{component}: ' + message.replace('"', '""') + f'",Information,{EXPORT_HOST},{local:%Y-%m-%dT%H:%M:%S}-05:00')
+        kiwi.append(f"{t2:%Y-%m-%d}\t{t2:%H:%M:%S}\tLocal0.Info\t{EXPORT_HOST}\t"
+                     f"{t2.strftime('%b')} {str(t2.day).rjust(2)} {t2:%H:%M:%S} {EXPORT_HOST} {component}: {message}")
+    rotated = dt.datetime(2024, 3, 8, 0, 5, tzinfo=dt.timezone.utc)
+    return {
+        "exports/syslog-collector.log.1.gz": gzip_bytes(encode(bsd), "syslog-collector.log.1", mtime=int(rotated.timestamp())),
+        "exports/syslog-rfc5424.log": encode(ietf),
+        "exports/siem-export.csv": encode(rows, crlf=True),
+        "exports/kiwi/SyslogCatchAll.txt": encode(kiwi, crlf=True),
+    }
 
 
 def main(argv=None) -> int:
@@ -644,6 +696,7 @@ def main(argv=None) -> int:
     out_dir = argv[0] if argv else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out_dir, exist_ok=True)
     for name, data in build().items():
+        os.makedirs(os.path.dirname(os.path.join(out_dir, name)), exist_ok=True)
         with open(os.path.join(out_dir, name), "wb") as f:
             f.write(data)
         print(f"{len(data):8d}  {os.path.join(out_dir, name)}")

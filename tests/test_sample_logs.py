@@ -37,3 +37,20 @@ def test_sample_scan_covers_every_family():
     assert statuses["PhoneFactor.pfdata"] == "skipped"
     matched = {f["matched"] for f in doc["users"][0]["findings"]}
     assert "JDoe" in matched and not any(m.lower() in ("jdoe2", "jdoe.admin") for m in matched)
+
+
+def test_sample_exports_link_to_the_native_log_as_events():
+    r = CliRunner().invoke(app, ["scan", str(SAMPLES), "--user", "jdoe", "-f", "json"])
+    doc = json.loads(r.stdout)
+    formats = {s["path"].rsplit("/", 1)[-1]: (s["format"], s["year_from"]) for s in doc["sources"] if "/exports/" in s["path"]}
+    assert formats == {
+        "syslog-collector.log.1.gz": ("syslog", "the gzip header's time (2024-03-08)"),
+        "syslog-rfc5424.log": ("rfc5424", None),
+        "siem-export.csv": ("csv", None),
+        "SyslogCatchAll.txt": ("kiwi", None),
+    }
+    findings = doc["users"][0]["findings"]
+    exported = [f for f in findings if "/exports/" in f["source"]]
+    assert exported and all(f["duplicate_of"] and "/exports/" not in f["duplicate_of"] for f in exported)
+    counts = doc["users"][0]["counts"]
+    assert counts["findings"] == len(findings) > counts["events"]
