@@ -14,7 +14,11 @@ SAMPLES = pathlib.Path(__file__).resolve().parent.parent / "sample_logs"
 
 
 def digest(folder: pathlib.Path) -> dict:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.name != "make_samples.py"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "make_samples.py" and "__pycache__" not in p.parts
+    }
 
 
 def test_committed_samples_match_the_generator(tmp_path):
