@@ -131,7 +131,7 @@ def scan_command(
             zone_label,
             year,
             parse_when(since, zone, now, "--since") if since else None,
-            parse_when(until, zone, now, "--until") if until else None,
+            parse_when(until, zone, now, "--until", end=True) if until else None,
         )
         config = ScanConfig(
             paths=tuple(paths or ()),

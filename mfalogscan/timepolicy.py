@@ -29,6 +29,11 @@ from .timeparse import Stamp
 
 DAY = 86400
 _REF_LEAP = 2000  # a leap year, so that 29 February has a place when ordering year-less stamps
+_YEAR = 366 * DAY  # the length of the reference year
+# A step back of up to two days is a reordering: two, not one, because in the
+# (leap) reference year 28 February to 1 March spans a 29 February that a
+# common year does not have.
+_REORDER = 2 * DAY
 _AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.I)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
 
@@ -38,9 +43,14 @@ def parse_zone(name: str) -> tuple[tzinfo, str]:
     text = name.strip()
     if text.upper() in ("UTC", "Z", "GMT"):
         return timezone.utc, "UTC"
+    if not text:
+        raise ConfigError("--timezone: empty time zone (use an IANA name such as Europe/Berlin, or an offset such as +02:00)")
     m = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2}):?(\d{2})?", text, re.I)
     if m:
-        seconds = (int(m.group(2)) * 3600 + int(m.group(3) or 0) * 60) * (-1 if m.group(1) == "-" else 1)
+        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+        if hours > 14 or minutes > 59:
+            raise ConfigError(f"--timezone: offset {name!r} is out of range (-14:00 to +14:00)")
+        seconds = (hours * 3600 + minutes * 60) * (-1 if m.group(1) == "-" else 1)
         return timezone(timedelta(seconds=seconds)), text
     from dateutil import tz
 
@@ -50,8 +60,13 @@ def parse_zone(name: str) -> tuple[tzinfo, str]:
     return zone, text
 
 
-def parse_when(text: str, zone: tzinfo, now: datetime, option: str) -> datetime:
-    """An ISO date, a free-form date (python-dateutil), or an age such as 90d, 12h, 2w (before `now`)."""
+def parse_when(text: str, zone: tzinfo, now: datetime, option: str, end: bool = False) -> datetime:
+    """An ISO date, a free-form date (python-dateutil), or an age such as 90d, 12h, 2w (before `now`).
+
+    A partial date means its whole period: `--since 2024` is 1 January 2024,
+    `--until March 2024` the end of 31 March 2024 (with `end`). A time alone
+    is today's. Nothing is taken from the clock but `now`.
+    """
     t = text.strip()
     ages = _AGE.findall(t)
     if ages and "".join(n + u for n, u in ages).replace(" ", "") == t.replace(" ", ""):
@@ -59,10 +74,30 @@ def parse_when(text: str, zone: tzinfo, now: datetime, option: str) -> datetime:
     from dateutil import parser
 
     try:
-        when = parser.parse(t)
+        a = parser.parse(t, default=datetime(1904, 1, 1, 0, 0, 0))
+        b = parser.parse(t, default=datetime(1908, 2, 2, 1, 1, 1))
     except (ValueError, OverflowError):
         raise ConfigError(f"{option}: cannot read {text!r} as a date, time or age (e.g. 2024-03-01, '1 Mar 2024 10:00', 90d, 12h)") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
+    wrote = {f: getattr(a, f) == getattr(b, f) for f in ("year", "month", "day", "hour", "minute", "second")}
+    today = now.astimezone(a.tzinfo or zone)
+    if not (wrote["year"] or wrote["month"] or wrote["day"]):
+        a = a.replace(year=today.year, month=today.month, day=today.day)
+    elif not wrote["year"]:
+        a = a.replace(year=today.year)
+    when = a if a.tzinfo is not None else a.replace(tzinfo=zone)
+    if end and not wrote["second"]:
+        # The end of the period written: the year, month, day, hour or minute.
+        if not wrote["hour"] and not wrote["day"]:
+            nxt = when.replace(year=when.year + 1, month=1) if not wrote["month"] else (
+                when.replace(year=when.year + 1, month=1) if when.month == 12 else when.replace(month=when.month + 1))
+        elif not wrote["hour"]:
+            nxt = when + timedelta(days=1)
+        elif not wrote["minute"]:
+            nxt = when + timedelta(hours=1)
+        else:
+            nxt = when + timedelta(minutes=1)
+        when = nxt - timedelta(microseconds=1)
+    return when
 
 
 def reference_now() -> datetime:
@@ -103,20 +138,21 @@ class YearTracker:
         self.last: tuple[Stamp, int] | None = None  # the latest stamp of the latest year
 
     def observe(self, stamp: Stamp) -> int:
+        if not stamp.valid(_REF_LEAP):
+            return self.epoch  # 30 February and the like: no place in any year, no evidence
         t = _seconds_in_ref_year(stamp)
         if self._latest is None:
             self._latest = t
             self.last = (stamp, 0)
             return 0
-        d = t - self._latest
-        if d < -DAY:  # further back than a reordering: a new year has begun
+        if self.epoch > 0 and self._latest < _REORDER and t > _YEAR - _REORDER:
+            return self.epoch - 1  # a late line from the very end of the previous year
+        if t - self._latest < -_REORDER:  # further back than a reordering: a new year has begun
             self.epoch += 1
             self._latest = t
             self.last = (stamp, self.epoch)
             return self.epoch
-        if d > 365 * DAY:
-            return self.epoch - 1  # a late line from the very end of the previous year
-        if d >= 0:
+        if t >= self._latest:
             self._latest = t
             self.last = (stamp, self.epoch)
         return self.epoch
@@ -178,7 +214,8 @@ class SourceClock:
     def _fit_feb29(self, base: int) -> tuple[int, int]:
         if not self.feb29:
             return base, 0
-        for shift in (0, -1, 1, -2, 2, -3, 3, -4, 4):
+        # The evidence marks the end of the source, so the years only move back.
+        for shift in (0, -1, -2, -3, -4):
             if all(calendar.isleap(base + shift + e) for e in self.feb29):
                 return base + shift, shift
         return base, 0
@@ -187,7 +224,9 @@ class SourceClock:
         if stamp is None:
             return None
         year = None if stamp.year is not None else (None if base is None else base + epoch)
-        return stamp.to_datetime(year, self.policy.zone)
+        when = stamp.to_datetime(year, self.policy.zone)
+        # In UTC at once: aware datetimes sharing a zone compare by wall clock, wrong across DST.
+        return when.astimezone(timezone.utc) if when is not None else None
 
 
 def iso_utc(when: datetime | None, fraction: bool) -> str | None:

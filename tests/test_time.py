@@ -154,3 +154,54 @@ def test_findings_without_a_time_are_never_filtered_out(write):
     r = run(write("a.log", text_bytes(lines)), time=policy)
     assert [(f.line, f.timestamp) for f in r.findings] == [(1, None)]
     assert r.summary.users[0].undated == 1 and r.summary.users[0].outside_window == 1
+
+
+# --- regressions from review ---
+
+
+def test_a_step_back_across_the_end_of_february_is_a_reordering(write):
+    lines = [syslog("Feb 28 23:59:58"), syslog("Mar  1 00:00:01"), syslog("Feb 28 23:59:59"), syslog("Mar  1 00:00:02")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 3, 1, 12, tzinfo=timezone.utc))
+    assert {f.timestamp[:4] for f in r.findings} == {"2025"}
+
+
+def test_late_lines_of_the_old_year_do_not_add_years():
+    assert epochs(["Dec 31 23:00:00", "Jan  2 00:00:01", "Dec 31 23:59:59", "Jan  2 00:00:02"]) == [0, 1, 0, 1]
+    assert epochs(["Jan  1 00:00:01", "Dec 31 00:00:00"]) == [0, 0]  # no earlier year to be late for
+    assert epochs(["Dec 30 10:00:00", "Jan  1 00:00:01", "Dec 31 00:00:00", "Jan  1 00:00:05"]) == [0, 1, 0, 1]
+
+
+def test_impossible_dates_are_no_evidence(write):
+    lines = [syslog("Mar  7 10:00:00"), syslog("Feb 30 10:00:00"), syslog("Mar  8 10:00:00")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 3, 9, tzinfo=timezone.utc))
+    assert [f.timestamp for f in r.findings] == ["2025-03-07T10:00:00Z", None, "2025-03-08T10:00:00Z"]
+
+
+def test_29_february_only_moves_back_from_the_file_time(write):
+    r = scan_syslog(write, [syslog("Feb 29 10:00:00")], mtime=datetime(2027, 3, 1, tzinfo=timezone.utc))
+    assert r.findings[0].timestamp == "2024-02-29T10:00:00Z"
+
+
+def test_partial_dates_mean_their_whole_period():
+    utc = timezone.utc
+    assert parse_when("2024", utc, NOW, "--since") == datetime(2024, 1, 1, tzinfo=utc)
+    assert parse_when("March 2024", utc, NOW, "--since") == datetime(2024, 3, 1, tzinfo=utc)
+    assert parse_when("March 2024", utc, NOW, "--until", end=True) == datetime(2024, 3, 31, 23, 59, 59, 999999, tzinfo=utc)
+    assert parse_when("2024-12", utc, NOW, "--until", end=True) == datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=utc)
+    assert parse_when("2024-03-07", utc, NOW, "--until", end=True) == datetime(2024, 3, 7, 23, 59, 59, 999999, tzinfo=utc)
+    assert parse_when("10:00", utc, NOW, "--since") == datetime(2025, 6, 1, 10, tzinfo=utc)  # today, from `now`
+    assert parse_when("2024-03-07T10:00:05", utc, NOW, "--until", end=True) == datetime(2024, 3, 7, 10, 0, 5, tzinfo=utc)
+
+
+def test_bad_offsets_are_config_errors():
+    for bad in ("+25:00", "-14:75", ""):
+        with pytest.raises(ConfigError):
+            parse_zone(bad)
+
+
+def test_times_across_a_dst_change_compare_in_utc(write):
+    berlin, label = parse_zone("Europe/Berlin")
+    lines = [syslog("Mar 31 01:59:59"), syslog("Mar 31 03:00:01")]  # 02:00-03:00 does not exist that night
+    r = scan_syslog(write, lines, time=TimePolicy(berlin, label, 2024))
+    assert [f.timestamp for f in r.findings] == ["2024-03-31T00:59:59Z", "2024-03-31T01:00:01Z"]
+    assert r.sources[0].first_timestamp < r.sources[0].last_timestamp
