@@ -43,6 +43,7 @@ class ScanConfig:
     event_window: float = 5.0
     gap_threshold: float = 3600.0
     sample_every: int = 64 * 1024
+    yearless_sample_every: int = 1024
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):

@@ -111,6 +111,7 @@ class LineScanner:
         self._abs = 0  # position of buf[0] in the searched stream
         self._next_sample = 0
         self._sampled_line = 0
+        self._last_seen: Sample | None = None  # the last complete line so far, if not sampled
         self._last_head: HeadRef | None = None
         self._long: _LongLine | None = None
         self._head_cache: tuple[int, HeadRef | None] | None = None
@@ -194,6 +195,7 @@ class LineScanner:
                     yield last
                 return
             if k >= 0:
+                self._remember_last_line(buf, end, line_no - 1, scan_from)
                 self._long = None
                 self._update_last_head(buf, end, line_no, scan_from)
                 cut, scan_from = end, 0
@@ -239,16 +241,30 @@ class LineScanner:
         self._sampled_line = line
         return Sample(line, buf[start : end if end >= 0 else start + SAMPLE_BYTES])
 
+    def _remember_last_line(self, buf: bytes, end: int, line: int, floor: int) -> None:
+        """Keep the start of the last complete line in buf[:end] (line number `line`)."""
+        if self.sample_every is None:
+            return
+        start = buf.rfind(self.nl, 0, end - 1) + 1
+        if start == 0 and floor > 0:
+            long = self._long  # the line began in an earlier buffer: its head is kept
+            self._last_seen = Sample(line, long.head[:SAMPLE_BYTES]) if long is not None else None
+        elif end - 1 > start:
+            stop = buf.find(self.nl, start, start + SAMPLE_BYTES)
+            self._last_seen = Sample(line, buf[start : stop if stop >= 0 else start + SAMPLE_BYTES])
+
     def _last_line(self, buf: bytes, end: int) -> Sample | None:
-        if self.sample_every is None or end == 0:
+        """The last line of the stream, unless it was sampled already."""
+        if self.sample_every is None or self.lines == self._sampled_line:
             return None
         stop = end - 1 if buf[end - 1 : end] == self.nl else end
-        start = buf.rfind(self.nl, 0, stop) + 1
-        if start == 0 and self._long is not None:
-            return None  # the last line is a long line that began in an earlier buffer
-        if self.lines == self._sampled_line or stop <= start:
-            return None
-        return self._sample_at(buf, start, self.lines)
+        start = buf.rfind(self.nl, 0, stop) + 1 if stop > 0 else 0
+        if stop > start and not (start == 0 and self._long is not None):
+            return self._sample_at(buf, start, self.lines)
+        if stop > start and self._long is not None:
+            return Sample(self.lines, self._long.head[:SAMPLE_BYTES])
+        last = self._last_seen
+        return last if last is not None and last.line == self.lines else None
 
     def _update_last_head(self, buf: bytes, end: int, line_no: int, floor: int) -> None:
         if self.head_re is None or end == 0:

@@ -181,6 +181,10 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     sample_lines = body.decode(layout.encoding, "replace").split(layout.newline.decode())[:_SNIFF_LINES]
     framing = detect(sample_lines)
     framing = detect(sample_lines, cfg.framing)
+    # Year-less stamps (RFC 3164) need their order read closely to place new years; others only a span.
+    yearless = any(r is not None and r.stamp is not None and r.stamp.year is None
+                   for r in map(framing.parse, sample_lines[:50]))
+    sample_every = cfg.yearless_sample_every if yearless else cfg.sample_every
     counts = _Counts()
     counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
@@ -190,7 +194,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         framing.head if framing.multiline else None,
         layout.unit_width,
         cfg.max_line,
-        sample_every=cfg.sample_every,
+        sample_every=sample_every,
         starts=framing.head,
     )
     clock = SourceClock(cfg.time)

@@ -50,6 +50,8 @@ def test_any_chunk_size_gives_the_same_findings(lines, newline, encoding, compre
     assert keyed(other) == keyed(reference)
     assert other.sources[0].lines == reference.sources[0].lines == len(lines)
     assert other.sources[0].unparsed_lines == reference.sources[0].unparsed_lines
+    span = lambda r: (r.sources[0].first_timestamp, r.sources[0].last_timestamp)  # noqa: E731
+    assert span(other) == span(reference)
     # Every line holding a quoted "jdoe" (in any case) is found.
     quoted_lines = {i + 1 for i, line in enumerate(lines) if '"jdoe"' in line.lower()}
     assert {f.line for f in reference.findings if f.quoted} == quoted_lines

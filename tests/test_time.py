@@ -205,3 +205,17 @@ def test_times_across_a_dst_change_compare_in_utc(write):
     r = scan_syslog(write, lines, time=TimePolicy(berlin, label, 2024))
     assert [f.timestamp for f in r.findings] == ["2024-03-31T00:59:59Z", "2024-03-31T01:00:01Z"]
     assert r.sources[0].first_timestamp < r.sources[0].last_timestamp
+
+
+def test_the_last_line_gives_the_end_of_the_span(write):
+    lines = [native(CHANGE, 0), native("Service heartbeat", 30), native("Service stopping", 59)]
+    for chunk in (5, 1 << 20):
+        r = run(write("MultiFactorAuthSvc.log", text_bytes(lines)), chunk_size=chunk)
+        assert (r.sources[0].first_timestamp, r.sources[0].last_timestamp) == ("2024-03-07T18:00:00Z", "2024-03-07T18:00:59Z")
+
+
+def test_years_are_judged_from_lines_without_findings_too(write):
+    lines = [syslog("Nov  1 10:00:00"), syslog("Dec 15 10:00:00", "quiet"), syslog("Jan 15 10:00:00", "quiet"),
+             syslog("Nov  5 10:00:00")]
+    r = scan_syslog(write, lines, mtime=datetime(2025, 11, 6, tzinfo=timezone.utc), yearless_sample_every=1)
+    assert [f.timestamp for f in r.findings] == ["2024-11-01T10:00:00Z", "2025-11-05T10:00:00Z"]
