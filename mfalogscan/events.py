@@ -38,31 +38,35 @@ def instant(stamp: str | None) -> datetime | None:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def _message_key(f: Finding) -> tuple:
-    text = " ".join((f.message or f.text).split()).rstrip(".").casefold()
-    return (f.user, f.quoted, text)
+def _key(f: Finding) -> tuple:
+    return (f.user, f.quoted, f.message_key)
 
 
 def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
-    """The findings, in the same order, with `event` and `duplicate_of` set."""
+    """The findings, in the same order, with `event` and `duplicate_of` set.
+
+    In time order, a finding joins the earliest open event of its person and
+    message that started at most `window` seconds before it and has no finding
+    from its source yet; otherwise it opens one.
+    """
     groups: dict[tuple, list[int]] = {}
     for i, f in enumerate(findings):
         if f.timestamp is not None:
-            groups.setdefault(_message_key(f), []).append(i)
+            groups.setdefault(_key(f), []).append(i)
     leader: dict[int, int] = {}  # finding index -> index of its event's earliest finding
     span = timedelta(seconds=window)
     for members in groups.values():
         members.sort(key=lambda i: (instant(findings[i].timestamp), i))
-        current: list[int] = []
+        open_events: list[tuple[datetime, int, set]] = []  # (start, first finding, sources)
         for i in members:
             when = instant(findings[i].timestamp)
-            if current and when - instant(findings[current[0]].timestamp) <= span and all(
-                findings[j].source != findings[i].source for j in current
-            ):
-                current.append(i)
-            else:
-                current = [i]
-            leader[i] = current[0]
+            open_events = [e for e in open_events if when - e[0] <= span]
+            home = next((e for e in open_events if findings[i].source not in e[2]), None)
+            if home is None:
+                home = (when, i, set())
+                open_events.append(home)
+            home[2].add(findings[i].source)
+            leader[i] = home[1]
     numbers: dict[int, str] = {}
     out = []
     for i, f in enumerate(findings):
@@ -89,30 +93,36 @@ def _gap_text(seconds: float, previous: str) -> str:
 def annotate_sources(sources: Sequence[SourceStatus], gap: float) -> list[SourceStatus]:
     """Sources with copy_of, rotation_set, rotation_order, gap_before and overlaps_previous set."""
     out = list(sources)
-    first_with_hash: dict[tuple, str] = {}
+    first_with_hash: dict[tuple, int] = {}
     for i, s in enumerate(out):
         if s.sha256 and s.bytes:
             key = (s.sha256, s.bytes)
             if key in first_with_hash:
-                out[i] = replace(s, copy_of=first_with_hash[key])
+                out[i] = replace(s, copy_of=out[first_with_hash[key]].path)
             else:
-                first_with_hash[key] = s.path
+                first_with_hash[key] = i
+    family_of = {i: rotation_family(s.path) for i, s in enumerate(out) if s.first_timestamp and s.last_timestamp}
+    path_index = {s.path: i for i, s in enumerate(out)}
     families: dict[str, list[int]] = {}
-    for i, s in enumerate(out):
-        if s.first_timestamp and s.last_timestamp and s.copy_of is None:
-            families.setdefault(rotation_family(s.path), []).append(i)
+    for i, family in family_of.items():
+        original = path_index.get(out[i].copy_of) if out[i].copy_of else None
+        if original is not None and family_of.get(original) == family:
+            continue  # a copy of a member of its own set: the original stands for it
+        families.setdefault(family, []).append(i)
     for family, members in families.items():
         members.sort(key=lambda i: (instant(out[i].first_timestamp), out[i].path))
-        previous = None
+        latest_end, latest_path = None, None
         for order, i in enumerate(members, 1):
             s = out[i]
             changes = {"rotation_set": family, "rotation_order": order}
-            if previous is not None:
-                between = (instant(s.first_timestamp) - instant(previous.last_timestamp)).total_seconds()
+            if latest_end is not None:
+                between = (instant(s.first_timestamp) - latest_end).total_seconds()
                 if between > gap:
-                    changes["gap_before"] = _gap_text(between, previous.path)
+                    changes["gap_before"] = _gap_text(between, latest_path)
                 elif between < 0:
                     changes["overlaps_previous"] = True
             out[i] = replace(s, **changes)
-            previous = out[i]
+            end = instant(s.last_timestamp)
+            if latest_end is None or end > latest_end:
+                latest_end, latest_path = end, s.path
     return out

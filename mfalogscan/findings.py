@@ -11,6 +11,7 @@ order, and the pipeline resolves them once the source has been read.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
     from .pipeline import Context
 
 ELLIPSIS = " … "
+
+
+def message_key(message: str) -> str:
+    """The same message whatever the white space, a final full stop or case: a short digest."""
+    normal = " ".join(message.split()).rstrip(".").casefold()
+    return hashlib.sha1(normal.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ class FindingBuilder:
             shown, cut = self._shown(cand, text, occ)
             own = record_line == cand.line and not cand.long
             shown_message = record.message if own and len(record.message) <= self.text_max else shown
+            whole = record.message if record_line == cand.line else text
             finding = Finding(
                 user=self.ctx.subjects[subject].name,
                 matched=occ.matched,
@@ -138,6 +146,7 @@ class FindingBuilder:
                 field=verdict.field,
                 record_line=record_line,
                 details=verdict.details,
+                message_key=message_key(whole),
             )
             yield Pending(finding, record.stamp, epoch)
 

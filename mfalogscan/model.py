@@ -50,6 +50,8 @@ class Finding:
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
     event: str | None = None
     duplicate_of: str | None = None
+    #: A digest of the whole normalised message, for linking events (messages on findings may be shortened).
+    message_key: str = dataclasses.field(default="", repr=False, compare=False)
 
     @property
     def ref(self) -> str:
@@ -58,10 +60,14 @@ class Finding:
 
     def to_dict(self) -> dict:
         d = {"type": "finding"}
-        for name in self.__dataclass_fields__:
+        for name in FINDING_FIELDS:
             value = getattr(self, name)
             d[name] = dict(value) if name == "details" else value
         return d
+
+
+#: The fields every output shows, in order (internal ones left out).
+FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "message_key")
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         findings=len(findings),
         mentions=_by_name(ctx, mentions),
         outside_window=_by_name(ctx, outside),
-        unparsed_lines=scanner.not_starts if framing.head is not None else None,
+        unparsed_lines=max(0, scanner.not_starts - getattr(framing, "header_lines", 0)) if framing.head is not None else None,
         first_timestamp=iso_utc(min(span), False) if span else None,
         last_timestamp=iso_utc(max(span), False) if span else None,
         timezone=f"{cfg.time.zone_label} (assumed for stamps written without a zone)" if clock.used_zone else None,
@@ -238,7 +238,8 @@ def _timed(pending: list, clock: SourceClock, base: int | None, ctx: Context) ->
         f = p.finding
         when = clock.resolve(p.stamp, p.epoch, base)
         if when is not None and not ctx.config.time.in_window(when):
-            outside[index[f.user]] += 1
+            if f.quoted or ctx.config.list_mentions:  # count what would have been listed
+                outside[index[f.user]] += 1
             continue
         if not f.quoted:
             mentions[index[f.user]] += 1

@@ -85,3 +85,52 @@ def test_rotation_family_names():
     for name in ("MultiFactorAuthSvc.log", "x/MultiFactorAuthSvc.log.12", "MultiFactorAuthSvc.log.2.gz",
                  "a.zip!MultiFactorAuthSvc.log.3", "MultiFactorAuthSvc_20240307.log", "MultiFactorAuthSvc.log.2024-03-07.bz2"):
         assert rotation_family(name) == "multifactorauthsvc.log", name
+
+
+# --- regressions from review ---
+
+
+def test_long_messages_link_too(write, tmp_path):
+    long_msg = MSG.replace("+1 555 0199", "x" * 2500)
+    write("a/MultiFactorAuthSvc.log", text_bytes([native(long_msg, 20)]))
+    write("b/syslog.log", text_bytes([f"<134>1 2024-03-07T18:00:21Z MFASRV01 pfsvc - - - {long_msg}"]))
+    r = run(str(tmp_path))
+    assert [f.text_truncated for f in r.findings] == [True, True]
+    assert len({f.event for f in r.findings}) == 1 and r.findings[1].duplicate_of == r.findings[0].ref
+
+
+def test_a_second_line_of_one_source_does_not_close_the_event(write, tmp_path):
+    def at(second):
+        return native(MSG, second)
+
+    write("a.log", text_bytes([at(0), at(3)]))
+    write("b.log", text_bytes([at(2)]))
+    write("c.log", text_bytes([at(4)]))
+    r = run(str(tmp_path))
+    event = {(f.source.rsplit("/", 1)[1], f.line): f.event for f in r.findings}
+    assert event[("a.log", 1)] == event[("b.log", 1)] == event[("c.log", 1)] != event[("a.log", 2)]
+
+
+def test_a_gap_is_measured_from_the_latest_end_so_far(write, tmp_path):
+    def span(start_hour, end_hour):
+        return text_bytes([native("x", 0).replace("2024-03-07T18", f"2024-03-07T{h:02d}") for h in (start_hour, end_hour)])
+
+    write("MultiFactorAuthSvc.log.2", span(0, 10))
+    write("MultiFactorAuthSvc.log.1", span(1, 2))
+    write("MultiFactorAuthSvc.log", span(9, 12))
+    r = run(str(tmp_path))
+    s = {x.path.rsplit("/", 1)[1]: x for x in r.sources}
+    assert s["MultiFactorAuthSvc.log.1"].overlaps_previous and s["MultiFactorAuthSvc.log"].overlaps_previous
+    assert s["MultiFactorAuthSvc.log"].gap_before is None
+
+
+def test_a_copy_under_another_name_keeps_the_member_in_its_set(write, tmp_path):
+    day1 = text_bytes([native(MSG, 0)])
+    write("Evidence/A saved copy.txt", day1)
+    write("MultiFactorAuthSvc.log.1", day1)
+    write("MultiFactorAuthSvc.log", text_bytes([native(MSG, 30)]))
+    r = run(str(tmp_path))
+    s = {x.path.rsplit("/", 1)[1]: x for x in r.sources}
+    assert s["MultiFactorAuthSvc.log.1"].copy_of.endswith("A saved copy.txt")
+    assert s["MultiFactorAuthSvc.log.1"].rotation_order == 1 and s["MultiFactorAuthSvc.log"].rotation_order == 2
+    assert s["MultiFactorAuthSvc.log"].gap_before is None

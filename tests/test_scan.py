@@ -288,3 +288,12 @@ def test_unparsed_lines_are_counted_exactly(write):
     assert r.sources[0].format == "syslog" and r.sources[0].unparsed_lines == 1
     long_first = ["y" * 20000, native(CHANGE, 3)]  # long enough to stream past the guard
     assert run(write("l.log", text_bytes(long_first)), max_line=100, chunk_size=7).sources[0].unparsed_lines == 1
+
+
+def test_a_clean_csv_export_has_no_unparsed_lines(write):
+    rows = ["ReceivedTime,Host,Message"] + [
+        f'2024-03-07T13:00:{i:02d}-05:00,MFASRV01,"pfsvc: User ""a"" changed user ""jdoe"" value PIN from 1 to {i}"'
+        for i in range(5)
+    ]
+    r = run(write("export.csv", text_bytes(rows)))
+    assert r.sources[0].format == "csv" and r.sources[0].unparsed_lines == 0 and len(r.findings) == 5

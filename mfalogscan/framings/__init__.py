@@ -12,7 +12,9 @@ A framing has:
   source without decoding it), or None when there is no such pattern;
 - `multiline`: True when a line that does not parse continues the record
   above it (exception traces in the native log); False when it stands alone
-  as an unparsed line whose findings are still reported.
+  as an unparsed line whose findings are still reported;
+- `header_lines` (optional, default 0): lines at the top that are neither
+  records nor unparsed (a CSV export's header row).
 
 `detect()` picks the framing for a source: the best score wins, and a source
 where none fits is read as `plain`.

@@ -140,6 +140,7 @@ class CsvExport:
         used = [i for i in (*time, message, host, level, component) if i is not None]
         self.need = max(used) + 1 if used else 0
         self.head = self._head() if delimiter is not None and time else None
+        self.header_lines = 1 if self.head is not None else 0  # the header row is no unparsed line
 
     # ----- learning the columns -----
 

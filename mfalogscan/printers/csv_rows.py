@@ -8,12 +8,11 @@ log text is hostile input.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 
-from ..model import Finding
+from ..model import FINDING_FIELDS
 
-COLUMNS = [f.name for f in dataclasses.fields(Finding)]
+COLUMNS = list(FINDING_FIELDS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
