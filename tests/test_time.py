@@ -219,3 +219,17 @@ def test_years_are_judged_from_lines_without_findings_too(write):
              syslog("Nov  5 10:00:00")]
     r = scan_syslog(write, lines, mtime=datetime(2025, 11, 6, tzinfo=timezone.utc), yearless_sample_every=1)
     assert [f.timestamp for f in r.findings] == ["2024-11-01T10:00:00Z", "2025-11-05T10:00:00Z"]
+
+
+def test_a_zip_entrys_date_dates_its_syslog_and_1980_is_no_date(write):
+    import zipfile as zf
+
+    data = text_bytes([syslog("Mar  7 18:20:20")])
+    buf = io.BytesIO()
+    with zf.ZipFile(buf, "w") as z:
+        z.writestr(zf.ZipInfo("dated.log", (2022, 3, 8, 0, 0, 0)), data)
+        z.writestr(zf.ZipInfo("undated.log", (1980, 1, 1, 0, 0, 0)), data)
+    path = set_mtime(write("logs.zip", buf.getvalue()), datetime(2025, 1, 2, tzinfo=timezone.utc))
+    r = run(path)
+    years = {f.source.rsplit("!", 1)[1]: f.timestamp[:4] for f in r.findings}
+    assert years == {"dated.log": "2022", "undated.log": "2024"}

@@ -141,8 +141,11 @@ def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: fl
 
 
 def _zip_mtime(date_time: tuple) -> float | None:
+    """A zip entry's date as evidence of when it was written; none for the format's 1980-01-01 placeholder."""
     import calendar
 
+    if tuple(date_time[:3]) <= (1980, 1, 1):
+        return None
     try:
         return float(calendar.timegm(tuple(date_time) + (0, 0, 0)))
     except (TypeError, ValueError, OverflowError):
