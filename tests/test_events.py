@@ -1,6 +1,5 @@
 """One event, many places; copies; rotation sets ordered by content time."""
 
-from datetime import datetime, timezone
 
 from mfalogscan.events import rotation_family
 from mfalogscan.timepolicy import TimePolicy
