@@ -216,7 +216,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         findings=len(findings),
         mentions=_by_name(ctx, mentions),
         outside_window=_by_name(ctx, outside),
-        unparsed_lines=max(0, scanner.not_starts - getattr(framing, "header_lines", 0)) if framing.head is not None else None,
+        unparsed_lines=max(0, scanner.not_starts - framing.header_lines) if framing.head is not None else None,
         first_timestamp=iso_utc(min(span), False) if span else None,
         last_timestamp=iso_utc(max(span), False) if span else None,
         timezone=f"{cfg.time.zone_label} (assumed for stamps written without a zone)" if clock.used_zone else None,

@@ -55,6 +55,18 @@ class Framing(Protocol):
     def parse(self, line: str) -> Record | None: ...
 
 
+class BaseFraming:
+    """Defaults for the contract: one line, one record; nothing learned from the sample."""
+
+    name = "base"
+    head = None
+    multiline = False
+    header_lines = 0
+
+    def for_sample(self, lines: Sequence[str]) -> "BaseFraming":
+        return self
+
+
 def _table() -> list:
     from . import csv_export, kiwi, native, plain, rfc5424, syslog
 

@@ -36,7 +36,7 @@ import re
 from typing import Sequence
 
 from ..timeparse import parse_loose
-from . import Record, native, rfc5424, syslog
+from . import BaseFraming, Record, native, rfc5424, syslog
 
 _DELIMITERS = (",", ";", "\t")
 _CELL = re.compile(r"(?:[^\W\d]|[_@#$%])[\w .\-/()#@$%&\[\]+']{0,63}")
@@ -121,9 +121,8 @@ def _start_class(ch: str) -> str:
     return re.escape(ch)
 
 
-class CsvExport:
+class CsvExport(BaseFraming):
     name = "csv"
-    multiline = False
 
     def __init__(self, delimiter: str | None = None, header: Sequence[str] = (), header_line: str = "",
                  time: tuple[int, ...] = (), message: int | None = None, host: int | None = None,

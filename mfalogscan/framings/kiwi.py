@@ -19,7 +19,7 @@ import re
 from typing import Sequence
 
 from ..timeparse import parse_loose
-from . import Record
+from . import BaseFraming, Record
 from .csv_export import unwrap
 from .syslog import score
 
@@ -32,10 +32,9 @@ _LINE = re.compile(
 )
 
 
-class Kiwi:
+class Kiwi(BaseFraming):
     name = "kiwi"
     head = re.compile(rb"(?:\d{4}[-/]\d\d[-/]\d\d|\d\d[-/]\d\d[-/]\d{4})[\t ]\d\d:\d\d:\d\d")
-    multiline = False
 
     def __init__(self, dayfirst: bool = False):
         self.dayfirst = dayfirst

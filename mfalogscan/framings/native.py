@@ -13,7 +13,7 @@ import re
 from typing import Sequence
 
 from ..timeparse import parse_iso
-from . import Record
+from . import BaseFraming, Record
 
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
 _LINE = re.compile(
@@ -24,14 +24,12 @@ _LINE = re.compile(
 )
 
 
-class Native:
+class Native(BaseFraming):
     name = "native"
     # [0-9] rather than \d: Python's re checks a class of ten bytes faster.
     head = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z\|")
     multiline = True
 
-    def for_sample(self, lines: Sequence[str]) -> "Native":
-        return self
 
     def sniff(self, lines: Sequence[str]) -> float:
         # Indented lines (exception frames) continue records; only the others could start one.

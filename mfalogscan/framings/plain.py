@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from . import Record
+from . import BaseFraming, Record
 
 
-class Plain:
+class Plain(BaseFraming):
     name = "plain"
     head = None
-    multiline = False
 
-    def for_sample(self, lines: Sequence[str]) -> "Plain":
-        return self
 
     def sniff(self, lines: Sequence[str]) -> float:
         return 0.0  # never chosen on merit; detect() falls back to it

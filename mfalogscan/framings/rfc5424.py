@@ -18,7 +18,7 @@ import re
 from typing import Sequence
 
 from ..timeparse import parse_iso
-from . import Record
+from . import BaseFraming, Record
 from .syslog import pri_level, program_tag, score
 
 _FIELD = r"([^ ]{1,255})"
@@ -32,13 +32,10 @@ def _nil(value: str) -> str | None:
     return None if value == "-" else value
 
 
-class Rfc5424:
+class Rfc5424(BaseFraming):
     name = "rfc5424"
     head = re.compile(rb"<\d{1,3}>[1-9]\d? ")
-    multiline = False
 
-    def for_sample(self, lines: Sequence[str]) -> "Rfc5424":
-        return self
 
     def sniff(self, lines: Sequence[str]) -> float:
         return score(self, lines)

@@ -23,7 +23,7 @@ import re
 from typing import Sequence
 
 from ..timeparse import Stamp, parse_bsd, parse_iso
-from . import Record
+from . import BaseFraming, Record
 
 _FACILITIES = (
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
@@ -87,13 +87,10 @@ def _stamp(line: str, pos: int) -> tuple[Stamp, int] | None:
     return stamp, end + 1
 
 
-class Syslog3164:
+class Syslog3164(BaseFraming):
     name = "syslog"
     head = re.compile(_HEAD)
-    multiline = False
 
-    def for_sample(self, lines: Sequence[str]) -> "Syslog3164":
-        return self
 
     def sniff(self, lines: Sequence[str]) -> float:
         return score(self, lines)
