@@ -82,6 +82,8 @@ class SourceStatus:
     compression: str | None = None
     container: str | None = None
     stored_bytes: int | None = None
+    stored_sha256: str | None = None
+    modified: str | None = None
     bytes: int = 0
     lines: int = 0
     undecodable_bytes: int = 0

@@ -11,6 +11,7 @@ import hashlib
 import os
 import sys
 import unicodedata
+from datetime import datetime, timezone
 from typing import Iterator
 
 from .casefold import fold
@@ -69,6 +70,8 @@ def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Fi
 
 
 def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
+    """Scan one file (or standard input); its own status, with its stored hash and time, comes last."""
+    modified = None
     if found.fs_path is None:
         raw, size, times, close = sys.stdin.buffer, None, [], False
     else:
@@ -81,17 +84,26 @@ def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
         try:
             st = os.fstat(raw.fileno())
             size, times = st.st_size, [("the file's modification time", st.st_mtime)]
+            modified = iso_utc(datetime.fromtimestamp(st.st_mtime, timezone.utc), True)
         except OSError:
             size, times = None, []
     current = found.path
+    own: list[SourceStatus] = []  # statuses of the file itself (not of members inside it)
     try:
         unit = Unit(found.path, PeekReader(raw), stored_bytes=size, times=times)
         for item in expand(unit):
             if isinstance(item, SourceStatus):
-                yield item
+                if item.container is None:
+                    own.append(item)
+                else:
+                    yield item
             else:
                 current = item.path
-                yield from _scan_unit(item, ctx)
+                for event in _scan_unit(item, ctx):
+                    if isinstance(event, SourceStatus) and event.container is None:
+                        own.append(event)
+                    else:
+                        yield event
     except OSError as e:
         yield SourceStatus(current, STATUS_UNREADABLE, f"read error: {e.strerror or e}")
     except Exception as e:  # noqa: BLE001 - one bad source must never end the whole scan
@@ -105,6 +117,23 @@ def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     finally:
         if close:
             raw.close()
+    for status in own:
+        stored = status.sha256 if status.compression is None else _file_sha256(found.fs_path)
+        yield _with(status, stored_sha256=stored, modified=modified)
+
+
+def _file_sha256(path: str | None) -> str | None:
+    """SHA-256 of a file as stored (a second, sequential read: archives are read out of order)."""
+    if path is None:
+        return None  # standard input cannot be read twice
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 class _Counts:
