@@ -186,6 +186,46 @@ def scan_command(
     raise typer.Exit(report.exit_status())
 
 
+@app.command("verify")
+def verify_command(
+    report: str = typer.Argument(..., metavar="REPORT.json", help="A report written with --format json."),
+    paths: Optional[List[str]] = typer.Argument(
+        None, metavar="[PATH]...", help="Where the searched paths are now, in the report's order (when they moved)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+) -> None:
+    """Re-read every source and finding of REPORT.json: exit 0 only if all still hold as reported."""
+    import json
+
+    from .errors import ConfigError, MfaLogScanError
+    from .verify import verify
+
+    try:
+        try:
+            with open(report, "rb") as f:
+                doc = json.loads(f.read().decode("utf-8"))
+        except OSError as e:
+            raise ConfigError(f"cannot read report: {e.strerror or e}", report) from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ConfigError(f"not a JSON report ({e})", report) from None
+        if not isinstance(doc, dict):
+            raise ConfigError("not an mfalogscan JSON report", report)
+        outcome = verify(doc, tuple(paths or ()))
+    except MfaLogScanError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_ERROR)
+    except Exception as e:  # an internal error: one line, unless asked for the traceback
+        if debug:
+            raise
+        _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
+        raise typer.Exit(EXIT_ERROR)
+    for line in outcome.changed + outcome.holds:
+        typer.echo(line)
+    verdict = "everything holds" if outcome.ok else f"{len(outcome.changed)} difference(s)"
+    typer.echo(f"{verdict}: {outcome.sources} source(s), {outcome.findings} finding(s) checked")
+    raise typer.Exit(0 if outcome.ok else 1)
+
+
 def _quiet_pipe() -> None:
     """After the reader of stdout went away: make the final flush at exit harmless."""
     try:
