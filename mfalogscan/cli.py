@@ -110,6 +110,11 @@ def scan_command(
     year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", help="Year of the first record of sources whose stamps have none (RFC 3164)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Only findings at or after WHEN: a date, a date and time, or an age such as 90d, 12h."),
     until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Only findings at or before WHEN (same forms as --since)."),
+    retention_days: int = typer.Option(
+        90, "--retention-days", metavar="DAYS", min=0,
+        help="Mark findings older than DAYS before --as-of as kept past retention (MFA Server: 90).",
+    ),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="WHEN", help="The reference date for retention [default: now]."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
@@ -137,6 +142,8 @@ def scan_command(
             paths=tuple(paths or ()),
             framing=framing,
             time=time,
+            retention_days=retention_days,
+            as_of=parse_when(as_of, zone, now, "--as-of", end=True) if as_of else None,
             subjects=subjects_from(user or [], users_file),
             list_mentions=mentions,
             encoding=encoding,

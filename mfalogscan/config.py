@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Sequence
 
 from .errors import ConfigError
@@ -42,6 +43,9 @@ class ScanConfig:
     time: TimePolicy = field(default_factory=TimePolicy)
     event_window: float = 5.0
     gap_threshold: float = 3600.0
+    #: Microsoft states MFA Server keeps collected data 90 days.
+    retention_days: int = 90
+    as_of: datetime | None = None  # None: now (or SOURCE_DATE_EPOCH)
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
     parameters: dict = field(default_factory=dict, compare=False)
@@ -54,6 +58,8 @@ class ScanConfig:
             )
         if not self.subjects:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
+        if self.retention_days < 0:
+            raise ConfigError("--retention-days must be 0 or more")
         if self.chunk_size < 1:
             raise ConfigError("chunk size must be at least 1 byte")
         if self.framing is not None:

@@ -126,3 +126,14 @@ def annotate_sources(sources: Sequence[SourceStatus], gap: float) -> list[Source
             if latest_end is None or end > latest_end:
                 latest_end, latest_path = end, s.path
     return out
+
+
+def mark_retention(findings: Sequence[Finding], sources: Sequence[SourceStatus], cutoff: datetime):
+    """Findings older than `cutoff` are kept past retention; per source and person, how many."""
+    marked = [replace(f, past_retention=None if f.timestamp is None else instant(f.timestamp) < cutoff) for f in findings]
+    per_source: dict[str, dict[str, int]] = {}
+    for f in marked:
+        if f.past_retention:
+            counts = per_source.setdefault(f.source, {})
+            counts[f.user] = counts.get(f.user, 0) + 1
+    return marked, [replace(s, past_retention=per_source.get(s.path, {})) for s in sources]

@@ -50,6 +50,7 @@ class Finding:
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
     event: str | None = None
     duplicate_of: str | None = None
+    past_retention: bool | None = None
     #: A digest of the whole normalised message, for linking events (messages on findings may be shortened).
     message_key: str = dataclasses.field(default="", repr=False, compare=False)
 
@@ -98,6 +99,7 @@ class SourceStatus:
     mentions: Mapping[str, int] = dataclasses.field(default_factory=dict)
     outside_window: Mapping[str, int] = dataclasses.field(default_factory=dict)
     raw_matches: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    past_retention: Mapping[str, int] = dataclasses.field(default_factory=dict)
     copy_of: str | None = None
     rotation_set: str | None = None
     rotation_order: int | None = None
@@ -116,7 +118,7 @@ class SourceStatus:
             value = getattr(self, name)
             if name == "issues":
                 value = [i.to_dict() for i in value]
-            elif name in ("raw_matches", "mentions", "outside_window"):
+            elif name in ("raw_matches", "mentions", "outside_window", "past_retention"):
                 value = dict(value)
             d[name] = value
         return d
@@ -139,6 +141,7 @@ class UserSummary:
     last_seen: str | None
     undated: int
     outside_window: int
+    past_retention: int
     raw_matches_in_skipped: int
 
     def to_dict(self) -> dict:
@@ -156,6 +159,7 @@ class UserSummary:
             "last_seen": self.last_seen,
             "undated": self.undated,
             "outside_window": self.outside_window,
+            "past_retention": self.past_retention,
             "raw_matches_in_skipped": self.raw_matches_in_skipped,
         }
 

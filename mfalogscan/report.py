@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from .config import ScanConfig
-from .events import annotate_sources, instant, link_events
+from .events import annotate_sources, instant, link_events, mark_retention
+from .timepolicy import iso_utc, reference_now
 from .model import (
     STATUS_PARTIAL,
     STATUS_SCANNED,
@@ -43,6 +45,7 @@ class Report:
         """Link events across sources and annotate copies and rotation sets (needs every source)."""
         self.findings = link_events(self.findings, self.config.event_window)
         self.sources = annotate_sources(self.sources, self.config.gap_threshold)
+        self.findings, self.sources = mark_retention(self.findings, self.sources, self.retention_cutoff)
         self._summary = None
         return self
 
@@ -51,6 +54,14 @@ class Report:
         if self._summary is None:
             self._summary = summarize(self.config, self.findings, self.sources)
         return self._summary
+
+    @property
+    def as_of(self) -> datetime:
+        return self.config.as_of or reference_now()
+
+    @property
+    def retention_cutoff(self) -> datetime:
+        return self.as_of - timedelta(days=self.config.retention_days)
 
     @property
     def has_error(self) -> bool:
@@ -75,6 +86,8 @@ class Report:
             "year": c.time.year,
             "since": c.time.since.isoformat() if c.time.since else None,
             "until": c.time.until.isoformat() if c.time.until else None,
+            "retention_days": c.retention_days,
+            "as_of": iso_utc(self.as_of, False),
             **c.parameters,
         }
 
@@ -107,6 +120,7 @@ def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable
                 last_seen=times[-1] if times else None,
                 undated=sum(1 for f in fs if not f.timestamp),
                 outside_window=sum(s.outside_window.get(subject.name, 0) for s in sources),
+                past_retention=sum(1 for f in fs if f.past_retention),
                 raw_matches_in_skipped=sum(s.raw_matches.get(subject.name, 0) for s in sources),
             )
         )

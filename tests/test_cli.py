@@ -224,3 +224,11 @@ def test_forced_framing_and_bad_time_options(logs):
                         (["--until", "whenever"], "--until: cannot read 'whenever'")):
         r = invoke(logs, "--user", "jdoe", *args)
         assert r.exit_code == 2 and words in r.stderr and "Traceback" not in r.output
+
+
+def test_json_reports_are_byte_identical_under_source_date_epoch(logs, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709856000")
+    a = invoke(logs, "--user", "jdoe", "-f", "json", "--retention-days", "30").stdout
+    b = invoke(logs, "--user", "jdoe", "-f", "json", "--retention-days", "30").stdout
+    doc = json.loads(a)
+    assert a == b and doc["generated_at"] == "2024-03-08T00:00:00Z" and doc["parameters"]["as_of"] == "2024-03-08T00:00:00Z"

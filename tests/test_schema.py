@@ -60,3 +60,13 @@ def test_documented_fields_match_the_schema():
     documented = {name for row in re.findall(r"^\| (`[a-z0-9_]+`(?:, `[a-z0-9_]+`)*) \|", text, re.M) for name in re.findall(r"`([a-z0-9_]+)`", row)}
     for kind in ("finding", "source"):
         assert set(SCHEMA["$defs"][kind]["properties"]) <= documented, kind
+
+
+def test_the_documented_example_is_what_the_tool_prints_now():
+    import subprocess
+    import sys
+
+    printed = subprocess.run([sys.executable, str(DOCS / "make_example.py"), "--print"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    block = re.findall(r"```jsonl\n(.*?)```", (DOCS / "output.md").read_text(), re.S)[0].strip()
+    assert block == printed, "docs/output.md is stale: run python3 docs/make_example.py"

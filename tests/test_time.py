@@ -233,3 +233,13 @@ def test_a_zip_entrys_date_dates_its_syslog_and_1980_is_no_date(write):
     r = run(path)
     years = {f.source.rsplit("!", 1)[1]: f.timestamp[:4] for f in r.findings}
     assert years == {"dated.log": "2022", "undated.log": "2024"}
+
+
+def test_findings_kept_past_retention_are_marked_and_counted(write):
+    lines = ['orphan "jdoe" line before any record', native(CHANGE, 0)]
+    path = write("MultiFactorAuthSvc.log", text_bytes(lines))
+    r = run(path, retention_days=90, as_of=datetime(2024, 6, 6, tzinfo=timezone.utc))  # 91 days after 7 March
+    assert [f.past_retention for f in r.findings] == [None, True]
+    assert r.sources[0].past_retention == {"jdoe": 1} and r.summary.users[0].past_retention == 1
+    r = run(path, retention_days=90, as_of=datetime(2024, 6, 4, tzinfo=timezone.utc))
+    assert [f.past_retention for f in r.findings] == [None, False] and r.sources[0].past_retention == {}
