@@ -72,15 +72,12 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _open_output(path: Optional[str]):
+def _open_output(path: Optional[str], force: bool):
     if path is None or path == "-":
         return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", line_buffering=sys.stdout.isatty()), False
-    from .errors import ConfigError
+    from .safeopen import open_report
 
-    try:
-        return open(path, "w", encoding="utf-8", newline=""), True
-    except OSError as e:
-        raise ConfigError(f"cannot write output file: {e.strerror or e}", path) from None
+    return open_report(path, force), True
 
 
 @app.command("scan")
@@ -96,7 +93,11 @@ def scan_command(
     fmt: Optional[Format] = typer.Option(
         None, "--format", "-f", case_sensitive=False, help="Output format [default: table on a terminal, else jsonl]."
     ),
-    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the output to this file instead of stdout."),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", metavar="FILE",
+        help="Write the output to this new file (owner-only) instead of stdout.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --output file."),
     mentions: bool = typer.Option(False, "--mentions", help="Also list unquoted mentions (always counted)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="FILE", help="A TOML rules file tried before the shipped rules (repeatable)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Force an encoding (e.g. utf-16-le, cp1252) instead of detecting it."),
@@ -156,7 +157,7 @@ def scan_command(
         from .sources.discover import check_paths
 
         check_paths(config.paths)  # before --output is created
-        out, close = _open_output(output)
+        out, close = _open_output(output, force)
         report = Report(config, rules_sha256=ruleset.sha256)
         for item in _Progress(scan_events(config, ruleset)):
             report.add(item)

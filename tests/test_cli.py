@@ -232,3 +232,25 @@ def test_json_reports_are_byte_identical_under_source_date_epoch(logs, monkeypat
     b = invoke(logs, "--user", "jdoe", "-f", "json", "--retention-days", "30").stdout
     doc = json.loads(a)
     assert a == b and doc["generated_at"] == "2024-03-08T00:00:00Z" and doc["parameters"]["as_of"] == "2024-03-08T00:00:00Z"
+
+
+def test_report_files_are_private_never_overwritten_and_never_through_links(logs, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "report.json"
+    assert invoke(logs, "--user", "jdoe", "-f", "json", "-o", str(out)).exit_code == 0
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    r = invoke(logs, "--user", "jdoe", "-f", "json", "-o", str(out))
+    assert r.exit_code == 2 and "exists; give --force" in r.stderr
+    os.chmod(out, 0o644)
+    assert invoke(logs, "--user", "jdoe", "-f", "json", "-o", str(out), "--force").exit_code == 0
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    target = tmp_path / "someone-elses-file"
+    target.write_text("keep me")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    for extra in ([], ["--force"]):
+        r = invoke(logs, "--user", "jdoe", "-f", "json", "-o", str(link), *extra)
+        assert r.exit_code == 2 and "symbolic link" in r.stderr
+    assert target.read_text() == "keep me"
