@@ -97,7 +97,14 @@ def scan_command(
         None, "--output", "-o", metavar="FILE",
         help="Write the output to this new file (owner-only) instead of stdout.",
     ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing --output file."),
+    output_dir: Optional[str] = typer.Option(
+        None, "--output-dir", metavar="DIR",
+        help="With --format markdown or html: one report file per subject in DIR, named after the subject.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace existing --output or --output-dir files."),
+    mask_others: bool = typer.Option(
+        False, "--mask-others", help="In markdown and html reports, replace other people's names in log text by pseudonyms.",
+    ),
     mentions: bool = typer.Option(False, "--mentions", help="Also list unquoted mentions (always counted)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="FILE", help="A TOML rules file tried before the shipped rules (repeatable)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Force an encoding (e.g. utf-16-le, cp1252) instead of detecting it."),
@@ -119,7 +126,7 @@ def scan_command(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
-    from .errors import MfaLogScanError
+    from .errors import ConfigError, MfaLogScanError
 
     out, close = None, False
     try:
@@ -144,6 +151,7 @@ def scan_command(
             framing=framing,
             time=time,
             retention_days=retention_days,
+            mask_others=mask_others,
             as_of=parse_when(as_of, zone, now, "--as-of", end=True) if as_of else None,
             subjects=subjects_from(user or [], users_file),
             list_mentions=mentions,
@@ -153,16 +161,31 @@ def scan_command(
         )
         ruleset = load_rules(config.rules_files)
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+        if output_dir is not None and output is not None:
+            raise ConfigError("give --output or --output-dir, not both")
+        if name == "html" and output_dir is None and len(config.subjects) > 1:
+            raise ConfigError("an HTML report is one file per subject: give --output-dir DIR, or one --user")
         write = printers.get(name)
         from .sources.discover import check_paths
 
         check_paths(config.paths)  # before --output is created
-        out, close = _open_output(output, force)
         report = Report(config, rules_sha256=ruleset.sha256)
-        for item in _Progress(scan_events(config, ruleset)):
-            report.add(item)
-        write(report.finish(), out)
-        out.flush()
+        if output_dir is not None:
+            from .reportfiles import write_per_subject
+
+            if name not in printers.PER_SUBJECT:
+                raise ConfigError(f"--output-dir makes one file per subject: use --format markdown or html, not {name}")
+            for item in _Progress(scan_events(config, ruleset)):
+                report.add(item)
+            for path in write_per_subject(report.finish(), name, output_dir, force):
+                _err(f"wrote {path}")
+        else:
+            out, close = _open_output(output, force)
+            for item in _Progress(scan_events(config, ruleset)):
+                report.add(item)
+            write(report.finish(), out)
+        if out is not None:
+            out.flush()
     except BrokenPipeError:
         _quiet_pipe()
         raise typer.Exit(EXIT_PIPE)

@@ -46,6 +46,7 @@ class ScanConfig:
     #: Microsoft states MFA Server keeps collected data 90 days.
     retention_days: int = 90
     as_of: datetime | None = None  # None: now (or SOURCE_DATE_EPOCH)
+    mask_others: bool = False
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
     parameters: dict = field(default_factory=dict, compare=False)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
-FORMATS = ("table", "json", "jsonl", "csv")
-_MODULES = {"table": "table", "json": "json_doc", "jsonl": "jsonl", "csv": "csv_rows"}
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html")
+_MODULES = {"table": "table", "json": "json_doc", "jsonl": "jsonl", "csv": "csv_rows", "markdown": "markdown", "html": "html"}
+#: Formats that make one report per subject (and can be split with --output-dir).
+PER_SUBJECT = {"markdown": ".md", "html": ".html"}
 
 
 def get(name: str):

@@ -1,0 +1,117 @@
+"""What a human report says about one subject, built from a finished Report.
+
+Scope first (what was searched, the time covered, gaps and unreadable
+parts), then the summary, then the findings by category. The markdown and
+HTML printers only lay this out. `--mask-others` replaces the names of other
+people in shown log text by pseudonyms (`[other person 1]`) numbered in
+order of first appearance over the whole report, so one handed-over report
+never discloses another person's account name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..casefold import fold
+from ..events import instant
+
+CATEGORY_TITLES = (
+    ("user-change", "User-change records", "Records of the person's MFA record being added or changed."),
+    ("operational", "Operational records", "Authentication attempts and the like (what Microsoft calls operational data)."),
+    ("unclassified", "Unclassified records", "Lines that name the person but that no rule recognises; shown, never guessed."),
+)
+# Where log text names an account: `user "X"`, `User "X"`, `user record "X"`, `user 'X'`, pfAuthUser('X',
+# and the same inside a CSV export, where every double quote is doubled (`user ""X""`).
+_NAMED = re.compile(r"""((?:[Uu]ser(?: record)?|pfAuthUser\()\s?)("{1,2}|')([^"'\r\n]{1,256})\2""")
+
+
+@dataclass
+class Masker:
+    """Stable pseudonyms for everyone but the subject of a report."""
+
+    others: dict = field(default_factory=dict)
+
+    def mask(self, text: str, own: set[str], known: list[str]) -> str:
+        def pseudonym(name: str) -> str:
+            key = fold(name.rsplit("\\", 1)[-1])
+            if key not in self.others:
+                self.others[key] = f"[other person {len(self.others) + 1}]"
+            return self.others[key]
+
+        def named(m: re.Match) -> str:
+            name = m.group(3)
+            if fold(name.rsplit("\\", 1)[-1]) in own or fold(name) in own:
+                return m.group(0)
+            return m.group(1) + m.group(2) + pseudonym(name) + m.group(2)
+
+        text = _NAMED.sub(named, text)
+        for other in known:  # other searched people, wherever they are named
+            if fold(other) not in own:
+                text = re.sub(r"(?<![\w.@-])" + re.escape(other) + r"(?![\w@-])", lambda m: pseudonym(m.group(0)), text,
+                              flags=re.IGNORECASE)
+        return text
+
+
+@dataclass
+class SubjectView:
+    user: str
+    aliases: tuple
+    summary: object
+    sources: list
+    span: tuple
+    gaps: list
+    problems: list
+    sections: list  # (category, title, blurb, findings)
+    parameters: dict
+    generated_at: str | None
+    rules_sha256: str | None
+    retention_days: int
+    as_of: str
+
+
+def _shown(f, masker: Masker | None, own: set[str], known: list[str]):
+    if masker is None:
+        return f.text
+    return masker.mask(f.text, own, known)
+
+
+def subject_views(report) -> list[SubjectView]:
+    from ..timepolicy import iso_utc, reference_now
+
+    masker = Masker() if report.config.mask_others else None
+    generated_at = iso_utc(reference_now(), False)
+    views = []
+    known = [n for s in report.config.subjects for n in s.names]
+    starts = [instant(s.first_timestamp) for s in report.sources if s.first_timestamp]
+    ends = [instant(s.last_timestamp) for s in report.sources if s.last_timestamp]
+    span = (iso_utc(min(starts), False) if starts else None, iso_utc(max(ends), False) if ends else None)
+    gaps = [(s.path, s.gap_before) for s in report.sources if s.gap_before]
+    problems = [(s.path, s.status, "; ".join([s.reason] * bool(s.reason) + [i.message for i in s.issues]))
+                for s in report.sources if s.status != "scanned" or s.issues]
+    for subject, summary in zip(report.config.subjects, report.summary.users):
+        own = {fold(n) for n in subject.names}
+        mine = [f for f in report.findings if f.user == subject.name]
+        sections = []
+        for category, title, blurb in CATEGORY_TITLES:
+            rows = [(f, _shown(f, masker, own, known)) for f in mine if f.category == category]
+            sections.append((category, title, blurb, rows))
+        views.append(SubjectView(
+            subject.name, subject.aliases, summary, list(report.sources), span, gaps, problems, sections,
+            report.parameters(), generated_at, report.rules_sha256, report.config.retention_days,
+            iso_utc(report.as_of, False),
+        ))
+    return views
+
+
+def safe_file_name(name: str, taken: set[str]) -> str:
+    """A file name for a subject that is safe on every system and unique in `taken`."""
+    import hashlib
+
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:80] or "subject"
+    if base.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}:
+        base = "_" + base
+    if base.lower() in taken or base != name:
+        base = f"{base}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+    taken.add(base.lower())
+    return base

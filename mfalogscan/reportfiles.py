@@ -1,0 +1,31 @@
+"""--output-dir: one report file per subject, so handing one person theirs discloses no one else's."""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+
+from .errors import ConfigError
+from .printers import PER_SUBJECT, _MODULES
+from .printers.subject_view import safe_file_name, subject_views
+from .safeopen import open_report
+
+
+def write_per_subject(report, name: str, directory: str, force: bool) -> list[str]:
+    """Write each subject's report as DIR/<safe name>.<ext>; return the paths written."""
+    if name not in PER_SUBJECT:
+        raise ConfigError(f"--output-dir makes one file per subject: use --format markdown or html, not {name}")
+    if os.path.islink(directory):
+        raise ConfigError("refusing to write into a symbolic link", directory)
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"cannot create the output folder: {e.strerror or e}", directory) from None
+    render = import_module(f".printers.{_MODULES[name]}", __package__).render
+    written, taken = [], set()
+    for view in subject_views(report):
+        path = os.path.join(directory, safe_file_name(view.user, taken) + PER_SUBJECT[name])
+        with open_report(path, force) as out:
+            out.write(render(view))
+        written.append(path)
+    return written
