@@ -16,7 +16,7 @@ from html import escape
 
 from .. import __version__
 from ..events import instant
-from .subject_view import SubjectView, subject_views
+from .subject_view import DETAIL_HEADERS, SubjectView, detail_rows, parameter_text, subject_views
 
 COLOURS = {"user-change": "#b3261e", "operational": "#1f5fa8", "unclassified": "#6b6b6b"}
 CSS = """
@@ -147,6 +147,8 @@ def render(view: SubjectView) -> str:
               f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else ""), text] for f, text in rows],
             classes={1: "path", 6: "text log"},
         ))
+    out.append(f"<h2>Sources in detail</h2><p>Parameters: {e(parameter_text(view.parameters))}.</p>")
+    out.append(_table(DETAIL_HEADERS, detail_rows(view), classes={0: "path", 5: "text"}))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import __version__
-from .subject_view import SubjectView, subject_views
+from .subject_view import DETAIL_HEADERS, SubjectView, detail_rows, parameter_text, subject_views
 
 # What could become markup: emphasis, code, links (no [ or ], no link), HTML, tables, headings, entities.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
@@ -89,6 +89,8 @@ def render(view: SubjectView) -> str:
              for f, text in rows],
         )
         lines.append("")
+    lines += ["## Sources in detail", "", f"Parameters: {esc(parameter_text(view.parameters))}.", ""]
+    lines += _table(DETAIL_HEADERS, detail_rows(view))
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -70,6 +70,28 @@ class SubjectView:
     as_of: str
 
 
+DETAIL_HEADERS = ["source", "compression", "encoding", "bytes scanned", "stored bytes", "SHA-256 as stored",
+                  "modified (UTC)", "zone assumed", "year from", "past retention"]
+
+
+def detail_rows(view: "SubjectView") -> list[list]:
+    """Provenance of every source, with this subject's findings kept past retention."""
+    return [[s.path, s.compression or "none", s.encoding or "", s.bytes, "" if s.stored_bytes is None else s.stored_bytes,
+             s.stored_sha256 or "", s.modified or "", s.timezone or "", s.year_from or "",
+             s.past_retention.get(view.user, 0)] for s in view.sources]
+
+
+def parameter_text(parameters: dict) -> str:
+    shown = []
+    for key, value in parameters.items():
+        if key == "users":
+            continue  # each report names only its own subject
+        if value in (None, [], False):
+            continue
+        shown.append(f"{key}={', '.join(map(str, value)) if isinstance(value, list) else value}")
+    return "; ".join(shown)
+
+
 def _shown(f, masker: Masker | None, own: set[str], known: list[str]):
     if masker is None:
         return f.text
