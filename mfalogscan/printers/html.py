@@ -14,9 +14,9 @@ from collections import Counter
 from datetime import date, timedelta
 from html import escape
 
-from .. import __version__
 from ..events import instant
-from .subject_view import DETAIL_HEADERS, SubjectView, detail_rows, parameter_text, subject_views
+from . import subject_view as sv
+from .subject_view import SubjectView, subject_views
 
 COLOURS = {"user-change": "#b3261e", "operational": "#1f5fa8", "unclassified": "#6b6b6b"}
 CSS = """
@@ -89,8 +89,6 @@ def timeline(view: SubjectView) -> str:
 
 
 def render(view: SubjectView) -> str:
-    s = view.summary
-    names = [view.user, *view.aliases]
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -101,54 +99,24 @@ def render(view: SubjectView) -> str:
     ]
     if view.aliases:
         out.append(f"<p>Also searched as: {e(', '.join(view.aliases))}.</p>")
-    out.append(f'<p class="meta">Made by mfalogscan {e(__version__)} at {e(view.generated_at)} (UTC). '
-               f"Rules in force: SHA-256 {e(view.rules_sha256)}.</p>")
-    out.append("<h2>Scope</h2>")
-    out.append(f"<p>Searched: {e(', '.join(view.parameters['paths']))}, for the names {e(', '.join(names))} (case-insensitive).")
-    if view.span[0]:
-        out.append(f" The sources hold records from {e(view.span[0])} to {e(view.span[1])}.")
-    out.append("</p>")
-    if view.parameters.get("since") or view.parameters.get("until"):
-        out.append(f"<p>Time window: {e(view.parameters.get('since') or 'the beginning')} to {e(view.parameters.get('until') or 'the end')}; "
-                   f"{s.outside_window} finding(s) outside it are not shown.</p>")
-    out.append(_table(
-        ["source", "status", "format", "records from", "records to", "lines", "SHA-256 of content"],
-        [[src.path, src.status, src.format or "", src.first_timestamp or "", src.last_timestamp or "", src.lines, src.sha256 or ""]
-         for src in view.sources],
-        classes={0: "path", 6: "text"},
-    ))
-    for path, status, why in view.problems:
-        out.append(f'<p class="warn">Not scanned in full: {e(path)} ({e(status)}): {e(why)}</p>')
-    for path, gap in view.gaps:
-        out.append(f'<p class="warn">Gap: {e(path)} starts {e(gap)}; records may have been rotated away or deleted.</p>')
+    out.append(f'<p class="meta">{e(sv.made_by(view))}</p><h2>Scope</h2>')
+    out += [f"<p>{e(s)}</p>" for s in sv.scope_sentences(view)]
+    out.append(_table(sv.SOURCE_HEADERS, sv.source_rows(view), classes={0: "path", 6: "text"}))
+    out += [f'<p class="warn">{e(w)}</p>' for w in sv.warnings(view)]
     out.append("<h2>Summary</h2>")
-    if not s.findings:
-        span = f", which hold records from {e(view.span[0])} to {e(view.span[1])}" if view.span[0] else ""
-        out.append(f'<p class="none">No occurrences found. No quoted occurrence of {e(", ".join(names))} was found in the '
-                   f"{len(view.sources)} source(s) listed above{span}. Unquoted mentions found: {s.mentions}.</p>")
+    nothing = sv.nothing_found(view)
+    if nothing:
+        out.append(f'<p class="none">{e(nothing)}</p>')
     else:
-        out.append(
-            f"<ul><li>Findings: {s.findings} ({s.quoted} quoted occurrences), in {s.events} distinct event(s); the same event "
-            f"found in several sources is counted once as an event.</li><li>Unquoted mentions: {s.mentions}.</li>"
-            f"<li>First seen: {e(s.first_seen)}; last seen: {e(s.last_seen)}; without a known time: {s.undated}.</li>"
-            f"<li>Kept past retention ({view.retention_days} days before {e(view.as_of)}): {s.past_retention} finding(s).</li></ul>"
-        )
+        out.append("<ul>" + "".join(f"<li>{e(p)}</li>" for p in sv.summary_points(view)) + "</ul>")
         out.append(timeline(view))
-        category_of = {f.kind: f.category for _, _, _, rows in view.sections for f, _ in rows}
-        out.append(_table(["category", "kind", "findings"], [[category_of[k], k, n] for k, n in s.by_kind.items()]))
-    for category, title, blurb, rows in view.sections:
+        out.append(_table(["category", "kind", "findings"], sv.kind_rows(view)))
+        out.append(_table(["role", "findings"], [[role, n] for role, n in view.summary.by_role.items()]))
+    for _category, title, blurb, rows in view.sections:
         out.append(f"<h2>{e(title)} ({len(rows)})</h2><p>{e(blurb)}</p>")
-        if not rows:
-            out.append("<p>None.</p>")
-            continue
-        out.append(_table(
-            ["time (UTC)", "source", "line", "role", "kind", "event", "log text"],
-            [[f.timestamp or "unknown", f.source, f.line, f.role, f.kind + ("" if f.quoted else " (mention)"),
-              f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else ""), text] for f, text in rows],
-            classes={1: "path", 6: "text log"},
-        ))
-    out.append(f"<h2>Sources in detail</h2><p>Parameters: {e(parameter_text(view.parameters))}.</p>")
-    out.append(_table(DETAIL_HEADERS, detail_rows(view), classes={0: "path", 5: "text"}))
+        out.append(_table(sv.FINDING_HEADERS, sv.finding_rows(rows), classes={1: "path", 6: "text log"}) if rows else "<p>None.</p>")
+    out.append(f"<h2>Sources in detail</h2><p>Parameters: {e(sv.parameter_text(view.parameters))}.</p>")
+    out.append(_table(sv.DETAIL_HEADERS, sv.detail_rows(view), classes={0: "path", 5: "text"}))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

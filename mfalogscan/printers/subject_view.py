@@ -137,3 +137,69 @@ def safe_file_name(name: str, taken: set[str]) -> str:
         base = f"{base}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
     taken.add(base.lower())
     return base
+
+
+# --- The report's sentences, in plain text: the printers escape and lay them out. ---
+
+
+def made_by(view: SubjectView) -> str:
+    from .. import __version__
+
+    return f"Made by mfalogscan {__version__} at {view.generated_at} (UTC). Rules in force: SHA-256 {view.rules_sha256}."
+
+
+def scope_sentences(view: SubjectView) -> list[str]:
+    names = [view.user, *view.aliases]
+    out = [f"Searched: {', '.join(view.parameters['paths'])}, for the names {', '.join(names)} (case-insensitive)."]
+    if view.span[0]:
+        out.append(f"The sources hold records from {view.span[0]} to {view.span[1]}.")
+    p = view.parameters
+    if p.get("since") or p.get("until"):
+        out.append(f"Time window: {p.get('since') or 'the beginning'} to {p.get('until') or 'the end'}; "
+                   f"{view.summary.outside_window} finding(s) outside it are not shown.")
+    return out
+
+
+SOURCE_HEADERS = ["source", "status", "format", "records from", "records to", "lines", "SHA-256 of content"]
+FINDING_HEADERS = ["time (UTC)", "source", "line", "role", "kind", "event", "log text"]
+
+
+def source_rows(view: SubjectView) -> list[list]:
+    return [[s.path, s.status, s.format or "", s.first_timestamp or "", s.last_timestamp or "", s.lines, s.sha256 or ""]
+            for s in view.sources]
+
+
+def warnings(view: SubjectView) -> list[str]:
+    out = [f"Not scanned in full: {path} ({status}): {why}" for path, status, why in view.problems]
+    out += [f"Gap: {path} starts {gap}; records may have been rotated away or deleted." for path, gap in view.gaps]
+    return out
+
+
+def nothing_found(view: SubjectView) -> str | None:
+    """The explicit, scoped statement when nothing was found; None when something was."""
+    if view.summary.findings:
+        return None
+    span = f", which hold records from {view.span[0]} to {view.span[1]}" if view.span[0] else ""
+    return (f"No occurrences found. No quoted occurrence of {', '.join([view.user, *view.aliases])} was found in the "
+            f"{len(view.sources)} source(s) listed above{span}. Unquoted mentions found: {view.summary.mentions}.")
+
+
+def summary_points(view: SubjectView) -> list[str]:
+    s = view.summary
+    return [
+        f"Findings: {s.findings} ({s.quoted} quoted occurrences), in {s.events} distinct event(s); the same event found "
+        "in several sources is counted once as an event.",
+        f"Unquoted mentions: {s.mentions}.",
+        f"First seen: {s.first_seen}; last seen: {s.last_seen}; without a known time: {s.undated}.",
+        f"Kept past retention ({view.retention_days} days before {view.as_of}): {s.past_retention} finding(s).",
+    ]
+
+
+def kind_rows(view: SubjectView) -> list[list]:
+    category_of = {f.kind: f.category for _, _, _, rows in view.sections for f, _ in rows}
+    return [[category_of[k], k, n] for k, n in view.summary.by_kind.items()]
+
+
+def finding_rows(rows: list) -> list[list]:
+    return [[f.timestamp or "unknown", f.source, f.line, f.role, f.kind + ("" if f.quoted else " (mention)"),
+             f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else ""), text] for f, text in rows]
