@@ -190,12 +190,18 @@ def scan_command(
         _quiet_pipe()
         raise typer.Exit(EXIT_PIPE)
     except MfaLogScanError as e:
+        if close and out is not None:
+            out.fail()  # a report that could not be finished is not left half-written
+            out = None
         _err(f"error: {e}")
         raise typer.Exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130)
     except Exception as e:  # an internal error: say so in one line, unless asked for the traceback
+        if close and out is not None:
+            out.fail()
+            out = None
         if debug:
             raise
         _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
@@ -209,6 +215,9 @@ def scan_command(
                     out.detach()
             except (BrokenPipeError, ValueError, OSError):
                 _quiet_pipe()
+            except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
+                _err(f"error: {e}")
+                raise typer.Exit(EXIT_ERROR)
     bad = [s for s in report.sources if s.has_error]
     if bad:
         _err(f"{len(bad)} source(s) could not be read in full:")

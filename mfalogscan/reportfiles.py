@@ -8,15 +8,14 @@ from importlib import import_module
 from .errors import ConfigError
 from .printers import PER_SUBJECT, _MODULES
 from .printers.subject_view import safe_file_name, subject_views
-from .safeopen import open_report
+from .safeopen import check_no_links, open_report
 
 
 def write_per_subject(report, name: str, directory: str, force: bool) -> list[str]:
     """Write each subject's report as DIR/<safe name>.<ext>; return the paths written."""
     if name not in PER_SUBJECT:
         raise ConfigError(f"--output-dir makes one file per subject: use --format markdown or html, not {name}")
-    if os.path.islink(directory):
-        raise ConfigError("refusing to write into a symbolic link", directory)
+    check_no_links(directory)
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError as e:

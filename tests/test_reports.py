@@ -142,3 +142,67 @@ def test_hostile_html_runs_no_script_and_draws_the_timeline_in_chromium(hostile,
     subprocess.run([_chromium(), *flags, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
                    capture_output=True, timeout=120)
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5_000
+
+
+# --- regressions from review ---
+
+
+def test_links_anywhere_in_the_path_are_refused(hostile, tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    for args in (["--output-dir", f"{tmp_path / 'link'}/"], ["--output-dir", tmp_path / "link" / "sub"],
+                 ["-o", tmp_path / "link" / "x.md"]):
+        r = scan(hostile, "-u", "jdoe", "-f", "markdown", *args)
+        assert r.exit_code == 2 and "symbolic link" in r.stderr, args
+    assert list(target.iterdir()) == []
+
+
+def test_force_replaces_the_name_never_writes_into_another_file(hostile, tmp_path):
+    victim = tmp_path / "victim.conf"
+    victim.write_text("keep me")
+    os.chmod(victim, 0o644)
+    out = tmp_path / "report.md"
+    os.link(victim, out)  # the report's name is a hard link to someone's file
+    assert scan(hostile, "-u", "jdoe", "-f", "markdown", "-o", out, "--force").exit_code == 0
+    assert victim.read_text() == "keep me" and stat.S_IMODE(victim.stat().st_mode) == 0o644
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_text().startswith("# MFA Server")
+
+
+def test_nothing_half_written_is_left_after_an_error(hostile, tmp_path):
+    out = tmp_path / "r.md"
+    r = scan(hostile, "-u", "jdoe", "-f", "markdown", "-o", out, "--rules", tmp_path / "missing.toml")
+    assert r.exit_code == 2 and not out.exists() and not list(tmp_path.glob(".mfalogscan-*"))
+
+
+def test_two_subjects_never_share_a_file(write, tmp_path):
+    import hashlib
+
+    write("Logs/a.log", text_bytes([native('User "x" changed user "j doe" value PIN from 1 to 2', 1)]))
+    clash = "j_doe-" + hashlib.sha256(b"j doe").hexdigest()[:8]
+    out = tmp_path / "out"
+    r = scan(tmp_path / "Logs", "-u", clash, "-u", "j doe", "-f", "markdown", "--output-dir", out, "--force")
+    assert r.exit_code in (0, 1) and len(list(out.iterdir())) == 2
+
+
+def test_a_time_window_or_a_binary_match_is_never_nothing_found(write, tmp_path):
+    write("Logs/a.log", text_bytes([native('User "x" changed user "jdoe" value PIN from 1 to 2', 1)]))
+    write("Logs/blob.bin", b"\0\1\2\3" * 500 + b'User "jdoe"' + b"\0\1\2" * 500)
+    md = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown", "--until", "2000-01-01").stdout
+    assert "No occurrences found" not in md
+    assert "Outside the time window and not listed: 1 finding(s)." in md
+    assert "Raw quoted matches in files that were not parsed (binary): 1" in md
+
+
+def test_control_characters_are_shown_not_sent(write, tmp_path):
+    write("Logs/a.log", text_bytes([native('User "jdoe" changed user "jdoe" value Note from "\x1b[31mred\u202e" to "x"', 1)]))
+    for fmt in ("markdown", "table"):
+        out = scan(tmp_path / "Logs", "-u", "jdoe", "-f", fmt).stdout
+        assert "\x1b" not in out and "\u202e" not in out, fmt
+    assert "\\x1b\\[31mred\\u202e" in scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown").stdout
+
+
+def test_the_last_possible_year_does_not_break_the_timeline(write, tmp_path):
+    write("Logs/a.log", text_bytes(['9999-12-31T23:59:59Z|i|1|1|pfsvc|User "x" changed user "jdoe" value PIN from 1 to 2']))
+    r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "html")
+    assert r.exit_code == 0 and "</html>" in r.stdout

@@ -34,7 +34,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 
 def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return escape(sv.visible("" if value is None else str(value)), quote=True)
 
 
 def _table(headers, rows, classes=None) -> str:
@@ -50,7 +50,8 @@ def _table(headers, rows, classes=None) -> str:
 
 def timeline(view: SubjectView) -> str:
     """Findings per day (per month beyond 400 days) by category, as stacked bars in inline SVG."""
-    dated = [(instant(f.timestamp).date(), f.category) for _, _, _, rows in view.sections for f, _ in rows if f.timestamp]
+    dated = [(instant(f.timestamp).date(), f.category) for _, _, _, rows in view.sections for f, _ in rows
+             if f.timestamp and instant(f.timestamp).year < 9999]  # the last year has no "next day" to draw to
     if not dated:
         return "<p>No dated findings to draw.</p>"
     first, last = min(d for d, _ in dated), max(d for d, _ in dated)

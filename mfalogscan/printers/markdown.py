@@ -16,7 +16,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 
 
 def esc(value) -> str:
-    text = "" if value is None else str(value)
+    text = sv.visible("" if value is None else str(value))
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 

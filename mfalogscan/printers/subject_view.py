@@ -135,8 +135,12 @@ def safe_file_name(name: str, taken: set[str]) -> str:
         base = "_" + base
     if base.lower() in taken or base != name:
         base = f"{base}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
-    taken.add(base.lower())
-    return base
+    unique, n = base, 1
+    while unique.lower() in taken:  # a hashed name can still meet one taken as it is
+        n += 1
+        unique = f"{base}-{n}"
+    taken.add(unique.lower())
+    return unique
 
 
 # --- The report's sentences, in plain text: the printers escape and lay them out. ---
@@ -176,17 +180,25 @@ def warnings(view: SubjectView) -> list[str]:
 
 
 def nothing_found(view: SubjectView) -> str | None:
-    """The explicit, scoped statement when nothing was found; None when something was."""
-    if view.summary.findings:
+    """The explicit, scoped statement when nothing was found at all; None when anything was."""
+    s = view.summary
+    if s.findings or s.outside_window or s.raw_matches_in_skipped:
         return None
     span = f", which hold records from {view.span[0]} to {view.span[1]}" if view.span[0] else ""
     return (f"No occurrences found. No quoted occurrence of {', '.join([view.user, *view.aliases])} was found in the "
-            f"{len(view.sources)} source(s) listed above{span}. Unquoted mentions found: {view.summary.mentions}.")
+            f"{len(view.sources)} source(s) listed above{span}. Unquoted mentions found: {s.mentions}.")
 
 
 def summary_points(view: SubjectView) -> list[str]:
     s = view.summary
-    return [
+    out = []
+    if s.outside_window:
+        out.append(f"Outside the time window and not listed: {s.outside_window} finding(s).")
+    if s.raw_matches_in_skipped:
+        skipped = [f"{src.path} ({src.raw_matches[view.user]})" for src in view.sources if src.raw_matches.get(view.user)]
+        out.append(f"Raw quoted matches in files that were not parsed (binary): {s.raw_matches_in_skipped}, in "
+                   f"{', '.join(skipped)}. Look at these files: they hold the name.")
+    return out + [
         f"Findings: {s.findings} ({s.quoted} quoted occurrences), in {s.events} distinct event(s); the same event found "
         "in several sources is counted once as an event.",
         f"Unquoted mentions: {s.mentions}.",
@@ -203,3 +215,11 @@ def kind_rows(view: SubjectView) -> list[list]:
 def finding_rows(rows: list) -> list[list]:
     return [[f.timestamp or "unknown", f.source, f.line, f.role, f.kind + ("" if f.quoted else " (mention)"),
              f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else ""), text] for f, text in rows]
+
+
+_CONTROL = __import__("re").compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control and direction-changing characters shown as \\xNN / \\uNNNN, so they cannot act on a terminal or reader."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)

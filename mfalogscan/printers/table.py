@@ -7,12 +7,14 @@ from itertools import groupby
 
 from tabulate import tabulate
 
+from .subject_view import visible
+
 
 WIDTH = 100  # readable at 100 columns; a wider terminal gets wider messages
 
 
 def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(visible(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
