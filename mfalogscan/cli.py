@@ -163,6 +163,10 @@ def scan_command(
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
         if output_dir is not None and output is not None:
             raise ConfigError("give --output or --output-dir, not both")
+        if mask_others and name not in printers.PER_SUBJECT:
+            raise ConfigError(f"--mask-others works on the markdown and html reports, not on {name}")
+        if mask_others and output_dir is None and len(config.subjects) > 1:
+            raise ConfigError("--mask-others with several people needs --output-dir: one file would name them all")
         if name == "html" and output_dir is None and len(config.subjects) > 1:
             raise ConfigError("an HTML report is one file per subject: give --output-dir DIR, or one --user")
         write = printers.get(name)

@@ -173,25 +173,29 @@ class NameMatcher:
         """An upper bound on the encoded length of any name."""
         return self.max_chars * encoding_width
 
-    def analyze(self, text: str, lo: int = 0, hi: int | None = None) -> dict[int, Occurrence]:
-        """Per subject, its best occurrence among those starting in text[lo:hi]."""
-        best: dict[int, Occurrence] = {}
+    def occurrences(self, text: str, lo: int = 0, hi: int | None = None):
+        """Every quoted occurrence or mention starting in text[lo:hi], as Occurrence objects in text order."""
         if self._exact is None:
-            return best
+            return
         hi = len(text) if hi is None else hi
         for m in self._exact.finditer(text, lo):
             start = m.start()
             if start >= hi:
                 break
-            longest = m.group(1)
-            key = fold(longest)
+            key = fold(m.group(1))
             for k in (key,) + self._prefixes[key]:
                 end = start + len(k)
                 quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
                 if not quoted and not (_open_before(text, start) and _open_after(text, end)):
                     continue
                 for subject in self._subjects_of[k]:
-                    have = best.get(subject)
-                    if have is None or (quoted and not have.quoted):
-                        best[subject] = Occurrence(subject, text[start:end], quoted, start, end)
+                    yield Occurrence(subject, text[start:end], quoted, start, end)
+
+    def analyze(self, text: str, lo: int = 0, hi: int | None = None) -> dict[int, Occurrence]:
+        """Per subject, its best occurrence among those starting in text[lo:hi]."""
+        best: dict[int, Occurrence] = {}
+        for occ in self.occurrences(text, lo, hi):
+            have = best.get(occ.subject)
+            if have is None or (occ.quoted and not have.quoted):
+                best[occ.subject] = occ
         return best

@@ -207,3 +207,34 @@ def test_the_last_possible_year_does_not_break_the_timeline(write, tmp_path):
     write("Logs/a.log", text_bytes(['9999-12-31T23:59:59Z|i|1|1|pfsvc|User "x" changed user "jdoe" value PIN from 1 to 2']))
     r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "html")
     assert r.exit_code == 0 and "</html>" in r.stdout
+
+
+def test_masking_covers_the_ways_logs_name_people(write, tmp_path):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "mgarcía")
+    write("Logs/a.log", text_bytes([
+        native('One-time bypass created for user "jdoe" by "CONTOSO\\\\admin" for 300 seconds.', 1),
+        native(f'User "jdoe" changed user "{nfd}" value PIN from 1 to 2', 2),
+        native('User "O\'Brien" changed USER "jdoe" value PIN from "1" to "2"', 3),
+        native("Primary auth failed for user  'rnguyen' and user 'jdoe'", 4),
+        native('User "jdoe" deleted User Mobile App Device record "iPhone 12".', 5),
+        native('validate: username = "lferreira" approver = "jdoe" mail kchen@contoso.com', 6),
+    ]))
+    out = tmp_path / "out"
+    r = scan(tmp_path / "Logs", "-u", "jdoe", "-u", "mgarcía", "-f", "markdown", "--output-dir", out, "--mask-others")
+    assert r.exit_code == 0, r.output
+    jdoe = (out / "jdoe.md").read_text()
+    for other in ("CONTOSO", "admin", "mgarc", "O'Brien", "rnguyen", "lferreira", "kchen"):
+        assert other not in jdoe, other
+    assert "iPhone 12" in jdoe  # the subject's own data stays
+    mine = next(p for p in out.iterdir() if p.name.startswith("mgarc")).read_text()
+    assert "jdoe" not in mine and "\\[other person" in mine
+    assert f'changed user "{nfd}"' in mine  # her own name, written decomposed in the log, is not masked
+
+
+def test_mask_others_is_refused_where_it_cannot_work(hostile):
+    r = scan(hostile, "-u", "jdoe", "-f", "csv", "--mask-others")
+    assert r.exit_code == 2 and "markdown and html" in r.stderr
+    r = scan(hostile, "-u", "jdoe", "-u", "kchen", "-f", "markdown", "--mask-others")
+    assert r.exit_code == 2 and "--output-dir" in r.stderr

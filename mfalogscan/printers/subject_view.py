@@ -11,46 +11,81 @@ never discloses another person's account name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass
 
 from ..casefold import fold
 from ..events import instant
+from ..match import NameMatcher
 
 CATEGORY_TITLES = (
     ("user-change", "User-change records", "Records of the person's MFA record being added or changed."),
     ("operational", "Operational records", "Authentication attempts and the like (what Microsoft calls operational data)."),
     ("unclassified", "Unclassified records", "Lines that name the person but that no rule recognises; shown, never guessed."),
 )
-# Where log text names an account: `user "X"`, `User "X"`, `user record "X"`, `user 'X'`, pfAuthUser('X',
-# and the same inside a CSV export, where every double quote is doubled (`user ""X""`).
-_NAMED = re.compile(r"""((?:[Uu]ser(?: record)?|pfAuthUser\()\s?)("{1,2}|')([^"'\r\n]{1,256})\2""")
+# Where log text names an account: after user/by/record/username= (any case), in double quotes (doubled
+# in CSV), single quotes, or pfAuthUser('X'. Apostrophes may be part of a double-quoted name (O'Brien).
+_NAMED = re.compile(
+    r"""((?:\b(?:user(?:\s+record)?|username|users|by|approver|actor|owner)\b\s*[:=]?\s*|pfAuthUser\(\s*))"""
+    r"""(?:(""?)([^"\r\n]{1,256}?)\2(?!")|(')([^'\r\n]{1,256})')""",
+    re.IGNORECASE,
+)
+_ACCOUNT = re.compile(r"(?<![\w.@-])(?:[A-Za-z][\w.-]{0,62}\\[\w.$-]{1,104}|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)(?![\w@-])")
 
 
-@dataclass
 class Masker:
-    """Stable pseudonyms for everyone but the subject of a report."""
+    """Pseudonyms for everyone but one report's subject, numbered in order of first appearance in that report."""
 
-    others: dict = field(default_factory=dict)
+    def __init__(self, own: set[str], others: "NameMatcher | None", captured: set[str]):
+        self.own = own  # folded NFC keys of the subject's names
+        self.others = others  # the other searched people, matched as the scan matches
+        self.captured = captured  # account names the rules captured (actors, targets) in this report
+        self.names: dict[str, str] = {}
 
-    def mask(self, text: str, own: set[str], known: list[str]) -> str:
-        def pseudonym(name: str) -> str:
-            key = fold(name.rsplit("\\", 1)[-1])
-            if key not in self.others:
-                self.others[key] = f"[other person {len(self.others) + 1}]"
-            return self.others[key]
+    def _key(self, name: str) -> str:
+        return fold(unicodedata.normalize("NFC", name.strip()))
 
-        def named(m: re.Match) -> str:
-            name = m.group(3)
-            if fold(name.rsplit("\\", 1)[-1]) in own or fold(name) in own:
-                return m.group(0)
-            return m.group(1) + m.group(2) + pseudonym(name) + m.group(2)
+    def _is_own(self, name: str) -> bool:
+        key = self._key(name)
+        return key in self.own or key.rsplit("\\", 1)[-1] in self.own
 
-        text = _NAMED.sub(named, text)
-        for other in known:  # other searched people, wherever they are named
-            if fold(other) not in own:
-                text = re.sub(r"(?<![\w.@-])" + re.escape(other) + r"(?![\w@-])", lambda m: pseudonym(m.group(0)), text,
-                              flags=re.IGNORECASE)
-        return text
+    def pseudonym(self, name: str) -> str:
+        key = self._key(name)
+        if key not in self.names:
+            self.names[key] = f"[other person {len(self.names) + 1}]"
+        return self.names[key]
+
+    def _replace(self, text: str, spans: list) -> str:
+        out, last = [], 0
+        for start, end in sorted(spans):
+            if start < last:
+                continue
+            out += [text[last:start], self.pseudonym(text[start:end])]
+            last = end
+        return "".join(out) + text[last:]
+
+    def known(self, text: str) -> str:
+        """Mask the other searched people and the captured account names (for paths and labels too)."""
+        spans = []
+        if self.others is not None:
+            spans += [(o.start, o.end) for o in self.others.occurrences(text)]
+        for name in self.captured:
+            for m in re.finditer(re.escape(name), text, re.IGNORECASE):
+                spans.append((m.start(), m.end()))
+        return self._replace(text, spans)
+
+    def mask(self, text: str) -> str:
+        """Mask every other person's account name in a line of log text."""
+        spans = []
+        for m in _NAMED.finditer(text):
+            group = 3 if m.group(3) is not None else 5
+            if not self._is_own(m.group(group)):
+                spans.append((m.start(group), m.end(group)))
+        for m in _ACCOUNT.finditer(text):
+            if not self._is_own(m.group(0)):
+                spans.append((m.start(), m.end()))
+        text = self._replace(text, spans)
+        return self.known(text)
 
 
 @dataclass
@@ -92,38 +127,55 @@ def parameter_text(parameters: dict) -> str:
     return "; ".join(shown)
 
 
-def _shown(f, masker: Masker | None, own: set[str], known: list[str]):
-    if masker is None:
-        return f.text
-    return masker.mask(f.text, own, known)
 
 
 def subject_views(report) -> list[SubjectView]:
     from ..timepolicy import iso_utc, reference_now
 
-    masker = Masker() if report.config.mask_others else None
     generated_at = iso_utc(reference_now(), False)
     views = []
-    known = [n for s in report.config.subjects for n in s.names]
     starts = [instant(s.first_timestamp) for s in report.sources if s.first_timestamp]
     ends = [instant(s.last_timestamp) for s in report.sources if s.last_timestamp]
     span = (iso_utc(min(starts), False) if starts else None, iso_utc(max(ends), False) if ends else None)
-    gaps = [(s.path, s.gap_before) for s in report.sources if s.gap_before]
-    problems = [(s.path, s.status, "; ".join([s.reason] * bool(s.reason) + [i.message for i in s.issues]))
-                for s in report.sources if s.status != "scanned" or s.issues]
-    for subject, summary in zip(report.config.subjects, report.summary.users):
-        own = {fold(n) for n in subject.names}
+    subjects = report.config.subjects
+    captured = {v for f in report.findings for k, v in f.details.items() if k in ("actor", "target") and v}
+    for index, (subject, summary) in enumerate(zip(subjects, report.summary.users)):
+        masker = None
+        if report.config.mask_others:
+            own = {fold(unicodedata.normalize("NFC", n)) for n in subject.names}
+            others = [(n, i) for i, s in enumerate(subjects) if i != index for n in s.names]
+            masker = Masker(own, NameMatcher(others) if others else None,
+                            {c for c in captured if fold(unicodedata.normalize("NFC", c)).rsplit("\\", 1)[-1] not in own})
+        shown = masker.mask if masker else (lambda t: t)
+        label = masker.known if masker else (lambda t: t)
+        sources = [_masked_source(s, label) for s in report.sources] if masker else list(report.sources)
         mine = [f for f in report.findings if f.user == subject.name]
         sections = []
         for category, title, blurb in CATEGORY_TITLES:
-            rows = [(f, _shown(f, masker, own, known)) for f in mine if f.category == category]
+            rows = [(_masked_finding(f, label) if masker else f, shown(f.text)) for f in mine if f.category == category]
             sections.append((category, title, blurb, rows))
+        parameters = dict(report.parameters(), paths=[label(p) for p in report.config.paths])
         views.append(SubjectView(
-            subject.name, subject.aliases, summary, list(report.sources), span, gaps, problems, sections,
-            report.parameters(), generated_at, report.rules_sha256, report.config.retention_days,
-            iso_utc(report.as_of, False),
+            subject.name, subject.aliases, summary, sources, span,
+            [(s.path, s.gap_before) for s in sources if s.gap_before],
+            [(s.path, s.status, "; ".join([s.reason] * bool(s.reason) + [i.message for i in s.issues]))
+             for s in sources if s.status != "scanned" or s.issues],
+            sections, parameters, generated_at, report.rules_sha256, report.config.retention_days, iso_utc(report.as_of, False),
         ))
     return views
+
+
+def _masked_source(s, label):
+    from dataclasses import replace
+
+    return replace(s, path=label(s.path), gap_before=label(s.gap_before) if s.gap_before else None,
+                   copy_of=label(s.copy_of) if s.copy_of else None, reason=label(s.reason) if s.reason else None)
+
+
+def _masked_finding(f, label):
+    from dataclasses import replace
+
+    return replace(f, source=label(f.source), duplicate_of=label(f.duplicate_of) if f.duplicate_of else None)
 
 
 def safe_file_name(name: str, taken: set[str]) -> str:
