@@ -1,6 +1,7 @@
 """verify: a report checked against its sources, and every way they can drift apart."""
 
 import json
+from pathlib import Path
 import shutil
 
 import pytest
@@ -46,8 +47,8 @@ def test_one_changed_byte_is_found_and_named(reported):
     path.write_bytes(bytes(data))
     r = check(report)
     assert r.exit_code == 1
-    assert f"changed: {path}: sha256 was" in r.stdout
-    assert "finding differs:" in r.stdout and "matched in the report 'jdoe', in the source 'Jdoe'" in r.stdout
+    assert f"changed: {path}: sha256 in the report" in r.stdout
+    assert "finding differs:" in r.stdout and "matched in the report 'jdoe', now 'Jdoe'" in r.stdout
 
 
 def test_a_deleted_source_is_missing(reported):
@@ -86,7 +87,7 @@ def test_a_member_inside_a_zip_is_checked_too(reported):
     member["sha256"] = "0" * 64
     report.write_text(json.dumps(doc))
     r = check(report)
-    assert r.exit_code == 1 and "old.zip!MultiFactorAuthSvc.log.3: sha256 was '0000" in r.stdout
+    assert r.exit_code == 1 and "old.zip!MultiFactorAuthSvc.log.3: sha256 in the report '0000" in r.stdout
 
 
 def test_moved_sources_are_found_where_you_say(reported, tmp_path):
@@ -113,3 +114,57 @@ def test_a_bad_report_is_exit_2(tmp_path, content, words):
     bad.write_bytes(content)
     r = check(bad)
     assert r.exit_code == 2 and words in r.stderr and r.stderr.count("\n") == 1
+
+
+# --- regressions from review ---
+
+
+def test_trailing_slashes_do_not_matter(reported, tmp_path):
+    logs, report = reported
+    assert check(report, f"{logs}/").exit_code == 0
+    moved = tmp_path / "w2"
+    shutil.move(str(logs), str(moved))
+    assert check(report, f"{moved}/").exit_code == 0
+
+
+def test_a_report_made_with_rules_files_verifies_without_them(tmp_path, write):
+    write("Logs/a.log", text_bytes(sample_lines(10)))
+    rules = write("site.toml", b'[[rule]]\nid = "site.x"\ncategory = "operational"\nkind = "x"\npattern = "changed user"\n')
+    report = tmp_path / "r.json"
+    assert runner.invoke(app, ["scan", str(tmp_path / "Logs"), "-u", "jdoe", "--rules", rules, "-f", "json", "-o", str(report)]).exit_code == 0
+    Path(rules).unlink()
+    r = check(report)
+    assert r.exit_code == 0 and "classification was not compared" in r.stdout
+
+
+def tamper(report, change):
+    doc = json.loads(report.read_text())
+    change(doc)
+    report.write_text(json.dumps(doc))
+    return check(report)
+
+
+@pytest.mark.parametrize("what, change, words", [
+    ("misattributed", lambda d: d["users"][0]["findings"][0].update(user="kchen"), "finding gone"),
+    ("listed twice", lambda d: d["users"][0]["findings"].append(d["users"][0]["findings"][0]), "listed twice: finding"),
+    ("counts", lambda d: d["users"][0]["counts"].update(findings=1), "counts differ for jdoe: findings"),
+    ("kind", lambda d: d["users"][0]["findings"][0].update(kind="bypass"), "kind in the report 'bypass'"),
+    ("record line", lambda d: d["users"][0]["findings"][0].update(record_line=99), "record_line in the report 99"),
+    ("issues", lambda d: d["sources"][0].update(issues=[]) or d["sources"][0].update(undecodable_bytes=5), "undecodable_bytes"),
+])
+def test_reports_that_lie_do_not_verify(reported, what, change, words):
+    logs, report = reported
+    r = tamper(report, change)
+    assert r.exit_code == 1 and words in r.stdout, (what, r.stdout[-400:])
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["parameters"].update(paths="Logs"),
+    lambda d: d["parameters"].update(users=["jdoe"]),
+    lambda d: d["parameters"].update(since="last tuesday"),
+    lambda d: d["users"][0]["findings"][0].pop("offset"),
+])
+def test_malformed_reports_are_one_line_errors(reported, change):
+    logs, report = reported
+    r = tamper(report, change)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "malformed report" in r.stderr, r.stderr
