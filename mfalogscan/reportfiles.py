@@ -8,7 +8,7 @@ from importlib import import_module
 from .errors import ConfigError
 from .printers import PER_SUBJECT, _MODULES
 from .printers.subject_view import safe_file_name, subject_views
-from .safeopen import check_no_links, open_report
+from .safeopen import Folder, check_no_links
 
 
 def write_per_subject(report, name: str, directory: str, force: bool) -> list[str]:
@@ -22,9 +22,13 @@ def write_per_subject(report, name: str, directory: str, force: bool) -> list[st
         raise ConfigError(f"cannot create the output folder: {e.strerror or e}", directory) from None
     render = import_module(f".printers.{_MODULES[name]}", __package__).render
     written, taken = [], set()
-    for view in subject_views(report):
-        path = os.path.join(directory, safe_file_name(view.user, taken) + PER_SUBJECT[name])
-        with open_report(path, force) as out:
-            out.write(render(view))
-        written.append(path)
+    folder = Folder(directory)  # held open: every file is created in this very folder
+    try:
+        for view in subject_views(report):
+            file_name = safe_file_name(view.user, taken) + PER_SUBJECT[name]
+            with folder.create(file_name, force) as out:
+                out.write(render(view))
+            written.append(os.path.join(directory, file_name))
+    finally:
+        folder.close()
     return written

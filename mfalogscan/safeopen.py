@@ -1,22 +1,27 @@
 """Creating report files safely: owner-only, no silent overwrite, never through a symbolic link.
 
-Reports hold personal data. A report is written to a new temporary file
-(mode 0600) beside its destination, then published under its name: with
-link(), which fails when the name exists (no overwrite without --force) and
-never follows a link; with --force, by rename(), which replaces the name
-rather than writing into the existing file (so a hard link, a device or
-another person's file at that name is never written to or chmodded). No
-component of the destination may be a symbolic link. On any error nothing
-is left behind.
+Reports hold personal data. The destination folder is opened once (no
+component of its path may be a symbolic link, and the last is opened with
+O_NOFOLLOW), and everything after happens relative to that open folder, so
+swapping the path for a link meanwhile changes nothing. A report is written
+to a new temporary file (mode 0600, O_EXCL) in that folder, then published
+under its name: with link(), which fails when the name exists (no overwrite
+without --force); with --force, by rename(), which replaces the name rather
+than writing into the existing file (a hard link, a device or another
+person's file at that name is never written to or chmodded). On any error
+nothing is left behind.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
+import secrets
 
 from .errors import ConfigError
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_AT = os.open in getattr(os, "supports_dir_fd", set()) and os.link in getattr(os, "supports_dir_fd", set())
 
 
 def check_no_links(path: str) -> str:
@@ -32,12 +37,81 @@ def check_no_links(path: str) -> str:
         probe = parent
 
 
-class _Publisher(io.TextIOWrapper):
-    """A text file that becomes `path` when closed without error (and vanishes otherwise)."""
+class Folder:
+    """An output folder held open, so names inside it are resolved against it and nothing else."""
 
-    def __init__(self, fd: int, tmp: str, path: str, force: bool):
+    def __init__(self, path: str):
+        self.path = check_no_links(path)
+        self.fd = None
+        if _AT:
+            try:
+                self.fd = os.open(self.path, _DIR_FLAGS)
+            except OSError as e:
+                raise ConfigError(f"cannot open the output folder: {e.strerror or e}", path) from None
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def _at(self, name: str) -> dict:
+        return {"dir_fd": self.fd} if self.fd is not None else {}
+
+    def _p(self, name: str) -> str:
+        return name if self.fd is not None else os.path.join(self.path, name)
+
+    def exists(self, name: str) -> bool:
+        try:
+            os.stat(self._p(name), follow_symlinks=False, **self._at(name))
+            return True
+        except FileNotFoundError:
+            return False
+
+    def create(self, name: str, force: bool) -> "_Publisher":
+        if not force and self.exists(name):
+            raise ConfigError("the file exists; give --force to replace it", os.path.join(self.path, name))
+        tmp = f".mfalogscan-{secrets.token_hex(8)}.part"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(self._p(tmp), flags, 0o600, **self._at(tmp))
+        except OSError as e:
+            raise ConfigError(f"cannot write output file: {e.strerror or e}", os.path.join(self.path, name)) from None
+        return _Publisher(fd, self, tmp, name, force)
+
+    def publish(self, tmp: str, name: str, force: bool) -> None:
+        target = os.path.join(self.path, name)
+        try:
+            if force:
+                os.replace(self._p(tmp), self._p(name), **({"src_dir_fd": self.fd, "dst_dir_fd": self.fd} if self.fd is not None else {}))
+            else:
+                try:
+                    os.link(self._p(tmp), self._p(name), follow_symlinks=False,
+                            **({"src_dir_fd": self.fd, "dst_dir_fd": self.fd} if self.fd is not None else {}))
+                except FileExistsError:
+                    raise ConfigError("the file exists; give --force to replace it", target) from None
+        except IsADirectoryError:
+            raise ConfigError("is a folder, not a file", target) from None
+        except OSError as e:
+            if isinstance(e, ConfigError):
+                raise
+            raise ConfigError(f"cannot write output file: {e.strerror or e}", target) from None
+        finally:
+            self.discard(tmp)
+
+    def discard(self, tmp: str) -> None:
+        try:
+            os.unlink(self._p(tmp), **self._at(tmp))
+        except FileNotFoundError:
+            pass
+
+
+class _Publisher(io.TextIOWrapper):
+    """A text file that becomes its name when closed without error (and vanishes otherwise)."""
+
+    def __init__(self, fd: int, folder: Folder, tmp: str, name: str, force: bool, owns_folder: bool = False):
         super().__init__(io.FileIO(fd, "w"), encoding="utf-8", newline="")
-        self._tmp, self._path, self._force, self._failed = tmp, path, force, False
+        self._folder, self._tmp, self._name, self._force = folder, tmp, name, force
+        self._failed, self._owns = False, owns_folder
 
     def __exit__(self, kind, value, tb):
         self._failed = kind is not None
@@ -49,28 +123,14 @@ class _Publisher(io.TextIOWrapper):
         try:
             super().close()
         finally:
-            self._publish()
-
-    def _publish(self) -> None:
-        try:
-            if self._failed:
-                return
-            if self._force:
-                if os.path.isdir(self._path) and not os.path.islink(self._path):
-                    raise ConfigError("is a folder, not a file", self._path)
-                os.replace(self._tmp, self._path)
-            else:
-                try:
-                    os.link(self._tmp, self._path, follow_symlinks=False)
-                except FileExistsError:
-                    raise ConfigError("the file exists; give --force to replace it", self._path) from None
-                except (AttributeError, NotImplementedError, OSError):
-                    if os.path.lexists(self._path):
-                        raise ConfigError("the file exists; give --force to replace it", self._path) from None
-                    os.rename(self._tmp, self._path)
-        finally:
-            if os.path.lexists(self._tmp):
-                os.unlink(self._tmp)
+            try:
+                if self._failed:
+                    self._folder.discard(self._tmp)
+                else:
+                    self._folder.publish(self._tmp, self._name, self._force)
+            finally:
+                if self._owns:
+                    self._folder.close()
 
     def fail(self) -> None:
         """Abandon the file: nothing is published."""
@@ -81,11 +141,11 @@ class _Publisher(io.TextIOWrapper):
 def open_report(path: str, force: bool = False) -> _Publisher:
     """A UTF-8 text file (newline='' so CSV keeps its CRLF) that appears at `path` only when complete."""
     full = check_no_links(path)
-    folder = os.path.dirname(full)
-    if not force and os.path.lexists(full):
-        raise ConfigError("the file exists; give --force to replace it", path)
+    folder = Folder(os.path.dirname(full))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".mfalogscan-", suffix=".part", dir=folder)
-    except OSError as e:
-        raise ConfigError(f"cannot write output file: {e.strerror or e}", path) from None
-    return _Publisher(fd, tmp, full, force)
+        publisher = folder.create(os.path.basename(full), force)
+    except BaseException:
+        folder.close()
+        raise
+    publisher._owns = True
+    return publisher

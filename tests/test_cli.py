@@ -65,7 +65,7 @@ def test_exit_2_with_findings_when_a_source_is_damaged(logs, write):
         (["LOGS", "--user", "jdoe", "--encoding", "klingon"], "unknown encoding"),
         (["LOGS", "--user", "jdoe", "--rules", "/no/rules.toml"], "cannot read rules file"),
         (["LOGS", "--user", "jdoe", "--users-file", "/no/users.txt"], "cannot read users file"),
-        (["LOGS", "--user", "jdoe", "--output", "/no/such/dir/out.json"], "cannot write output file"),
+        (["LOGS", "--user", "jdoe", "--output", "/no/such/dir/out.json"], "cannot open the output folder"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(logs, args, words):

@@ -238,3 +238,21 @@ def test_mask_others_is_refused_where_it_cannot_work(hostile):
     assert r.exit_code == 2 and "markdown and html" in r.stderr
     r = scan(hostile, "-u", "jdoe", "-u", "kchen", "-f", "markdown", "--mask-others")
     assert r.exit_code == 2 and "--output-dir" in r.stderr
+
+
+def test_a_folder_swapped_for_a_link_after_opening_changes_nothing(tmp_path):
+    from mfalogscan.safeopen import Folder
+
+    out, victim = tmp_path / "out", tmp_path / "victim"
+    out.mkdir()
+    victim.mkdir()
+    folder = Folder(str(out))
+    try:
+        out.rename(tmp_path / "out-moved")
+        out.symlink_to(victim)  # the attacker's swap, after the folder was opened
+        with folder.create("jdoe.html", False) as f:
+            f.write("report")
+    finally:
+        folder.close()
+    assert list(victim.iterdir()) == []
+    assert (tmp_path / "out-moved" / "jdoe.html").read_text() == "report"
