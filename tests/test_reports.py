@@ -40,7 +40,8 @@ def test_markdown_escapes_log_text_and_puts_scope_first(hostile):
     md = r.stdout
     assert r.exit_code == 0
     assert md.index("## Scope") < md.index("## Summary") < md.index("## User-change records (3)")
-    assert "<script>" not in md and "\\<script\\>" in md and "\\| pipe \\*bold\\* \\[x\\](y)" in md
+    row = [line for line in md.splitlines() if "javascript" in line][0]
+    assert "` " in row and "\\| pipe *bold* [x](y)" in row  # a code span: no markup, no link; the pipe escaped
     assert "## Operational records (0)" in md and "## Unclassified records (0)" in md
 
 
@@ -73,7 +74,7 @@ def test_one_file_per_subject_private_and_masked(write, tmp_path):
     assert names[0].startswith("_CON-") and names[1].startswith("alice_contoso.com-") and names[2] == "jdoe.md"
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in out.iterdir())
     jdoe = (out / "jdoe.md").read_text()
-    assert "alice" not in jdoe and "kchen" not in jdoe and "\\[other person 1\\]" in jdoe
+    assert "alice" not in jdoe and "kchen" not in jdoe and "[other person 1]" in jdoe
     alice = next(out.glob("alice*")).read_text()
     assert "jdoe" not in alice
     r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown", "--output-dir", out)
@@ -229,7 +230,7 @@ def test_masking_covers_the_ways_logs_name_people(write, tmp_path):
         assert other not in jdoe, other
     assert "iPhone 12" in jdoe  # the subject's own data stays
     mine = next(p for p in out.iterdir() if p.name.startswith("mgarc")).read_text()
-    assert "jdoe" not in mine and "\\[other person" in mine
+    assert "jdoe" not in mine and "[other person" in mine
     assert f'changed user "{nfd}"' in mine  # her own name, written decomposed in the log, is not masked
 
 

@@ -20,9 +20,16 @@ def esc(value) -> str:
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _table(headers: list[str], rows: list[list]) -> list[str]:
+def verbatim(value) -> str:
+    """Log text as a code span: shown as written (spaces kept), never a link or markup; `|` escaped for tables."""
+    text = sv.visible("" if value is None else str(value)).replace("\t", "\\t")
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text.replace('|', chr(92) + '|')} {fence}"
+
+
+def _table(headers: list[str], rows: list[list], verbatim_column: int | None = None) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(verbatim(c) if i == verbatim_column else esc(c) for i, c in enumerate(row)) + " |" for row in rows]
     return out
 
 
@@ -45,7 +52,7 @@ def render(view: sv.SubjectView) -> str:
         lines += _table(["role", "findings"], [[role, n] for role, n in view.summary.by_role.items()]) + [""]
     for _category, title, blurb, rows in view.sections:
         lines += [f"## {title} ({len(rows)})", "", blurb, ""]
-        lines += (_table(sv.FINDING_HEADERS, sv.finding_rows(rows)) if rows else ["None."]) + [""]
+        lines += (_table(sv.FINDING_HEADERS, sv.finding_rows(rows), verbatim_column=6) if rows else ["None."]) + [""]
     lines += ["## Sources in detail", "", f"Parameters: {esc(sv.parameter_text(view.parameters))}.", ""]
     lines += _table(sv.DETAIL_HEADERS, sv.detail_rows(view))
     return "\n".join(lines).rstrip() + "\n"
