@@ -11,6 +11,7 @@ archive directory's CRC-32, so a damaged member is reported, not trusted.
 from __future__ import annotations
 
 import bz2
+from abc import ABC, abstractmethod
 import lzma
 import struct
 import zlib
@@ -125,7 +126,7 @@ class _Stored:
         return self._left == 0
 
 
-class DecompressedStream:
+class DecompressedStream(ABC):
     """Base: one or more compressed members read back to back."""
 
     name = "compressed"
@@ -142,9 +143,9 @@ class DecompressedStream:
         self._size = 0
 
     # Hooks for subclasses.
+    @abstractmethod
     def _start_member(self) -> bool:
         """Read a member header; return False at a clean end of input."""
-        raise NotImplementedError
 
     def _finish_member(self) -> None:
         """Check the member's trailer or checksum after its last byte."""
