@@ -47,6 +47,8 @@ class ScanConfig:
     retention_days: int = 90
     as_of: datetime | None = None  # None: now (or SOURCE_DATE_EPOCH)
     mask_others: bool = False
+    #: False forces the plain byte search (the fast path's reference in tests).
+    fast: bool = True
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
     parameters: dict = field(default_factory=dict, compare=False)

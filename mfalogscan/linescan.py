@@ -1,7 +1,6 @@
 """Candidate lines from a stream of byte chunks, with bounded memory.
 
-The searcher (a bytes pattern from `match`) runs over large buffers of raw
-bytes; only the lines it hits are cut out and handed on, with their line
+The searcher (a `match.ByteFinder`) runs over large buffers of raw bytes; only the lines it hits are cut out and handed on, with their line
 number, their byte offset in the original stream and, when the framing has
 multi-line records, the line that starts the record they belong to.
 
@@ -86,7 +85,7 @@ class LineScanner:
 
     def __init__(
         self,
-        searcher: re.Pattern | None,
+        searcher,
         newline: bytes,
         head: re.Pattern | None,
         unit_width: int,
@@ -278,12 +277,12 @@ class LineScanner:
     def _round(self, buf: bytes, scan_from: int, end: int, line_no: int):
         nl, pos, counted = self.nl, scan_from, scan_from
         samples = self._samples(buf, scan_from, end, line_no)
-        search = self.searcher.search if self.searcher is not None else None
-        while search is not None:
-            m = search(buf, pos)
-            if m is None or m.start() >= end:
+        find = self.searcher(buf) if self.searcher is not None else None
+        while find is not None:
+            m = find(pos)
+            if m is None or m[0] >= end:
                 break
-            p = m.start()
+            p = m[0]
             while samples and samples[0][0] <= p:
                 yield self._sample_at(buf, *samples.pop(0))
             line_no += buf.count(nl, counted, p)
@@ -293,7 +292,7 @@ class LineScanner:
                 # Inside the long line that began in an earlier buffer.
                 long = self._long
                 yield self._window(buf, m, long.line, long.offset, 0, long.head, self._long_head(long))
-                pos = m.end()
+                pos = m[1]
                 continue
             le = buf.find(nl, p)
             le = len(buf) if le < 0 else le
@@ -301,7 +300,7 @@ class LineScanner:
             offset = self.mapper.original(ls)
             if le - ls > self.max_line:
                 yield self._window(buf, m, line_no, offset, ls, buf[ls : min(le, ls + self.head_keep)], head)
-                pos = m.end()
+                pos = m[1]
             else:
                 yield Candidate(line_no, offset, buf[ls:le], head=head)
                 pos = le + 1
@@ -325,7 +324,7 @@ class LineScanner:
         return self._head_before(buf, prev, line_no - 1, floor)
 
     def _window(self, buf, m, line, offset, line_start, line_head, head) -> Candidate:
-        p, e = m.start(), m.end()
+        p, e = m
         ws = max(line_start, p - WINDOW)
         le = buf.find(self.nl, e, e + WINDOW)
         we = le if le >= 0 else min(len(buf), e + WINDOW)

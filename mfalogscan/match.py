@@ -122,6 +122,66 @@ def _str_piece(ch: str) -> str:
     return "[" + "".join(re.escape(v) for v in vs) + "]"
 
 
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+class ByteFinder:
+    """Where a name may start in a buffer: fast for the common case, never missing one.
+
+    `finder(buf)` gives a function pos -> (start, end) of the next candidate at
+    or after pos, or None. The fast way searches buf.lower() (lowering is a
+    byte-wise function applied to both sides, so it can only keep matches): a
+    pure-ASCII buffer cannot hold the non-ASCII case variants (K, ſ, ı), so
+    there only the pure-ASCII names are searched, as plain literals (one name:
+    bytes.find); other buffers get the full variant trie, lowered. The plain
+    way runs the full trie on the raw bytes; tests check both agree.
+    """
+
+    def __init__(self, matcher: "NameMatcher", encoding: str, fast: bool = True):
+        # `encoding` is ASCII-compatible (the scanner transcodes anything else to UTF-8), so an
+        # ASCII buffer holds only ASCII characters.
+        self.fast = fast
+        self.raw = matcher.line_searcher(encoding)
+        ascii_keys = [k for k in matcher.keys if k.isascii()]
+        self.literal = ascii_keys[0].encode("ascii") if len(ascii_keys) == 1 else None
+        self.ascii = (re.compile(_trie_pattern(ascii_keys, re.escape).encode("ascii"))
+                      if len(ascii_keys) > 1 else None)
+        self.lowered = matcher._lowered_trie(encoding) if fast else None
+
+    def __call__(self, buf: bytes):
+        if not self.fast:
+            return _regex_finder(self.raw, buf)
+        low = buf.lower()
+        if buf.isascii():
+            if self.literal is not None:
+                lit, n = self.literal, len(self.literal)
+
+                def find(pos: int):
+                    i = low.find(lit, pos)
+                    return None if i < 0 else (i, i + n)
+
+                return find
+            return _regex_finder(self.ascii, low)
+        return _regex_finder(self.lowered, low)
+
+
+def _regex_finder(pattern: re.Pattern | None, buf: bytes):
+    if pattern is None:
+        return lambda pos: None
+    search = pattern.search
+
+    def find(pos: int):
+        m = search(buf, pos)
+        return None if m is None else m.span()
+
+    return find
+
+
 class NameMatcher:
     """All searched names (subjects and their aliases) compiled for matching.
 
@@ -168,6 +228,25 @@ class NameMatcher:
             return None
         body = _trie_pattern(keys, piece)
         return re.compile((before + "(?:" + body + ")" + after).encode("latin-1"), re.DOTALL)
+
+    @lru_cache(maxsize=16)
+    def finder(self, encoding: str, fast: bool = True) -> "ByteFinder":
+        """Where names may start in buffers of `encoding` (see ByteFinder)."""
+        return ByteFinder(self, encoding, fast)
+
+    def _lowered_trie(self, encoding: str) -> re.Pattern | None:
+        """The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered)."""
+
+        def lowered(ch: str) -> str | None:
+            alternatives = sorted({v.encode(encoding).lower() for v in variants(ch) if _encodable(v, encoding)})
+            if not alternatives:
+                return None
+            return "(?:" + "|".join(re.escape(a.decode("latin-1")) for a in alternatives) + ")"
+
+        keys = [k for k in self.keys if all(lowered(ch) is not None for ch in k)]
+        if not keys:
+            return None
+        return re.compile(_trie_pattern(keys, lowered).encode("latin-1"), re.DOTALL)
 
     def max_bytes(self, encoding_width: int = 4) -> int:
         """An upper bound on the encoded length of any name."""

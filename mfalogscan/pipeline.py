@@ -218,7 +218,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
     scanner = LineScanner(
-        ctx.matcher.line_searcher(layout.search_encoding),
+        ctx.matcher.finder(layout.search_encoding, cfg.fast),
         layout.newline,
         framing.head if framing.multiline else None,
         layout.unit_width,

@@ -103,3 +103,22 @@ def test_lines_around_the_window_and_guard_sizes(lines, chunk):
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line.encode()) + 1)
     assert [f.offset for f in reference.findings] == starts
+
+
+@given(
+    st.lists(st.one_of(line_kinds, st.text(alphabet='ab "\'jdoeJDOE\u212a\u017fí', max_size=40)), min_size=1, max_size=20),
+    st.sampled_from(["utf-8", "utf-16-le"]),
+    st.integers(1, 5000),
+)
+def test_the_fast_path_gives_byte_identical_findings_to_the_plain_path(lines, encoding, chunk):
+    data = text_bytes(lines, "\n", encoding, bom=encoding != "utf-8")
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        users = ("jdoe", "kate", "straße")
+        fast = run(path, *users, list_mentions=True, chunk_size=chunk, max_line=MAX_LINE)
+        plain = run(path, *users, list_mentions=True, chunk_size=chunk, max_line=MAX_LINE, fast=False)
+    finally:
+        os.unlink(path)
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]

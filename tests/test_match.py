@@ -136,3 +136,24 @@ def test_many_names_each_found(name_list, data):
     line = 'x "' + name_list[target] + '" y'
     occ = occurrences(name_list, line)
     assert target in occ and occ[target].quoted
+
+
+# --- the fast byte search never misses what the exact check finds ---
+
+exotic_text = st.text(string.ascii_letters + " \"'" + "\u212a\u017f\u0131\u0130ÍíÅ\u212bß\u1e9e", max_size=30)
+
+
+@given(st.lists(names, min_size=1, max_size=5, unique_by=fold), exotic_text, st.data(), st.sampled_from(["utf-8", "cp1252"]))
+def test_fast_finder_flags_every_line_the_exact_check_accepts(name_list, filler, data, encoding):
+    target = data.draw(st.sampled_from(name_list))
+    shown = case_variant(data.draw, target)
+    line = filler + ' "' + shown + '" ' + filler
+    m = NameMatcher([(n, i) for i, n in enumerate(name_list)])
+    try:
+        raw = line.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    if not m.analyze(line):
+        return
+    for fast in (True, False):
+        assert m.finder(encoding, fast)(raw)(0) is not None, (fast, line)
