@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import stat
 
 from .errors import ConfigError
 
@@ -138,9 +139,33 @@ class _Publisher(io.TextIOWrapper):
         self.close()
 
 
-def open_report(path: str, force: bool = False) -> _Publisher:
-    """A UTF-8 text file (newline='' so CSV keeps its CRLF) that appears at `path` only when complete."""
+class _Stream(io.TextIOWrapper):
+    """Output to an existing device, FIFO or socket (/dev/null, a process substitution): written as it is."""
+
+    def fail(self) -> None:
+        self.close()
+
+
+def open_report(path: str, force: bool = False):
+    """A UTF-8 text file (newline='' so CSV keeps its CRLF) that appears at `path` only when complete.
+
+    An existing device, FIFO or socket is not a file to replace but a stream:
+    it is written to as it is (and never replaced, which as root would
+    destroy a device node such as /dev/null).
+    """
     full = check_no_links(path)
+    try:
+        mode = os.stat(full, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as e:
+        raise ConfigError(f"cannot write output file: {e.strerror or e}", path) from None
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        try:
+            fd = os.open(full, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as e:
+            raise ConfigError(f"cannot write output file: {e.strerror or e}", path) from None
+        return _Stream(io.FileIO(fd, "w"), encoding="utf-8", newline="")
     folder = Folder(os.path.dirname(full))
     try:
         publisher = folder.create(os.path.basename(full), force)

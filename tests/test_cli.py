@@ -254,3 +254,21 @@ def test_report_files_are_private_never_overwritten_and_never_through_links(logs
         r = invoke(logs, "--user", "jdoe", "-f", "json", "-o", str(link), *extra)
         assert r.exit_code == 2 and "symbolic link" in r.stderr
     assert target.read_text() == "keep me"
+
+
+def test_devices_and_fifos_are_written_to_never_replaced(logs, tmp_path):
+    import os
+    import stat
+    import threading
+
+    assert invoke(logs, "--user", "jdoe", "-o", "/dev/null").exit_code == 0
+    assert invoke(logs, "--user", "jdoe", "-o", "/dev/null", "--force").exit_code == 0
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    assert invoke(logs, "--user", "jdoe", "-o", str(fifo)).exit_code == 0
+    reader.join(10)
+    assert got and got[0].count(b'"type":"finding"') == 5 and stat.S_ISFIFO(os.stat(fifo).st_mode)
