@@ -122,7 +122,8 @@ def _str_piece(ch: str) -> str:
     return "[" + "".join(re.escape(v) for v in vs) + "]"
 
 
-def _encodable(ch: str, encoding: str) -> bool:
+def encodable(ch: str, encoding: str) -> bool:
+    """True when `ch` has a form in `encoding`."""
     try:
         ch.encode(encoding)
         return True
@@ -238,7 +239,7 @@ class NameMatcher:
         """The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered)."""
 
         def lowered(ch: str) -> str | None:
-            alternatives = sorted({v.encode(encoding).lower() for v in variants(ch) if _encodable(v, encoding)})
+            alternatives = sorted({v.encode(encoding).lower() for v in variants(ch) if encodable(v, encoding)})
             if not alternatives:
                 return None
             return "(?:" + "|".join(re.escape(a.decode("latin-1")) for a in alternatives) + ")"

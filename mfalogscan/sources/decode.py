@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Iterator
 
+from ..match import encodable
+
 SAMPLE = 64 * 1024
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -72,17 +74,9 @@ def ascii_compatible(encoding: str) -> bool:
             return False
     except (UnicodeError, LookupError):
         return False
-    encodable = [ch for ch in _PROBE if _encodes(ch, encoding)]
-    joined = "a" + "".join(encodable) + "a"
+    chars = [ch for ch in _PROBE if encodable(ch, encoding)]
+    joined = "a" + "".join(chars) + "a"
     return joined.encode(encoding) == b"".join(ch.encode(encoding) for ch in joined)
-
-
-def _encodes(ch: str, encoding: str) -> bool:
-    try:
-        ch.encode(encoding)
-        return True
-    except UnicodeError:
-        return False
 
 
 _BYTE_ORDERS = {"utf-16": ("utf-16-le", "utf-16-be"), "utf-32": ("utf-32-le", "utf-32-be")}
