@@ -66,7 +66,8 @@ class FindingBuilder:
         line, best, first = None, {}, None
         for cand in candidates:
             if isinstance(cand, Sample):
-                if best and cand.line != line:
+                # A sample starts a line after every pending one (samples come before their line's candidates).
+                if best:
                     yield from self._emit(first, best)
                     line, best = None, {}
                 record = self.framing.parse(self._decode(cand.data))

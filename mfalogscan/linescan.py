@@ -64,13 +64,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Sample:
-    """The first bytes of a line, taken for its timestamp."""
+    """The first bytes of a line, taken for its timestamp.
 
-    line: int
+    Samples start lines and come in stream order, before any candidate of
+    their own line; `at` is the line's position in the searched stream.
+    """
+
+    at: int
     data: bytes
 
 
 SAMPLE_BYTES = 512
+_LONG = -2  # Sample.at of a long line's head (never a sampled position)
 
 
 @dataclass
@@ -109,7 +114,7 @@ class LineScanner:
         self.not_starts = 0
         self._abs = 0  # position of buf[0] in the searched stream
         self._next_sample = 0
-        self._sampled_line = 0
+        self._sampled_at = -1
         self._last_seen: Sample | None = None  # the last complete line so far, if not sampled
         self._last_head: HeadRef | None = None
         self._long: _LongLine | None = None
@@ -194,7 +199,7 @@ class LineScanner:
                     yield last
                 return
             if k >= 0:
-                self._remember_last_line(buf, end, line_no - 1, scan_from)
+                self._remember_last_line(buf, end, scan_from)
                 self._long = None
                 self._update_last_head(buf, end, line_no, scan_from)
                 cut, scan_from = end, 0
@@ -216,12 +221,11 @@ class LineScanner:
         stop = hi - 1 if buf[hi - 1 : hi] == self.nl else hi
         self.not_starts += len(self._not_start.findall(buf, lo, stop))
 
-    def _samples(self, buf: bytes, scan_from: int, end: int, line_no: int) -> list:
-        """(line start, line number) of the lines to sample in buf[scan_from:end]."""
+    def _samples(self, buf: bytes, scan_from: int, end: int) -> list[int]:
+        """Starts of the lines to sample in buf[scan_from:end]."""
         out = []
         if self.sample_every is None:
             return out
-        counted = scan_from
         while self._next_sample < self._abs + end:
             pos = max(self._next_sample - self._abs, scan_from)
             if not (pos == 0 and self._long is None) and buf[pos - 1 : pos] != self.nl:
@@ -229,41 +233,41 @@ class LineScanner:
                 if nxt < 0 or nxt + 1 >= end:
                     break
                 pos = nxt + 1
-            line_no += buf.count(self.nl, counted, pos)
-            counted = pos
-            out.append((pos, line_no))
+            out.append(pos)
             self._next_sample = self._abs + pos + self.sample_every
         return out
 
-    def _sample_at(self, buf: bytes, start: int, line: int) -> Sample:
+    def _sample_at(self, buf: bytes, start: int) -> Sample:
         end = buf.find(self.nl, start, start + SAMPLE_BYTES)
-        self._sampled_line = line
-        return Sample(line, buf[start : end if end >= 0 else start + SAMPLE_BYTES])
+        self._sampled_at = self._abs + start
+        return Sample(self._sampled_at, buf[start : end if end >= 0 else start + SAMPLE_BYTES])
 
-    def _remember_last_line(self, buf: bytes, end: int, line: int, floor: int) -> None:
-        """Keep the start of the last complete line in buf[:end] (line number `line`)."""
+    def _remember_last_line(self, buf: bytes, end: int, floor: int) -> None:
+        """Keep the start of the last complete line in buf[:end]: it is the stream's last if nothing follows."""
         if self.sample_every is None:
             return
         start = buf.rfind(self.nl, 0, end - 1) + 1
         if start == 0 and floor > 0:
             long = self._long  # the line began in an earlier buffer: its head is kept
-            self._last_seen = Sample(line, long.head[:SAMPLE_BYTES]) if long is not None else None
+            self._last_seen = Sample(_LONG, long.head[:SAMPLE_BYTES]) if long is not None else None
         elif end - 1 > start:
             stop = buf.find(self.nl, start, start + SAMPLE_BYTES)
-            self._last_seen = Sample(line, buf[start : stop if stop >= 0 else start + SAMPLE_BYTES])
+            self._last_seen = Sample(self._abs + start, buf[start : stop if stop >= 0 else start + SAMPLE_BYTES])
+        else:
+            self._last_seen = None  # an empty last line: nothing to read a time from
 
     def _last_line(self, buf: bytes, end: int) -> Sample | None:
         """The last line of the stream, unless it was sampled already."""
-        if self.sample_every is None or self.lines == self._sampled_line:
+        if self.sample_every is None:
             return None
         stop = end - 1 if buf[end - 1 : end] == self.nl else end
         start = buf.rfind(self.nl, 0, stop) + 1 if stop > 0 else 0
         if stop > start and not (start == 0 and self._long is not None):
-            return self._sample_at(buf, start, self.lines)
+            return None if self._abs + start == self._sampled_at else self._sample_at(buf, start)
         if stop > start and self._long is not None:
-            return Sample(self.lines, self._long.head[:SAMPLE_BYTES])
+            return Sample(_LONG, self._long.head[:SAMPLE_BYTES])
         last = self._last_seen
-        return last if last is not None and last.line == self.lines else None
+        return last if last is not None and last.at != self._sampled_at else None
 
     def _update_last_head(self, buf: bytes, end: int, line_no: int, floor: int) -> None:
         if self.head_re is None or end == 0:
@@ -276,15 +280,15 @@ class LineScanner:
 
     def _round(self, buf: bytes, scan_from: int, end: int, line_no: int):
         nl, pos, counted = self.nl, scan_from, scan_from
-        samples = self._samples(buf, scan_from, end, line_no)
+        samples = self._samples(buf, scan_from, end)
         find = self.searcher(buf) if self.searcher is not None else None
         while find is not None:
             m = find(pos)
             if m is None or m[0] >= end:
                 break
             p = m[0]
-            while samples and samples[0][0] <= p:
-                yield self._sample_at(buf, *samples.pop(0))
+            while samples and samples[0] <= p:
+                yield self._sample_at(buf, samples.pop(0))
             line_no += buf.count(nl, counted, p)
             counted = p
             ls = buf.rfind(nl, 0, p) + 1
@@ -304,8 +308,8 @@ class LineScanner:
             else:
                 yield Candidate(line_no, offset, buf[ls:le], head=head)
                 pos = le + 1
-        for start, line in samples:
-            yield self._sample_at(buf, start, line)
+        for start in samples:
+            yield self._sample_at(buf, start)
         line_no += buf.count(nl, counted, end)
         return line_no
 
