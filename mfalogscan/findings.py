@@ -63,12 +63,12 @@ class FindingBuilder:
         return data.decode(self.enc, "replace")
 
     def findings(self, candidates: Iterator[Candidate | Sample]) -> Iterator[Pending]:
-        line, best, first = None, {}, None
+        line, best = None, {}
         for cand in candidates:
             if isinstance(cand, Sample):
                 # A sample starts a line after every pending one (samples come before their line's candidates).
                 if best:
-                    yield from self._emit(first, best)
+                    yield from self._emit(best)
                     line, best = None, {}
                 record = self.framing.parse(self._decode(cand.data))
                 if record is not None:
@@ -76,8 +76,8 @@ class FindingBuilder:
                 continue
             if cand.line != line:
                 if best:
-                    yield from self._emit(first, best)
-                line, best, first = cand.line, {}, cand
+                    yield from self._emit(best)
+                line, best = cand.line, {}
             text = self._decode(cand.data) if not cand.long else cand.data.decode(self.enc, "replace")
             if cand.long:
                 lo = len(cand.data[: cand.lo].decode(self.enc, "replace"))
@@ -90,7 +90,7 @@ class FindingBuilder:
                 if have is None or (o.quoted and not have[0].quoted):
                     best[subject] = (o, cand, text)
         if best:
-            yield from self._emit(first, best)
+            yield from self._emit(best)
 
     def _record(self, cand: Candidate, text: str) -> tuple[Record, int]:
         if cand.head is not None:
@@ -104,14 +104,16 @@ class FindingBuilder:
             rec = Record("plain", line_text)
         return rec, cand.line
 
-    def _emit(self, first: Candidate, best: dict) -> Iterator[Pending]:
-        observed = False
+    def _emit(self, best: dict) -> Iterator[Pending]:
+        records: dict[int, tuple[Record, int]] = {}  # one parse per candidate, whoever is named on it
+        epoch = None
         for subject in sorted(best):
             occ, cand, text = best[subject]
-            record, record_line = self._record(cand, text)
-            if not observed:
+            if id(cand) not in records:
+                records[id(cand)] = self._record(cand, text)
+            record, record_line = records[id(cand)]
+            if epoch is None:
                 epoch = self.clock.observe(record.stamp)
-                observed = True
             message = record.message
             if cand.long and record_line == cand.line:
                 # The record is this long line: its message is its head and the window around the name.

@@ -84,6 +84,10 @@ class _LongLine:
     offset: int
     head: bytes
 
+    def head_ref(self) -> HeadRef:
+        """This line as the head of a record."""
+        return HeadRef(self.line, self.offset, self.head, True)
+
 
 class LineScanner:
     """Feed it chunks with `run()`; afterwards `lines` holds the number of lines seen."""
@@ -145,7 +149,7 @@ class LineScanner:
             if s == 0 and floor > 0:
                 long = self._long
                 if long is not None and self.head_re.match(long.head):
-                    known = HeadRef(long.line, long.offset, long.head, True)
+                    known = long.head_ref()
                 break
             ref = self._head_at(buf, s, n)
             if ref is not None:
@@ -167,10 +171,10 @@ class LineScanner:
             data = next(it, None)
             final = data is None
             buf = carry + data if data else carry
+            k = buf.rfind(self.nl, scan_from)  # the last newline: it ends the region (or there is none)
             if final:
                 end = len(buf)
             else:
-                k = buf.rfind(self.nl, scan_from)
                 if k >= 0:
                     end = k + 1
                 else:
@@ -185,12 +189,11 @@ class LineScanner:
                     if self._long is None:
                         self._long = _LongLine(line_no, orig_base, buf[: self.head_keep])
                         if self.head_re is not None and self.head_re.match(buf):
-                            self._last_head = HeadRef(line_no, orig_base, buf[: self.head_keep], True)
+                            self._last_head = self._long.head_ref()
             self.mapper.start(buf, orig_base)
             self._head_cache = None
             line_no = yield from self._round(buf, scan_from, end, line_no)
             self._count_starts(buf, scan_from, end)
-            k = buf.rfind(self.nl, scan_from, end)
             partial = (partial or end > scan_from) if k < 0 else end > k + 1
             if final:
                 self.lines = line_no - (0 if partial else 1)

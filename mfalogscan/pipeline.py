@@ -11,6 +11,7 @@ import hashlib
 import os
 import sys
 import unicodedata
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Iterator
 
@@ -119,7 +120,7 @@ def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
             raw.close()
     for status in own:
         stored = status.sha256 if status.compression is None else _file_sha256(found.fs_path)
-        yield _with(status, stored_sha256=stored, modified=modified)
+        yield replace(status, stored_sha256=stored, modified=modified)
 
 
 def _file_sha256(path: str | None) -> str | None:
@@ -208,7 +209,6 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     if layout.transcoded:
         body = body[: len(body) - len(body) % layout.unit_width]
     sample_lines = body.decode(layout.encoding, "replace").split(layout.newline.decode())[:_SNIFF_LINES]
-    framing = detect(sample_lines)
     framing = detect(sample_lines, cfg.framing)
     # Year-less stamps (RFC 3164) need their order read closely to place new years; others only a span.
     yearless = any(r is not None and r.stamp is not None and r.stamp.year is None
@@ -240,7 +240,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     yield from findings
     span = [w for w in (clock.resolve(st, ep, base) for st, ep in clock.stamps) if w is not None]
     status = _status(unit, STATUS_SCANNED, None, layout, framing.name, counts, scanner.lines, issues, bad)
-    yield _with(
+    yield replace(
         status,
         findings=len(findings),
         mentions=_by_name(ctx, mentions),
@@ -274,14 +274,8 @@ def _timed(pending: list, clock: SourceClock, base: int | None, ctx: Context) ->
             mentions[index[f.user]] += 1
             if not ctx.config.list_mentions:
                 continue
-        kept.append(_with(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
+        kept.append(replace(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
     return kept, mentions, outside
-
-
-def _with(status: SourceStatus, **changes) -> SourceStatus:
-    from dataclasses import replace
-
-    return replace(status, **changes)
 
 
 def _status(unit, status, reason, layout, framing, counts, lines, issues=(), undecodable=0) -> SourceStatus:
@@ -348,4 +342,4 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
     count(tail, base, len(tail))
     raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
     status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
-    return _with(status, raw_matches=raw)
+    return replace(status, raw_matches=raw)
