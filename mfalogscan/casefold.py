@@ -12,6 +12,7 @@ against the `regex` module's own simple folding.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 # No code point above this has a case mapping (Unicode 15: Adlam ends at U+1E943).
@@ -37,6 +38,17 @@ def _tables() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
             fold[cp] = k
             classes.setdefault(k, {k}).add(ch)
     return fold, {k: tuple(sorted(v)) for k, v in classes.items()}
+
+
+def name_key(name: str) -> str:
+    """How two account names are compared: white space trimmed, composed Unicode (NFC), case folded."""
+    return fold(unicodedata.normalize("NFC", name.strip()))
+
+
+def is_account_of(value: str, keys) -> bool:
+    """True when `value` (maybe `DOMAIN\\name`) names one of the accounts whose name_key()s are `keys`."""
+    key = name_key(value)
+    return key in keys or key.rsplit("\\", 1)[-1] in keys
 
 
 def fold(text: str) -> str:

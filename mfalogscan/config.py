@@ -96,12 +96,12 @@ def check_name(name: str, where: str) -> str:
 
 
 def _check_unique(subjects: Sequence[Subject]) -> None:
-    from .casefold import fold
+    from .casefold import name_key
 
     owner: dict[str, str] = {}
     for s in subjects:
         for n in s.names:
-            key = fold(unicodedata.normalize("NFC", n))
+            key = name_key(n)
             if key in owner and owner[key] != s.name:
                 raise ConfigError(
                     f"name {n!r} is given for two different people ({owner[key]!r} and {s.name!r}); "

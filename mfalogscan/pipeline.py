@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Iterator
 
-from .casefold import fold
+from .casefold import is_account_of, name_key
 from .config import ScanConfig
 from .errors import WARNING, SourceIssue
 from .framings import detect
@@ -33,11 +32,6 @@ from .timepolicy import SourceClock, iso_utc, reference_now
 _SNIFF_LINES = 200
 
 
-def _key(name: str) -> str:
-    """A name as compared for roles: case-folded, in composed Unicode form."""
-    return fold(unicodedata.normalize("NFC", name))
-
-
 class Context:
     """What every source's scan shares: the config, the matcher and the rules."""
 
@@ -47,16 +41,11 @@ class Context:
         self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names])
         self.rules = rules if rules is not None else load_rules(config.rules_files)
         self.now = reference_now()
-        self._folded = [frozenset(_key(n) for n in s.names) for s in config.subjects]
+        self._keys = [frozenset(name_key(n) for n in s.names) for s in config.subjects]
 
     def is_subject(self, index: int):
-        names = self._folded[index]
-
-        def check(value: str) -> bool:
-            v = _key(value.strip())
-            return v in names or v.rsplit("\\", 1)[-1] in names
-
-        return check
+        keys = self._keys[index]
+        return lambda value: is_account_of(value, keys)
 
 
 def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Finding | SourceStatus]:

@@ -11,10 +11,9 @@ never discloses another person's account name.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from ..casefold import fold
+from ..casefold import is_account_of, name_key
 from ..events import instant
 from ..match import NameMatcher
 
@@ -42,15 +41,11 @@ class Masker:
         self.captured = captured  # account names the rules captured (actors, targets) in this report
         self.names: dict[str, str] = {}
 
-    def _key(self, name: str) -> str:
-        return fold(unicodedata.normalize("NFC", name.strip()))
-
     def _is_own(self, name: str) -> bool:
-        key = self._key(name)
-        return key in self.own or key.rsplit("\\", 1)[-1] in self.own
+        return is_account_of(name, self.own)
 
     def pseudonym(self, name: str) -> str:
-        key = self._key(name)
+        key = name_key(name)
         if key not in self.names:
             self.names[key] = f"[other person {len(self.names) + 1}]"
         return self.names[key]
@@ -142,10 +137,9 @@ def subject_views(report) -> list[SubjectView]:
     for index, (subject, summary) in enumerate(zip(subjects, report.summary.users)):
         masker = None
         if report.config.mask_others:
-            own = {fold(unicodedata.normalize("NFC", n)) for n in subject.names}
+            own = {name_key(n) for n in subject.names}
             others = [(n, i) for i, s in enumerate(subjects) if i != index for n in s.names]
-            masker = Masker(own, NameMatcher(others) if others else None,
-                            {c for c in captured if fold(unicodedata.normalize("NFC", c)).rsplit("\\", 1)[-1] not in own})
+            masker = Masker(own, NameMatcher(others) if others else None, {c for c in captured if not is_account_of(c, own)})
         shown = masker.mask if masker else (lambda t: t)
         label = masker.known if masker else (lambda t: t)
         sources = [_masked_source(s, label) for s in report.sources] if masker else list(report.sources)
