@@ -87,7 +87,7 @@ class FindingBuilder:
                 occ = self.ctx.matcher.analyze(text)
             for subject, o in occ.items():
                 have = best.get(subject)
-                if have is None or (o.quoted and not have[0].quoted):
+                if o.beats(have[0] if have else None):
                     best[subject] = (o, cand, text)
         if best:
             yield from self._emit(best)

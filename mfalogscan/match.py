@@ -41,13 +41,17 @@ _JOINERS = ".@-"
 
 @dataclass(frozen=True)
 class Occurrence:
-    """The best occurrence of one subject on one line (quoted beats mention)."""
+    """An occurrence of one subject's name on one line."""
 
     subject: int
     matched: str
     quoted: bool
     start: int
     end: int
+
+    def beats(self, other: "Occurrence | None") -> bool:
+        """Which occurrence a line is reported by: a quoted one beats a mention, else the first stays."""
+        return other is None or (self.quoted and not other.quoted)
 
 
 def _is_word(ch: str) -> bool:
@@ -92,18 +96,17 @@ def _trie_pattern(keys: Sequence[str], piece: Callable[[str], str]) -> str:
     return emit(root)
 
 
-def _byte_piece(encoding: str) -> Callable[[str], str | None]:
-    """Render one folded char as a latin-1 str standing for a bytes pattern."""
+def _byte_piece(encoding: str, lowered: bool = False) -> Callable[[str], str | None]:
+    """Render one folded char's variants, encoded (and with `lowered`, as bytes.lower() leaves them),
+    as a latin-1 str standing for a bytes pattern; None when no variant is encodable."""
 
     def piece(ch: str) -> str | None:
         encoded = []
         for v in variants(ch):
-            try:
-                b = v.encode(encoding)
-            except UnicodeEncodeError:
-                continue
-            if b not in encoded:
-                encoded.append(b)
+            if encodable(v, encoding):
+                b = v.encode(encoding).lower() if lowered else v.encode(encoding)
+                if b not in encoded:
+                    encoded.append(b)
         if not encoded:
             return None
         if all(len(b) == 1 for b in encoded):
@@ -152,7 +155,8 @@ class ByteFinder:
         self.literal = ascii_keys[0].encode("ascii") if len(ascii_keys) == 1 else None
         self.ascii = (re.compile(_trie_pattern(ascii_keys, re.escape).encode("ascii"))
                       if len(ascii_keys) > 1 else None)
-        self.lowered = matcher._lowered_trie(encoding) if fast else None
+        # The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered).
+        self.lowered = matcher._byte_trie(encoding, lowered=True) if fast else None
 
     def __call__(self, buf: bytes):
         if not self.fast:
@@ -214,7 +218,7 @@ class NameMatcher:
     @lru_cache(maxsize=16)
     def line_searcher(self, encoding: str) -> re.Pattern | None:
         """A bytes pattern whose matches start wherever a name may start; None if no name is encodable."""
-        return self._byte_trie(encoding, "", "")
+        return self._byte_trie(encoding)
 
     @lru_cache(maxsize=16)
     def quoted_searcher(self, encoding: str) -> re.Pattern | None:
@@ -222,8 +226,8 @@ class NameMatcher:
         quote = re.escape(QUOTE.encode(encoding).decode("latin-1"))
         return self._byte_trie(encoding, quote + "(?=(", ")" + quote + ")")
 
-    def _byte_trie(self, encoding: str, before: str, after: str) -> re.Pattern | None:
-        piece = _byte_piece(encoding)
+    def _byte_trie(self, encoding: str, before: str = "", after: str = "", lowered: bool = False) -> re.Pattern | None:
+        piece = _byte_piece(encoding, lowered)
         keys = [k for k in self.keys if all(piece(ch) is not None for ch in k)]
         if not keys:
             return None
@@ -234,20 +238,6 @@ class NameMatcher:
     def finder(self, encoding: str, fast: bool = True) -> "ByteFinder":
         """Where names may start in buffers of `encoding` (see ByteFinder)."""
         return ByteFinder(self, encoding, fast)
-
-    def _lowered_trie(self, encoding: str) -> re.Pattern | None:
-        """The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered)."""
-
-        def lowered(ch: str) -> str | None:
-            alternatives = sorted({v.encode(encoding).lower() for v in variants(ch) if encodable(v, encoding)})
-            if not alternatives:
-                return None
-            return "(?:" + "|".join(re.escape(a.decode("latin-1")) for a in alternatives) + ")"
-
-        keys = [k for k in self.keys if all(lowered(ch) is not None for ch in k)]
-        if not keys:
-            return None
-        return re.compile(_trie_pattern(keys, lowered).encode("latin-1"), re.DOTALL)
 
     def max_bytes(self, encoding_width: int = 4) -> int:
         """An upper bound on the encoded length of any name."""
@@ -275,7 +265,6 @@ class NameMatcher:
         """Per subject, its best occurrence among those starting in text[lo:hi]."""
         best: dict[int, Occurrence] = {}
         for occ in self.occurrences(text, lo, hi):
-            have = best.get(occ.subject)
-            if have is None or (occ.quoted and not have.quoted):
+            if occ.beats(best.get(occ.subject)):
                 best[occ.subject] = occ
         return best
