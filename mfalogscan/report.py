@@ -32,6 +32,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     sources: list[SourceStatus] = field(default_factory=list)
     rules_sha256: str | None = None
+    #: The time of the run, fixed once (SOURCE_DATE_EPOCH when set): every "now" of a report is this one.
+    now: datetime = field(default_factory=reference_now)
     _summary: Summary | None = None
 
     def add(self, item: Finding | SourceStatus) -> None:
@@ -57,7 +59,11 @@ class Report:
 
     @property
     def as_of(self) -> datetime:
-        return self.config.as_of or reference_now()
+        return self.config.as_of or self.now
+
+    @property
+    def generated_at(self) -> str:
+        return iso_utc(self.now, False)
 
     @property
     def retention_cutoff(self) -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from ..report import TOOL
-from ..timepolicy import iso_utc, reference_now
 
 
 def document(report) -> dict:
@@ -29,7 +28,7 @@ def document(report) -> dict:
     return {
         "tool": TOOL,
         "version": __version__,
-        "generated_at": iso_utc(reference_now(), False),
+        "generated_at": report.generated_at,
         "parameters": report.parameters(),
         "rules_sha256": report.rules_sha256,
         "sources": [s.to_dict() for s in report.sources],

@@ -125,9 +125,9 @@ def parameter_text(parameters: dict) -> str:
 
 
 def subject_views(report) -> list[SubjectView]:
-    from ..timepolicy import iso_utc, reference_now
+    from ..timepolicy import iso_utc
 
-    generated_at = iso_utc(reference_now(), False)
+    generated_at = report.generated_at
     views = []
     starts = [instant(s.first_timestamp) for s in report.sources if s.first_timestamp]
     ends = [instant(s.last_timestamp) for s in report.sources if s.last_timestamp]
