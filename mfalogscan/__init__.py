@@ -34,14 +34,18 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def _scan(config, rules=None):
-    """Scan everything `config` names and return the whole Report."""
+def _scan(config, rules=None, progress=None):
+    """Scan everything `config` names and return the whole Report.
+
+    `progress`, if given, wraps the stream of findings and source statuses (the CLI counts sources with it).
+    """
     from .report import Report
     from .rules.load import load_rules
     from .pipeline import scan_events
 
     rules = rules if rules is not None else load_rules(config.rules_files)
     report = Report(config, rules_sha256=rules.sha256)
-    for item in scan_events(config, rules):
+    events = scan_events(config, rules)
+    for item in progress(events) if progress else events:
         report.add(item)
     return report.finish()

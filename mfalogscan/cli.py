@@ -130,11 +130,9 @@ def scan_command(
 
     out, close = None, False
     try:
-        from . import printers
+        from . import printers, scan
         from .config import ScanConfig, subjects_from
-        from .report import Report
         from .rules.load import load_rules
-        from .pipeline import scan_events
         from .timepolicy import TimePolicy, parse_when, parse_zone, reference_now
 
         zone, zone_label = parse_zone(timezone_name)
@@ -173,39 +171,32 @@ def scan_command(
         from .sources.discover import check_paths
 
         check_paths(config.paths)  # before --output is created
-        report = Report(config, rules_sha256=ruleset.sha256)
         if output_dir is not None:
-            from .reportfiles import write_per_subject
+            from .reportfiles import check_per_subject, write_per_subject
 
-            if name not in printers.PER_SUBJECT:
-                raise ConfigError(f"--output-dir makes one file per subject: use --format markdown or html, not {name}")
-            for item in _Progress(scan_events(config, ruleset)):
-                report.add(item)
-            for path in write_per_subject(report.finish(), name, output_dir, force):
+            check_per_subject(name)
+        else:
+            out, close = _open_output(output, force)  # before scanning, so a bad --output fails at once
+        report = scan(config, ruleset, progress=_Progress)
+        if output_dir is not None:
+            for path in write_per_subject(report, name, output_dir, force):
                 _err(f"wrote {path}")
         else:
-            out, close = _open_output(output, force)
-            for item in _Progress(scan_events(config, ruleset)):
-                report.add(item)
-            write(report.finish(), out)
+            write(report, out)
         if out is not None:
             out.flush()
     except BrokenPipeError:
         _quiet_pipe()
         raise typer.Exit(EXIT_PIPE)
     except MfaLogScanError as e:
-        if close and out is not None:
-            out.fail()  # a report that could not be finished is not left half-written
-            out = None
+        out = _abandon(out, close)
         _err(f"error: {e}")
         raise typer.Exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130)
     except Exception as e:  # an internal error: say so in one line, unless asked for the traceback
-        if close and out is not None:
-            out.fail()
-            out = None
+        out = _abandon(out, close)
         if debug:
             raise
         _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
@@ -268,6 +259,14 @@ def verify_command(
     verdict = "everything holds" if outcome.ok else f"{len(outcome.changed)} difference(s)"
     typer.echo(f"{verdict}: {outcome.sources} source(s), {outcome.findings} finding(s) checked")
     raise typer.Exit(0 if outcome.ok else 1)
+
+
+def _abandon(out, close: bool):
+    """A report file that could not be finished is not left half-written; returns None for `out`."""
+    if close and out is not None:
+        out.fail()
+        return None
+    return out
 
 
 def _quiet_pipe() -> None:

@@ -11,10 +11,15 @@ from .printers.subject_view import safe_file_name, subject_views
 from .safeopen import Folder, check_no_links
 
 
-def write_per_subject(report, name: str, directory: str, force: bool) -> list[str]:
-    """Write each subject's report as DIR/<safe name>.<ext>; return the paths written."""
+def check_per_subject(name: str) -> None:
+    """Only the markdown and html reports are made per subject."""
     if name not in PER_SUBJECT:
         raise ConfigError(f"--output-dir makes one file per subject: use --format markdown or html, not {name}")
+
+
+def write_per_subject(report, name: str, directory: str, force: bool) -> list[str]:
+    """Write each subject's report as DIR/<safe name>.<ext>; return the paths written."""
+    check_per_subject(name)
     check_no_links(directory)
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
