@@ -23,7 +23,8 @@ where none fits is read as `plain`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from abc import ABC, abstractmethod
+from typing import Sequence
 
 from ..timeparse import Stamp
 
@@ -43,25 +44,21 @@ class Record:
     host: str | None = None
 
 
-class Framing(Protocol):
-    name: str
-    head: object  # compiled bytes pattern, or None
-    multiline: bool
-
-    def sniff(self, lines: Sequence[str]) -> float: ...
-
-    def for_sample(self, lines: Sequence[str]) -> "Framing": ...
-
-    def parse(self, line: str) -> Record | None: ...
-
-
-class BaseFraming:
-    """Defaults for the contract: one line, one record; nothing learned from the sample."""
+class BaseFraming(ABC):
+    """The contract every framing meets, with its defaults: one line, one record, nothing learned from the sample."""
 
     name = "base"
-    head = None
+    head = None  # compiled bytes pattern, or None
     multiline = False
     header_lines = 0
+
+    @abstractmethod
+    def sniff(self, lines: Sequence[str]) -> float:
+        """How well the sample fits this framing, 0 to 1."""
+
+    @abstractmethod
+    def parse(self, line: str) -> Record | None:
+        """The record a line starts, or None."""
 
     def for_sample(self, lines: Sequence[str]) -> "BaseFraming":
         return self
