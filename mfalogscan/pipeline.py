@@ -139,6 +139,11 @@ class _Counts:
         self.bytes += len(data)
         self._hash.update(data)
 
+    def count_nuls(self, data: bytes) -> None:
+        # NULs are rare: a memchr test (~0.01 s/GB) spares the full count (~0.34 s/GB) nearly always.
+        if b"\x00" in data:
+            self.nuls += data.count(0)
+
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
@@ -162,12 +167,12 @@ def _text_chunks(stream: PeekReader, layout: Layout, size: int, counts: _Counts)
     raw = _read_chunks(stream, size, counts)
     if layout.transcoded:
         for out in transcode(_Reader(raw), layout.encoding, size):
-            counts.nuls += out.count(0)
+            counts.count_nuls(out)
             yield out
         return
     validator = Validator(layout.encoding)
     for data in raw:
-        counts.nuls += data.count(0)
+        counts.count_nuls(data)
         validator.feed(data)
         yield data
     validator.feed(b"", final=True)
