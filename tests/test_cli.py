@@ -272,3 +272,10 @@ def test_devices_and_fifos_are_written_to_never_replaced(logs, tmp_path):
     assert invoke(logs, "--user", "jdoe", "-o", str(fifo)).exit_code == 0
     reader.join(10)
     assert got and got[0].count(b'"type":"finding"') == 5 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_table_names_each_persons_raw_matches_in_skipped_files(logs, write):
+    write("Logs/PhoneFactor.pfdata", b"\0\1\2\3" * 500 + b'"jdoe"\0\1"kchen"\0\1"jdoe"' + b"\0\1\2" * 500)
+    out = invoke(logs, "--user", "jdoe", "--user", "kchen", "-f", "table").stdout
+    skipped = [line for line in out.splitlines() if "skipped:" in line][0]
+    assert "[raw quoted matches: jdoe 2, kchen 1]" in skipped
