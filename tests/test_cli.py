@@ -159,7 +159,8 @@ def test_standard_input(logs):
     assert r.exit_code == 0 and objs[0]["source"] == "(standard input)" and objs[0]["line"] == 4
 
 
-def test_output_is_deterministic(logs):
+def test_output_is_deterministic(logs, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709856000")  # fixes the run time, as the docs say
     a = invoke(logs, "--user", "jdoe", "-f", "json").stdout
     b = invoke(logs, "--user", "jdoe", "-f", "json").stdout
     assert a == b
