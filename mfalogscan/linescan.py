@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from .headcount import NotStartCounter
 from .sources.decode import UnitMapper
 
 WINDOW = 4096
@@ -101,6 +102,7 @@ class LineScanner:
         max_line: int,
         sample_every: int | None = None,
         starts: re.Pattern | None = None,
+        starts_fixed_digits: bool = False,
     ):
         self.searcher = searcher
         self.nl = newline
@@ -113,8 +115,7 @@ class LineScanner:
         self.lines = 0
         self.sample_every = sample_every
         self.starts = starts
-        # Lines that do NOT start a record: rare, so findall builds a short list.
-        self._not_start = re.compile(re.escape(newline) + b"(?!" + starts.pattern + b")") if starts is not None else None
+        self._not_start = NotStartCounter(starts, newline, starts_fixed_digits) if starts is not None else None
         self.not_starts = 0
         self._abs = 0  # position of buf[0] in the searched stream
         self._next_sample = 0
@@ -192,8 +193,9 @@ class LineScanner:
                             self._last_head = self._long.head_ref()
             self.mapper.start(buf, orig_base)
             self._head_cache = None
+            before = line_no
             line_no = yield from self._round(buf, scan_from, end, line_no)
-            self._count_starts(buf, scan_from, end)
+            self._count_starts(buf, scan_from, end, line_no - before)
             partial = (partial or end > scan_from) if k < 0 else end > k + 1
             if final:
                 self.lines = line_no - (0 if partial else 1)
@@ -213,16 +215,17 @@ class LineScanner:
             self._abs += cut
             carry = buf[cut:]
 
-    def _count_starts(self, buf: bytes, lo: int, hi: int) -> None:
-        """Count lines in buf[lo:hi] that do not start a record (each line is counted once)."""
+    def _count_starts(self, buf: bytes, lo: int, hi: int, newlines: int) -> None:
+        """Count lines in buf[lo:hi] (which holds `newlines` newlines) that do not start a record (each line once)."""
         if self.starts is None or hi <= lo:
             return
         at_line_start = lo == 0 or buf[lo - 1 : lo] == self.nl  # buf[0] is a line start whenever lo is 0
         if at_line_start and not self.starts.match(buf, lo):
             self.not_starts += 1
         # A newline at hi - 1 begins a line counted in the next round (or none, at the end).
-        stop = hi - 1 if buf[hi - 1 : hi] == self.nl else hi
-        self.not_starts += len(self._not_start.findall(buf, lo, stop))
+        if buf[hi - 1 : hi] == self.nl:
+            hi, newlines = hi - 1, newlines - 1
+        self.not_starts += self._not_start.count(buf, lo, hi, newlines)
 
     def _samples(self, buf: bytes, scan_from: int, end: int) -> list[int]:
         """Starts of the lines to sample in buf[scan_from:end]."""

@@ -138,12 +138,14 @@ class ByteFinder:
     """Where a name may start in a buffer: fast for the common case, never missing one.
 
     `finder(buf)` gives a function pos -> (start, end) of the next candidate at
-    or after pos, or None. The fast way searches buf.lower() (lowering is a
-    byte-wise function applied to both sides, so it can only keep matches): a
-    pure-ASCII buffer cannot hold the non-ASCII case variants (K, ſ, ı), so
-    there only the pure-ASCII names are searched, as plain literals (one name:
-    bytes.find); other buffers get the full variant trie, lowered. The plain
-    way runs the full trie on the raw bytes; tests check both agree.
+    or after pos, or None. The fast way: a pure-ASCII buffer (the usual case)
+    cannot hold the non-ASCII case variants (K, ſ, ı), so there only the
+    pure-ASCII names are searched, with the `regex` module's case-insensitive
+    literal search (ASCII case for bytes; one pass, no lowered copy: 0.3 s/GiB
+    against 0.65 for lowering and then searching). Other buffers get the full
+    variant trie run over buf.lower() (lowering is a byte-wise function applied
+    to both sides, so it can only keep matches). The plain way runs the full
+    trie on the raw bytes; tests check both agree.
     """
 
     def __init__(self, matcher: "NameMatcher", encoding: str, fast: bool = True):
@@ -151,28 +153,29 @@ class ByteFinder:
         # ASCII buffer holds only ASCII characters.
         self.fast = fast
         self.raw = matcher.line_searcher(encoding)
-        ascii_keys = [k for k in matcher.keys if k.isascii()]
-        self.literal = ascii_keys[0].encode("ascii") if len(ascii_keys) == 1 else None
-        self.ascii = (re.compile(_trie_pattern(ascii_keys, re.escape).encode("ascii"))
-                      if len(ascii_keys) > 1 else None)
+        self.ascii = _ascii_searcher([k for k in matcher.keys if k.isascii()]) if fast else None
         # The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered).
         self.lowered = matcher._byte_trie(encoding, lowered=True) if fast else None
 
     def __call__(self, buf: bytes):
         if not self.fast:
             return _regex_finder(self.raw, buf)
-        low = buf.lower()
         if buf.isascii():
-            if self.literal is not None:
-                lit, n = self.literal, len(self.literal)
+            return _regex_finder(self.ascii, buf)
+        return _regex_finder(self.lowered, buf.lower())
 
-                def find(pos: int):
-                    i = low.find(lit, pos)
-                    return None if i < 0 else (i, i + n)
 
-                return find
-            return _regex_finder(self.ascii, low)
-        return _regex_finder(self.lowered, low)
+def _ascii_searcher(keys: Sequence[str]):
+    """One case-insensitive search for all the pure-ASCII names (None when there are none)."""
+    if not keys:
+        return None
+    import regex  # imported here: the CLI's --help must not pay for it
+
+    encoded = [k.encode("ascii") for k in keys]
+    if len(encoded) == 1:
+        return regex.compile(regex.escape(encoded[0]), regex.IGNORECASE)
+    # A named list is matched as a set of literals (a trie inside the regex module).
+    return regex.compile(rb"\L<names>", regex.IGNORECASE, names=encoded)
 
 
 def _regex_finder(pattern: re.Pattern | None, buf: bytes):

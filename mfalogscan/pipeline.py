@@ -23,6 +23,7 @@ from .linescan import LineScanner
 from .match import NameMatcher
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from .rules.load import RuleSet, load_rules
+from .sources.digest import BackgroundDigest
 from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
@@ -133,7 +134,7 @@ class _Counts:
         self.bytes = 0
         self.nuls = 0
         self.issues: list[SourceIssue] = []
-        self._hash = hashlib.sha256()
+        self._hash = BackgroundDigest()
 
     def feed(self, data: bytes) -> None:
         self.bytes += len(data)
@@ -147,6 +148,9 @@ class _Counts:
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._hash.close()
 
 
 def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[bytes]:
@@ -219,11 +223,15 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         cfg.max_line,
         sample_every=sample_every,
         starts=framing.head,
+        starts_fixed_digits=framing.head_fixed_digits,
     )
     clock = SourceClock(cfg.time)
     builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
     chunks = _text_chunks(unit.stream, layout, cfg.chunk_size, counts)
-    pending = list(builder.findings(scanner.run(chunks, layout.bom)))
+    try:
+        pending = list(builder.findings(scanner.run(chunks, layout.bom)))
+    finally:
+        counts.close()  # the hash is complete (or, on an error, abandoned) before anything else
     bad = undecodable_so_far() - before
     issues = list(counts.issues)
     if bad:
@@ -327,13 +335,16 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
                     per_subject[s] += 1
 
     tail, base = b"", 0
-    for data in _read_chunks(unit.stream, ctx.config.chunk_size, counts):
-        buf = tail + data
-        limit = max(0, len(buf) - keep)  # matches starting later are counted with the next chunk
-        count(buf, base, limit)
-        tail, base = buf[limit:], base + limit
-        wide_seen = {p for p in wide_seen if p >= base - 4}
-    count(tail, base, len(tail))
+    try:
+        for data in _read_chunks(unit.stream, ctx.config.chunk_size, counts):
+            buf = tail + data
+            limit = max(0, len(buf) - keep)  # matches starting later are counted with the next chunk
+            count(buf, base, limit)
+            tail, base = buf[limit:], base + limit
+            wide_seen = {p for p in wide_seen if p >= base - 4}
+        count(tail, base, len(tail))
+    finally:
+        counts.close()
     raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
     status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
     return replace(status, raw_matches=raw)

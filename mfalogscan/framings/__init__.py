@@ -14,7 +14,12 @@ A framing has:
   above it (exception traces in the native log); False when it stands alone
   as an unparsed line whose findings are still reported;
 - `header_lines` (optional, default 0): lines at the top that are neither
-  records nor unparsed (a CSV export's header row).
+  records nor unparsed (a CSV export's header row);
+- `head_fixed_digits` (optional, default False): True when changing digits
+  of a matched head into any other digits always leaves a head (`head` takes
+  digits only through digit classes and its other characters do not depend
+  on them), so the unparsed-line count can use one literal search for the
+  digits-as-zero shape of a head (see `headcount`).
 
 `detect()` picks the framing for a source: the best score wins, and a source
 where none fits is read as `plain`.
@@ -51,6 +56,7 @@ class BaseFraming(ABC):
     head = None  # compiled bytes pattern, or None
     multiline = False
     header_lines = 0
+    head_fixed_digits = False
 
     @abstractmethod
     def sniff(self, lines: Sequence[str]) -> float:

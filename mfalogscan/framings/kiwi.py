@@ -35,6 +35,7 @@ _LINE = re.compile(
 class Kiwi(BaseFraming):
     name = "kiwi"
     head = re.compile(rb"(?:\d{4}[-/]\d\d[-/]\d\d|\d\d[-/]\d\d[-/]\d{4})[\t ]\d\d:\d\d:\d\d")
+    head_fixed_digits = True
 
     def __init__(self, dayfirst: bool = False):
         self.dayfirst = dayfirst

@@ -29,7 +29,7 @@ class Native(BaseFraming):
     # [0-9] rather than \d: Python's re checks a class of ten bytes faster.
     head = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z\|")
     multiline = True
-
+    head_fixed_digits = True
 
     def sniff(self, lines: Sequence[str]) -> float:
         # Indented lines (exception frames) continue records; only the others could start one.
