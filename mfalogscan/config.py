@@ -51,6 +51,8 @@ class ScanConfig:
     fast: bool = True
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
+    #: Sources scanned at once, in worker processes (the output does not depend on it).
+    jobs: int = 1
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -63,6 +65,8 @@ class ScanConfig:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
         if self.retention_days < 0:
             raise ConfigError("--retention-days must be 0 or more")
+        if self.jobs < 1:
+            raise ConfigError("--jobs must be 1 or more")
         if self.chunk_size < 1:
             raise ConfigError("chunk size must be at least 1 byte")
         if self.framing is not None:

@@ -52,7 +52,16 @@ class NotStartCounter:
                 if heads == 0:
                     self._literal = None  # another shape of head now: learn it from this range
                     self._learn(buf, lo, stop)
-        return len(self._slow.findall(buf, lo, stop))
+        return self._count_slowly(buf, lo, stop)
+
+    def _count_slowly(self, buf: bytes, lo: int, stop: int) -> int:
+        # Each line is judged on its whole text, also where it runs on past `stop`.
+        n = 0
+        for m in self._slow.finditer(buf, lo):
+            if m.start() >= stop:
+                break
+            n += 1
+        return n
 
     def _learn(self, buf: bytes, lo: int, stop: int) -> None:
         """Take the skeleton of the first head that starts after a newline in buf[lo:stop]."""

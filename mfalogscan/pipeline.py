@@ -53,14 +53,19 @@ def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Fi
     """Findings and source statuses, in source order then line order."""
     check_paths(config.paths)
     ctx = Context(config, rules)
+    if config.jobs > 1:
+        from .parallel import scan_parallel
+
+        yield from scan_parallel(discover(config.paths), ctx, config.jobs)
+        return
     for item in discover(config.paths):
         if isinstance(item, SourceStatus):
             yield item
             continue
-        yield from _scan_found(item, ctx)
+        yield from scan_found(item, ctx)
 
 
-def _scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
+def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     """Scan one file (or standard input); its own status, with its stored hash and time, comes last."""
     modified = None
     if found.fs_path is None:
@@ -130,11 +135,12 @@ def _file_sha256(path: str | None) -> str | None:
 class _Counts:
     """What reading a source counted: bytes (and their SHA-256), NULs, problems."""
 
-    def __init__(self):
+    def __init__(self, hash_beside: bool = False):
         self.bytes = 0
         self.nuls = 0
         self.issues: list[SourceIssue] = []
-        self._hash = BackgroundDigest()
+        # Worker processes (--jobs) keep every core busy already: a hashing thread would only contend.
+        self._hash = BackgroundDigest(threaded=hash_beside)
 
     def feed(self, data: bytes) -> None:
         self.bytes += len(data)
@@ -212,7 +218,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     yearless = any(r is not None and r.stamp is not None and r.stamp.year is None
                    for r in map(framing.parse, sample_lines[:50]))
     sample_every = cfg.yearless_sample_every if yearless else cfg.sample_every
-    counts = _Counts()
+    counts = _Counts(ctx.config.jobs == 1)
     counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
     scanner = LineScanner(
@@ -313,7 +319,7 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
     earlier (and the reverse), so UTF-16 hits are counted once per position of
     their first letter, whichever byte order found them.
     """
-    counts = _Counts()
+    counts = _Counts(ctx.config.jobs == 1)
     searchers = [(p, e) for e in _RAW_ENCODINGS if (p := ctx.matcher.quoted_searcher(e)) is not None]
     keep = ctx.matcher.max_bytes() + 8
     per_subject = [0] * len(ctx.subjects)

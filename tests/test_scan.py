@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from mfalogscan.pipeline import _scan_found
+from mfalogscan.pipeline import scan_found
 from mfalogscan.sources.discover import Found
 
 from .conftest import CHANGE, GUID, gzip_bytes, native, sample_lines, text_bytes, zip_bytes
@@ -192,7 +192,7 @@ def test_last_line_without_newline(write):
 
 
 def test_vanished_file_is_reported_not_fatal(tmp_path):
-    items = list(_scan_found(Found("gone.log", str(tmp_path / "gone.log")), None))
+    items = list(scan_found(Found("gone.log", str(tmp_path / "gone.log")), None))
     assert items[0].status == "unreadable" and "no such file" in items[0].reason.lower()
 
 
@@ -208,7 +208,7 @@ def test_directories_are_walked_in_sorted_order(write, tmp_path):
 
 def test_an_os_error_on_open_is_reported_and_the_scan_goes_on(tmp_path):
     (tmp_path / "adir").mkdir()
-    items = list(_scan_found(Found("adir", str(tmp_path / "adir")), None))
+    items = list(scan_found(Found("adir", str(tmp_path / "adir")), None))
     assert items[0].status == "unreadable" and "directory" in items[0].reason.lower()
 
 

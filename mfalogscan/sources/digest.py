@@ -4,7 +4,8 @@ hashlib releases the GIL while it hashes a large block, so a thread fed the
 chunks the scanner reads (bytes, which nothing can change) hashes them beside
 the scan: on the 1 GiB benchmark log that takes the hash's 0.5 s off the
 scan's own time on a machine with two cores. Small inputs are hashed in
-place; a thread is started only once a large chunk arrives. At most `depth`
+place; a thread is started only once a large chunk arrives (and never when
+the caller says every core is busy already). At most `depth`
 chunks wait for the hasher, so memory stays bounded whatever the input size.
 """
 
@@ -20,8 +21,9 @@ _THREAD_FROM = 1 << 20  # smaller chunks are not worth a thread
 class BackgroundDigest:
     """`update(data)` in stream order, then `hexdigest()` once; `close()` abandons it."""
 
-    def __init__(self, depth: int = 4):
+    def __init__(self, threaded: bool = True, depth: int = 4):
         self._hash = hashlib.sha256()
+        self._threaded = threaded
         self._depth = depth
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
@@ -29,7 +31,7 @@ class BackgroundDigest:
 
     def update(self, data: bytes) -> None:
         if self._queue is None:
-            if len(data) < _THREAD_FROM:
+            if len(data) < _THREAD_FROM or not self._threaded:
                 self._hash.update(data)
                 return
             self._queue = queue.Queue(self._depth)

@@ -1,0 +1,168 @@
+"""The speed-ups of issue 5 change nothing but speed: each is checked against its plain counterpart."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mfalogscan.framings import kiwi, native as native_framing
+from mfalogscan.headcount import NotStartCounter
+from mfalogscan.sources.digest import BackgroundDigest
+
+from .conftest import AUTH, CHANGE, OTHER, native
+from .helpers import keyed, run
+
+HEAD = native_framing.FRAMING.head
+
+# Lines that start a record in several shapes, and lines that nearly do.
+head_lines = st.one_of(
+    st.builds(lambda s: native(CHANGE, s), st.integers(0, 3599)),
+    st.builds(lambda s: native(OTHER, s).replace(".006280Z", "Z"), st.integers(0, 3599)),
+    st.builds(lambda s, d: native(AUTH, s).replace(".006280Z", "." + "1" * d + "Z"), st.integers(0, 3599), st.integers(1, 9)),
+)
+near_misses = st.one_of(
+    st.just("   at Pfsvc.Trace()"),
+    st.just(""),
+    st.just("2024-03-07T18:20:20.006280|i|no zone"),
+    st.just("2024-03-07 18:20:20.006280Z|space not T"),
+    st.just("2024-03-07T18:20:20.0062801234Z|ten fraction digits"),
+    st.just("x2024-03-07T18:20:20.006280Z|shifted"),
+    st.just("2024-3-07T18:20:20.006280Z|short month"),
+    st.text(alphabet="0123456789-T:.Z| ab", max_size=40),
+)
+
+
+def naive_not_starts(lines: list[str]) -> int:
+    return sum(1 for line in lines if not HEAD.match(line.encode()))
+
+
+@given(st.lists(st.one_of(head_lines, near_misses), min_size=1, max_size=40), st.data())
+def test_head_literal_count_equals_asking_the_pattern_at_every_line(lines, data):
+    buf = ("\n".join(lines) + "\n").encode()
+    lo = data.draw(st.integers(0, len(buf)))
+    stop = data.draw(st.integers(lo, len(buf)))
+    starts = [i + 1 for i, b in enumerate(buf) if b == 10 and lo <= i < stop]
+    expected = sum(1 for s in starts if not HEAD.match(buf, s))
+    for fixed in (True, False):
+        counter = NotStartCounter(HEAD, b"\n", fixed)
+        # Twice: the second call uses the skeleton learnt in the first.
+        for _ in range(2):
+            assert counter.count(buf, lo, stop, len(starts)) == expected
+
+
+@given(st.lists(st.one_of(head_lines, near_misses), min_size=1, max_size=30), st.integers(1, 5000))
+def test_unparsed_lines_of_a_scan_do_not_depend_on_the_literal_count(lines, chunk):
+    data = ("\n".join(lines) + "\n").encode()
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        fast = run(path, "jdoe", list_mentions=True, chunk_size=chunk, framing="native")
+        original = native_framing.Native.head_fixed_digits
+        native_framing.Native.head_fixed_digits = False
+        try:
+            slow = run(path, "jdoe", list_mentions=True, chunk_size=chunk, framing="native")
+        finally:
+            native_framing.Native.head_fixed_digits = original
+    finally:
+        os.unlink(path)
+    assert fast.sources[0].unparsed_lines == slow.sources[0].unparsed_lines == naive_not_starts(lines)
+    assert keyed(fast) == keyed(slow)
+
+
+def test_framings_that_claim_fixed_digits_keep_heads_under_any_digits():
+    # The claim behind the literal count, on real heads: every digit changed, still a head.
+    samples = {
+        native_framing.Native: ["2024-03-07T18:20:20.006280Z|", "2024-03-07T18:20:20Z|", "2024-03-07T18:20:20.1234567Z|"],
+        kiwi.Kiwi: ["2024-03-07 18:20:20", "03-07-2024\t18:20:20", "2024/03/07 18:20:20"],
+    }
+    for framing, heads in samples.items():
+        assert framing.head_fixed_digits
+        for head in heads:
+            assert framing.head.match(head.encode())
+            for digit in "0123456789":
+                assert framing.head.match(re.sub(r"\d", digit, head).encode()), (framing, head, digit)
+
+
+@given(st.lists(st.binary(max_size=3 << 20).map(bytes), max_size=6) | st.lists(st.binary(max_size=300), max_size=30),
+       st.booleans())
+def test_background_digest_is_the_sha256_of_the_stream(chunks, threaded):
+    digest = BackgroundDigest(threaded=threaded)
+    for c in chunks:
+        digest.update(c)
+    assert digest.hexdigest() == hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def test_background_digest_can_be_abandoned_midway():
+    digest = BackgroundDigest()
+    digest.update(b"x" * (2 << 20))
+    digest.close()  # returns: the thread has stopped
+    assert digest.hexdigest() == hashlib.sha256(b"x" * (2 << 20)).hexdigest()
+
+
+@given(
+    st.lists(st.one_of(head_lines, near_misses, st.text(alphabet='ab "\'jdoeJDOE\u212a\u017fí', max_size=40)), min_size=1, max_size=20),
+    st.sampled_from([("jdoe",), ("kate",), ("jdoe", "kate", "straße"), ("straße",)]),
+    st.integers(1, 5000),
+)
+def test_one_name_and_many_names_take_the_fast_path_with_the_plain_paths_findings(lines, users, chunk):
+    data = ("\n".join(lines)).encode()
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        fast = run(path, *users, list_mentions=True, chunk_size=chunk)
+        plain = run(path, *users, list_mentions=True, chunk_size=chunk, fast=False)
+    finally:
+        os.unlink(path)
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
+    assert [s.to_dict() for s in fast.sources] == [s.to_dict() for s in plain.sources]
+
+
+# --- --jobs: worker processes, the serial run's output ---
+
+
+def _cli(*args, stdin=None):
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    return subprocess.run([sys.executable, "-m", "mfalogscan", *args], input=stdin, capture_output=True, env=env)
+
+
+@pytest.mark.parametrize("jobs", ["2", "3", "0"])
+def test_jobs_give_the_serial_output_byte_for_byte(jobs):
+    serial = _cli("scan", "sample_logs", "--user", "jdoe", "--user", "asmith", "-f", "json")
+    parallel = _cli("scan", "sample_logs", "--user", "jdoe", "--user", "asmith", "-f", "json", "--jobs", jobs)
+    assert serial.returncode == parallel.returncode == 0, parallel.stderr
+    assert parallel.stdout == serial.stdout
+    assert len(json.loads(serial.stdout)["sources"]) > 4
+
+
+def test_jobs_keep_standard_input_and_unreadable_paths_in_their_place(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for name in ("a.log", "c.log"):
+        (logs / name).write_text(native(CHANGE, 1) + "\n")
+    (logs / "b.log").symlink_to(tmp_path / "gone.log")  # listed, then unreadable
+    args = [str(logs / "a.log"), "-", str(logs), "--user", "jdoe", "-f", "jsonl"]
+    stdin = (native(CHANGE, 2) + "\n").encode()
+    serial = _cli("scan", *args, stdin=stdin)
+    parallel = _cli("scan", *args, "--jobs", "2", stdin=stdin)
+    assert parallel.stdout == serial.stdout
+    assert parallel.returncode == serial.returncode == 2, serial.stderr  # the broken link is an error, in both
+    records = [json.loads(line) for line in serial.stdout.splitlines()]
+    paths = [r["path"] for r in records if r["type"] == "source"]
+    assert paths == [str(logs / n) for n in ("a.log",)] + ["(standard input)"] + [str(logs / n) for n in ("a.log", "b.log", "c.log")]
+
+
+def test_jobs_must_be_a_number_of_zero_or_more():
+    result = _cli("scan", "sample_logs", "--user", "jdoe", "--jobs", "-1")
+    assert result.returncode == 2
+    assert b"Traceback" not in result.stderr
