@@ -32,8 +32,7 @@ def _tables() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
     fold: dict[int, str] = {}
     classes: dict[str, set[str]] = {}
     # Only characters with a case mapping can fold; finding them first halves the start-up cost.
-    chars = [chr(cp) for cp in range(_CASED_LIMIT)]
-    for ch in [c for c in chars if c.upper() != c or c.lower() != c]:
+    for ch in (c for c in map(chr, range(_CASED_LIMIT)) if c.upper() != c or c.lower() != c):
         k = _key(ch)
         if k != ch:
             fold[ord(ch)] = k

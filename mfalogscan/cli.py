@@ -162,6 +162,8 @@ def scan_command(
             rules_files=tuple(rules or ()),
             debug=debug,
             jobs=jobs or default_jobs(),
+            # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
+            accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )
         ruleset = load_rules(config.rules_files)
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")

@@ -35,7 +35,7 @@ class ScanConfig:
     list_mentions: bool = False
     encoding: str | None = None
     rules_files: tuple[str, ...] = ()
-    chunk_size: int = 4 * 1024 * 1024
+    chunk_size: int = 2 * 1024 * 1024
     max_line: int = 1024 * 1024
     text_max: int = 2000
     debug: bool = False
@@ -49,6 +49,8 @@ class ScanConfig:
     mask_others: bool = False
     #: False forces the plain byte search (the fast path's reference in tests).
     fast: bool = True
+    #: False keeps NumPy out even where it is installed (the accelerated paths' reference in tests).
+    accelerate: bool = True
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
     #: Sources scanned at once, in worker processes (the output does not depend on it).

@@ -32,18 +32,16 @@ class NotStartCounter:
         self.starts = starts
         self.nl = newline
         self._slow = re.compile(re.escape(newline) + b"(?!" + starts.pattern + b")")
-        self._fixed = fixed_digits
+        self.fixed = fixed_digits
         self._literal: bytes | None = None
 
     def count(self, buf: bytes, lo: int, stop: int, newlines: int) -> int:
         """`newlines` is the number of newlines in buf[lo:stop] (the caller counts them for line numbers anyway)."""
         if newlines == 0:
             return 0
-        if self._fixed:
-            if self._literal is None:
-                self._learn(buf, lo, stop)
-            if self._literal is not None:
-                lit = self._literal
+        if self.fixed:
+            lit = self.literal(buf, lo, stop)
+            if lit is not None:
                 digits = buf.translate(_DIGITS_TO_ZERO)
                 # An occurrence starting before `stop` may end up to len(lit) - 1 bytes after it.
                 heads = digits.count(lit, lo, min(len(buf), stop + len(lit) - 1))
@@ -52,9 +50,20 @@ class NotStartCounter:
                 if heads == 0:
                     self._literal = None  # another shape of head now: learn it from this range
                     self._learn(buf, lo, stop)
-        return self._count_slowly(buf, lo, stop)
+        return self.count_slowly(buf, lo, stop)
 
-    def _count_slowly(self, buf: bytes, lo: int, stop: int) -> int:
+    def literal(self, buf: bytes, lo: int, stop: int) -> bytes | None:
+        """Newline + skeleton of the heads (learnt from buf[lo:stop] the first time); None if none is known."""
+        if self._literal is None:
+            self._learn(buf, lo, stop)
+        return self._literal
+
+    def relearn(self) -> None:
+        """The skeleton no longer fits most lines: learn it again from the next range."""
+        self._literal = None
+
+    def count_slowly(self, buf: bytes, lo: int, stop: int) -> int:
+        """The exact count, asking the pattern after every newline."""
         # Each line is judged on its whole text, also where it runs on past `stop`.
         n = 0
         for m in self._slow.finditer(buf, lo):

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .headcount import NotStartCounter
+from .linestats import make_counter
 from .sources.decode import UnitMapper
 
 WINDOW = 4096
@@ -103,6 +103,7 @@ class LineScanner:
         sample_every: int | None = None,
         starts: re.Pattern | None = None,
         starts_fixed_digits: bool = False,
+        accelerate: bool = True,
     ):
         self.searcher = searcher
         self.nl = newline
@@ -115,7 +116,7 @@ class LineScanner:
         self.lines = 0
         self.sample_every = sample_every
         self.starts = starts
-        self._not_start = NotStartCounter(starts, newline, starts_fixed_digits) if starts is not None else None
+        self.counter = make_counter(newline, starts, starts_fixed_digits, accelerate)
         self.not_starts = 0
         self._abs = 0  # position of buf[0] in the searched stream
         self._next_sample = 0
@@ -194,6 +195,7 @@ class LineScanner:
             self.mapper.start(buf, orig_base)
             self._head_cache = None
             before = line_no
+            self.counter.region(buf, scan_from, end)
             line_no = yield from self._round(buf, scan_from, end, line_no)
             self._count_starts(buf, scan_from, end, line_no - before)
             partial = (partial or end > scan_from) if k < 0 else end > k + 1
@@ -225,7 +227,7 @@ class LineScanner:
         # A newline at hi - 1 begins a line counted in the next round (or none, at the end).
         if buf[hi - 1 : hi] == self.nl:
             hi, newlines = hi - 1, newlines - 1
-        self.not_starts += self._not_start.count(buf, lo, hi, newlines)
+        self.not_starts += self.counter.not_starts(hi, newlines)
 
     def _samples(self, buf: bytes, scan_from: int, end: int) -> list[int]:
         """Starts of the lines to sample in buf[scan_from:end]."""
@@ -295,7 +297,7 @@ class LineScanner:
             p = m[0]
             while samples and samples[0] <= p:
                 yield self._sample_at(buf, samples.pop(0))
-            line_no += buf.count(nl, counted, p)
+            line_no += self.counter.between(counted, p)
             counted = p
             ls = buf.rfind(nl, 0, p) + 1
             if ls < scan_from or (ls == 0 and self._long is not None):
@@ -316,7 +318,7 @@ class LineScanner:
                 pos = le + 1
         for start in samples:
             yield self._sample_at(buf, start)
-        line_no += buf.count(nl, counted, end)
+        line_no += self.counter.between(counted, end)
         return line_no
 
     def _long_head(self, long: _LongLine) -> HeadRef | None:

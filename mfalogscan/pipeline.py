@@ -243,6 +243,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         sample_every=sample_every,
         starts=framing.head,
         starts_fixed_digits=framing.head_fixed_digits,
+        accelerate=cfg.accelerate and cfg.fast,
     )
     clock = SourceClock(cfg.time)
     builder = FindingBuilder(unit.path, ctx, framing, layout, clock)

@@ -56,7 +56,7 @@ class SpanCursor:
 class ReadAhead:
     """`chunks()` yields what `read_chunks()` yields, read (and fed to `feed`, and searched) on a thread."""
 
-    def __init__(self, read_chunks: Callable[[], Iterator[bytes]], search=None, depth: int = 3):
+    def __init__(self, read_chunks: Callable[[], Iterator[bytes]], search=None, depth: int = 2):
         self._read_chunks = read_chunks
         self._search = search  # a match.StreamSearch, or None
         self.cursor = SpanCursor() if search is not None else None

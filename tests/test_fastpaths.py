@@ -200,3 +200,75 @@ def test_jobs_must_be_a_number_of_zero_or_more():
     result = _cli("scan", "sample_logs", "--user", "jdoe", "--jobs", "-1")
     assert result.returncode == 2
     assert b"Traceback" not in result.stderr
+
+
+# --- the NumPy line counter (the `fast` extra) against the plain one ---
+
+np = pytest.importorskip("numpy")
+from mfalogscan import linestats  # noqa: E402
+
+
+class _EveryRegion:
+    """Let the NumPy counter take regions of any size (it skips small ones, as overhead)."""
+
+    def __enter__(self):
+        self.saved = linestats._MIN_REGION
+        linestats._MIN_REGION = 0
+
+    def __exit__(self, *exc):
+        linestats._MIN_REGION = self.saved
+
+
+@given(st.lists(st.one_of(head_lines, near_misses), min_size=1, max_size=60), st.sampled_from([b"\n", b"\r"]), st.data())
+def test_numpy_line_counter_counts_what_the_plain_one_counts(lines, nl, data):
+    buf = nl.join(line.encode() for line in lines) + data.draw(st.sampled_from([b"", nl]))
+    lo = data.draw(st.integers(0, len(buf)))
+    hi = data.draw(st.integers(lo, len(buf)))
+    stop = data.draw(st.integers(lo, hi))
+    with _EveryRegion():
+        counters = [linestats.NumpyLineCounter(nl, HEAD, True), linestats.LineCounter(nl, HEAD, True),
+                    linestats.NumpyLineCounter(nl, HEAD, False)]
+        for c in counters:
+            c.region(buf, lo, hi)
+        cuts = sorted(data.draw(st.lists(st.integers(lo, hi), min_size=2, max_size=6)))
+        for a, b in zip(cuts, cuts[1:]):
+            assert len({c.between(a, b) for c in counters}) == 1
+        newlines = buf.count(nl, lo, stop)
+        answers = {c.not_starts(stop, newlines) for c in counters}
+    expected = sum(1 for i in range(lo, stop) if buf[i : i + 1] == nl and not HEAD.match(buf, i + 1))
+    assert answers == {expected}
+
+
+@given(st.lists(st.one_of(head_lines, near_misses), min_size=1, max_size=40), st.integers(1, 3000), st.sampled_from(["\n", "\r\n"]))
+def test_scans_with_and_without_numpy_are_identical(lines, chunk, newline):
+    data = (newline.join(lines) + newline).encode()
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        with _EveryRegion():
+            fast = run(path, "jdoe", list_mentions=True, chunk_size=chunk)
+        plain = run(path, "jdoe", list_mentions=True, chunk_size=chunk, accelerate=False)
+    finally:
+        os.unlink(path)
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
+    assert [s.to_dict() for s in fast.sources] == [s.to_dict() for s in plain.sources]
+
+
+def test_without_numpy_the_plain_counter_serves(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numpy", None)  # import numpy now raises ImportError
+    assert type(linestats.make_counter(b"\n", HEAD, True, True)) is linestats.LineCounter
+    assert type(linestats.make_counter(b"\n", HEAD, True, False)) is linestats.LineCounter
+
+
+def test_word_tests_tell_digits_from_their_neighbours():
+    fixed_mask, fixed_value, low, high = linestats._word_tests(b"0000-00-00T00:00:00.000000Z|")[0]
+
+    def passes(word: bytes) -> bool:
+        w = int(np.frombuffer(word, "<u8")[0])
+        return (w & fixed_mask) == fixed_value and (((w & low) + (low & 0x0606060606060606)) & high) == 0
+
+    assert passes(b"2024-03-") and passes(b"9999-99-") and passes(b"0000-00-")
+    # Letter O, the wrong separator, the bytes just past '9' and before '0', a high bit.
+    for bad in (b"2O24-03-", b"2024/03-", b"202:-03-", b"202/-03-", b"\xb0" + b"024-03-", b"2024-03:"):
+        assert len(bad) == 8 and not passes(bad), bad
