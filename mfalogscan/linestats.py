@@ -19,7 +19,9 @@ both counters give the same numbers.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 
 from .headcount import NotStartCounter
 
@@ -49,22 +51,21 @@ class LineCounter:
 
 def make_counter(newline: bytes, starts: re.Pattern | None, fixed_digits: bool, accelerate: bool) -> LineCounter:
     """The fastest counter available (NumPy's when installed and `accelerate`)."""
-    if accelerate:
-        try:
-            import numpy  # noqa: F401
-        except ImportError:
-            pass
-        else:
-            return NumpyLineCounter(newline, starts, fixed_digits)
+    if accelerate and _numpy_installed():
+        return NumpyLineCounter(newline, starts, fixed_digits)
     return LineCounter(newline, starts, fixed_digits)
+
+
+def _numpy_installed() -> bool:
+    if "numpy" in sys.modules:
+        return sys.modules["numpy"] is not None
+    return importlib.util.find_spec("numpy") is not None
 
 
 class NumpyLineCounter(LineCounter):
     def __init__(self, newline: bytes, starts: re.Pattern | None, fixed_digits: bool):
         super().__init__(newline, starts, fixed_digits)
-        import numpy as np
-
-        self._np = np
+        self._np = None  # imported at the first large region: small sources never pay its 0.1 s
         self._pos = None
         self._words = None  # (literal, per-word masks) of the skeleton the tests were built for
 
@@ -73,6 +74,10 @@ class NumpyLineCounter(LineCounter):
         if hi - lo < _MIN_REGION:
             self._pos = None
             return
+        if self._np is None:
+            import numpy
+
+            self._np = numpy
         np = self._np
         view = np.frombuffer(buf, np.uint8, hi - lo, lo)
         self._pos = np.flatnonzero(view == self.nl[0])

@@ -63,6 +63,7 @@ class ReadAhead:
         self._queue: queue.Queue = queue.Queue(depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mfalogscan-read-ahead", daemon=True)
+        self._saved_interval: float | None = None
 
     def _run(self) -> None:
         put, search = self._queue.put, self._search
@@ -76,8 +77,8 @@ class ReadAhead:
             put((_END, e))
 
     def chunks(self) -> Iterator[bytes]:
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
+        self._saved_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._saved_interval, _SWITCH_INTERVAL))
         self._thread.start()
         try:
             while True:
@@ -91,10 +92,12 @@ class ReadAhead:
                 yield data
         finally:
             self.close()
-            sys.setswitchinterval(interval)
 
     def close(self) -> None:
-        """Stop the thread (also when the scanner stops early) and wait for it."""
+        """Stop the thread (also when the scanner stops early), wait for it, restore the switch interval."""
+        if self._saved_interval is not None:
+            sys.setswitchinterval(self._saved_interval)
+            self._saved_interval = None
         if not self._thread.is_alive():
             return
         self._stop.set()

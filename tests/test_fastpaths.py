@@ -272,3 +272,15 @@ def test_word_tests_tell_digits_from_their_neighbours():
     # Letter O, the wrong separator, the bytes just past '9' and before '0', a high bit.
     for bad in (b"2O24-03-", b"2024/03-", b"202:-03-", b"202/-03-", b"\xb0" + b"024-03-", b"2024-03:"):
         assert len(bad) == 8 and not passes(bad), bad
+
+
+def test_read_ahead_restores_the_switch_interval_however_it_ends():
+    before = sys.getswitchinterval()
+    ahead = ReadAhead(lambda: iter([b"a", b"b"]))
+    it = ahead.chunks()
+    next(it)
+    assert sys.getswitchinterval() < before
+    ahead.close()  # abandoned midway, as the pipeline does on an error
+    assert sys.getswitchinterval() == before
+    assert list(ReadAhead(lambda: iter([b"a"])).chunks()) == [b"a"]
+    assert sys.getswitchinterval() == before
