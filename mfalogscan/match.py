@@ -190,50 +190,6 @@ class ByteFinder:
         return (m.span() for m in pattern.finditer(text, pos, **kw))
 
 
-class StreamSearch:
-    """A ByteFinder over a stream fed chunk by chunk: `feed(data)` gives the chunk's candidates as
-    absolute (start, end) pairs, those a left-to-right search of the whole stream gives.
-
-    A name that straddles two chunks is found in a small window over the seam
-    (the previous chunk's last `overlap` bytes and the next one's first), so no
-    chunk is ever copied whole. A candidate that ends at a chunk's very end may
-    be a shorter name where the whole stream holds a longer one: its start is
-    the same, which is all the scanner takes from a candidate on a line.
-    """
-
-    def __init__(self, finder: ByteFinder, overlap: int):
-        self.finder = finder
-        self.overlap = max(0, overlap - 1)  # bytes a straddling name can have in the earlier chunk
-        self._tail = b""
-        self._offset = 0  # stream position of the next chunk
-        self._resume = 0  # stream position from which the search goes on
-
-    def feed(self, data: bytes) -> list[tuple[int, int]]:
-        out: list[tuple[int, int]] = []
-        base, tail = self._offset, self._tail
-        if tail:
-            seam = tail + data[: self.overlap]
-            seam_base = base - len(tail)
-            for a, b in self.finder.spans(seam, max(0, self._resume - seam_base)):
-                if a >= len(tail):
-                    break  # starts in this chunk: the search of the chunk itself finds it
-                if b > len(tail):
-                    out.append((seam_base + a, seam_base + b))
-            if out:
-                self._resume = out[-1][1]
-        out.extend((base + a, base + b) for a, b in self.finder.spans(data, max(0, self._resume - base)))
-        if out:
-            self._resume = max(self._resume, out[-1][1])
-        if not self.overlap:
-            self._tail = b""
-        elif len(data) >= self.overlap:
-            self._tail = data[-self.overlap :]
-        else:
-            self._tail = (tail + data)[-self.overlap :]
-        self._offset = base + len(data)
-        return out
-
-
 def _ascii_searcher(keys: Sequence[str]):
     """One case-insensitive search for all the pure-ASCII names (None when there are none)."""
     if not keys:

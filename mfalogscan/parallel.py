@@ -46,24 +46,60 @@ def _scan_one(found) -> list:
 
 
 def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
-    """Yield what scanning each of `items` (Found, or a SourceStatus passed through) gives, in order."""
+    """Yield what scanning each of `items` (Found, or a SourceStatus passed through) gives, in order.
+
+    If a worker dies (killed, out of memory), the sources still waiting are
+    scanned here, in this process, as a serial run would: the output stays
+    the same. When the consumer stops early, work not yet started is
+    cancelled and the workers are stopped, rather than waited for.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
     from .model import SourceStatus
     from .pipeline import scan_found
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx,))
     pending: deque[tuple[object, Future | None]] = deque()
-    with ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx,)) as pool:
+    broken = False
 
-        def drain(keep: int) -> Iterator:
-            while len(pending) > keep:
-                item, future = pending.popleft()
-                if future is None:
-                    yield from ([item] if isinstance(item, SourceStatus) else scan_found(item, ctx))
-                else:
-                    yield from future.result()
+    def here(item) -> Iterator:
+        return iter([item]) if isinstance(item, SourceStatus) else scan_found(item, ctx)
 
+    def drain(keep: int) -> Iterator:
+        nonlocal broken
+        while len(pending) > keep:
+            item, future = pending.popleft()
+            if future is None or broken:
+                yield from here(item)
+                continue
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                broken = True
+                yield from here(item)
+                continue
+            yield from results
+
+    finished = False
+    try:
         for item in items:
-            remote = not isinstance(item, SourceStatus) and item.fs_path is not None
+            remote = not broken and not isinstance(item, SourceStatus) and item.fs_path is not None
             pending.append((item, pool.submit(_scan_one, item) if remote else None))
             yield from drain(jobs * _IN_FLIGHT_PER_JOB)
         yield from drain(0)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (the consumer has gone)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()

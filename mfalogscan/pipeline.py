@@ -20,8 +20,9 @@ from .errors import WARNING, SourceIssue
 from .framings import detect
 from .findings import FindingBuilder
 from .linescan import LineScanner
-from .match import NameMatcher, StreamSearch
+from .match import NameMatcher
 from .readahead import ReadAhead
+from .streamsearch import StreamSearch
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from .rules.load import RuleSet, load_rules
 from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far

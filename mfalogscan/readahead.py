@@ -6,15 +6,17 @@ and xz, SHA-256 and the `regex` module's search (with `concurrent=True`) do
 not, so a thread doing them for the next chunks runs on the second core. It
 hands over chunks in order through a queue of a few chunks (memory stays
 bounded); for sources searched as they are stored, each chunk comes with its
-candidate spans, which the scanner takes through a `SpanCursor` instead of
-searching itself. A read error ends the stream where it happened and is
-recorded as the same issue a serial read records; any other error is raised
-again in the scanner's thread, so it is reported like one there.
+candidate spans (`streamsearch`), which the scanner takes through a
+`SpanCursor` instead of searching itself. A read error ends the stream where
+it happened and is recorded as the same issue a serial read records; any
+other error is raised again in the scanner's thread, so it is reported like
+one there.
 
-While it runs, the interpreter's thread switch interval is cut from 5 ms to
-0.1 ms (and restored after): the scanner's long C calls hold the GIL, and a
-reading thread that waits 5 ms for it at every step cannot keep up. On the
-1 GiB benchmark log that is 2.1 s against 1.4 s for one name.
+While any source is read ahead, the interpreter's thread switch interval is
+cut from 5 ms to 0.1 ms (and restored when the last one ends): the scanner's
+long C calls hold the GIL, and a reading thread that waits 5 ms for it at
+every step cannot keep up. On the 1 GiB benchmark log that is 2.1 s against
+1.4 s for one name.
 """
 
 from __future__ import annotations
@@ -22,48 +24,87 @@ from __future__ import annotations
 import queue
 import sys
 import threading
+import time
 from collections import deque
 from typing import Callable, Iterator
 
 _END = object()
 _SWITCH_INTERVAL = 0.0001
+_STOP_WAIT = 1.0  # seconds close() waits for a reader stuck in a read (a terminal, a pipe)
+
+
+class _SwitchInterval:
+    """The short switch interval, held by every running read-ahead; the first saves, the last restores."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved = 0.0
+
+    def hold(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, _SWITCH_INTERVAL))
+            self._holders += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                sys.setswitchinterval(self._saved)
+
+
+_INTERVAL = _SwitchInterval()
 
 
 class SpanCursor:
-    """A LineScanner searcher over candidates found ahead, in stream positions."""
+    """A LineScanner searcher over candidates found ahead, in stream positions.
 
-    def __init__(self):
+    From `handover` on (when the search ahead gave up on a dense name) it
+    searches the scanner's buffers with `finder` itself.
+    """
+
+    def __init__(self, finder):
         self._spans: deque[tuple[int, int]] = deque()
+        self._finder = finder
+        self.handover: int | None = None
 
     def add(self, spans) -> None:
         self._spans.extend(spans)
 
     def __call__(self, buf: bytes, base: int):
-        spans = self._spans
+        spans, handover = self._spans, self.handover
+        own = None
 
         def find(pos: int):
+            nonlocal own
             at = base + pos
             while spans and spans[0][0] < at:
                 spans.popleft()
-            if not spans:
+            if spans:
+                a, b = spans[0]
+                return a - base, b - base
+            if handover is None:
                 return None
-            a, b = spans[0]
-            return a - base, b - base
+            if own is None:
+                own = self._finder(buf, base)
+            return own(max(pos, handover - base))
 
         return find
 
 
 class ReadAhead:
-    """`chunks()` yields what `read_chunks()` yields, read (and fed to `feed`, and searched) on a thread."""
+    """`chunks()` yields what `read_chunks()` yields, read (and searched, given a StreamSearch) on a thread."""
 
     def __init__(self, read_chunks: Callable[[], Iterator[bytes]], search=None, depth: int = 2):
         self._read_chunks = read_chunks
-        self._search = search  # a match.StreamSearch, or None
-        self.cursor = SpanCursor() if search is not None else None
+        self._search = search  # a streamsearch.StreamSearch, or None
+        self.cursor = SpanCursor(search.finder) if search is not None else None
         self._queue: queue.Queue = queue.Queue(depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mfalogscan-read-ahead", daemon=True)
-        self._saved_interval: float | None = None
+        self._holding = False
 
     def _run(self) -> None:
         put, search = self._queue.put, self._search
@@ -71,37 +112,46 @@ class ReadAhead:
             for data in self._read_chunks():
                 if self._stop.is_set():
                     return
-                put((data, search.feed(data) if search is not None else None))
-            put((_END, None))
+                spans = search.feed(data) if search is not None else None
+                put((data, spans, search.handover if search is not None else None, None))
+            spans = search.finish() if search is not None else None
+            put((_END, spans, search.handover if search is not None else None, None))
         except BaseException as e:  # noqa: BLE001 - handed to the scanner's thread, raised there
-            put((_END, e))
+            put((_END, None, None, e))
 
     def chunks(self) -> Iterator[bytes]:
-        self._saved_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._saved_interval, _SWITCH_INTERVAL))
+        _INTERVAL.hold()
+        self._holding = True
         self._thread.start()
         try:
             while True:
-                data, extra = self._queue.get()
-                if data is _END:
-                    if extra is not None:
-                        raise extra
-                    return
+                data, spans, handover, error = self._queue.get()
+                if error is not None:
+                    raise error
                 if self.cursor is not None:
-                    self.cursor.add(extra)
+                    self.cursor.add(spans)
+                    self.cursor.handover = handover
+                if data is _END:
+                    return
                 yield data
         finally:
             self.close()
 
     def close(self) -> None:
-        """Stop the thread (also when the scanner stops early), wait for it, restore the switch interval."""
-        if self._saved_interval is not None:
-            sys.setswitchinterval(self._saved_interval)
-            self._saved_interval = None
+        """Stop the thread (also when the scanner stops early) and wait for it a while.
+
+        A reader blocked in a read that does not return (standard input from
+        a terminal) is left behind after a second: it is a daemon thread and
+        nothing waits for what it reads.
+        """
+        if self._holding:
+            self._holding = False
+            _INTERVAL.release()
         if not self._thread.is_alive():
             return
         self._stop.set()
-        while self._thread.is_alive():
+        give_up = time.monotonic() + _STOP_WAIT
+        while self._thread.is_alive() and time.monotonic() < give_up:
             try:  # unblock a put() waiting for room
                 self._queue.get_nowait()
             except queue.Empty:

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 
 import pytest
 from hypothesis import given
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 
 from mfalogscan.framings import kiwi, native as native_framing
 from mfalogscan.headcount import NotStartCounter
-from mfalogscan.match import NameMatcher, StreamSearch
+from mfalogscan.match import NameMatcher
+from mfalogscan.streamsearch import DENSE, StreamSearch
 from mfalogscan.readahead import ReadAhead
 
 from .conftest import AUTH, CHANGE, OTHER, native
@@ -96,29 +98,68 @@ def test_framings_that_claim_fixed_digits_keep_heads_under_any_digits():
 
 # --- the reading thread and the search it does ahead ---
 
-search_text = st.text(alphabet="ab \"jdoeJDOEkK\u212a\u017fsStrasse", max_size=300)
-name_sets = st.sampled_from([["jdoe"], ["jd", "jdoe", "do"], ["kate", "straße"], ["s", "ss", "sss"]])
+search_text = st.text(alphabet="ab \"jdoeJDOE2lnkK\u212a\u017fsStrasse", max_size=300)
+name_sets = st.sampled_from([
+    ["jdoe"], ["jd", "jdoe", "do"], ["kate", "straße"], ["s", "ss", "sss"],
+    ["leeanne", "ann"], ["jdoe", "jdoe2"], ["a", "b", "e"],  # names inside names, names on nearly every byte
+])
 
 
-@given(search_text, name_sets, st.lists(st.integers(1, 40), min_size=1, max_size=40))
-def test_the_search_ahead_finds_over_chunk_seams_what_one_whole_search_finds(text, names, cuts):
+def _search_in_pieces(data: bytes, names, cuts, dense=DENSE):
     matcher = NameMatcher([(n, i) for i, n in enumerate(names)])
     finder = matcher.finder("utf-8")
-    data = text.encode()
-    whole = {a for a, _ in finder.spans(data)}
-    search, found, at = StreamSearch(finder, matcher.max_bytes()), [], 0
+    search, found, at = StreamSearch(finder, matcher.max_bytes(), dense), [], 0
     for size in cuts * (len(data) // max(1, sum(cuts)) + 1):
         if at >= len(data):
             break
         found.extend(search.feed(data[at : at + size]))
         at += size
-    starts = [a for a, _ in found]
-    assert starts == sorted(set(starts)), "left to right, each once"
-    assert whole <= set(starts)
-    # Anything more is the start of a name too (a shorter name cut off by a seam, then what follows it).
-    for a, b in found:
-        assert finder.spans(data[a:b])  # a name, in the bytes where it was reported
-        assert b - a <= matcher.max_bytes()
+    found.extend(search.finish())
+    return finder, search, found
+
+
+@given(search_text, name_sets, st.lists(st.integers(1, 40), min_size=1, max_size=40))
+def test_the_search_ahead_gives_exactly_what_one_whole_search_gives(text, names, cuts):
+    data = text.encode()
+    finder, search, found = _search_in_pieces(data, names, cuts)
+    assert found == list(finder.spans(data))
+    assert search.handover is None
+
+
+@given(search_text, st.lists(st.integers(1, 40), min_size=1, max_size=40), st.integers(0, 20))
+def test_a_dense_name_is_handed_over_where_the_candidates_given_end(text, cuts, dense):
+    data = text.encode()
+    finder, search, found = _search_in_pieces(data, ["a", "e", "s"], cuts, dense)
+    whole = list(finder.spans(data))
+    if search.handover is None:
+        assert found == whole
+    else:
+        assert found == [s for s in whole if s[0] < search.handover]
+        assert found and found[-1][1] == search.handover
+
+
+def test_a_name_inside_a_longer_one_cut_by_the_first_seam_is_found(tmp_path):
+    # From review: "leeann|e" at the seam after the 64 KiB sniff sample hid "leeanne" behind "ann".
+    seam = 64 * 1024 + 2 * 1024 * 1024
+    head = "2024-03-07T18:20:20.006280Z|i|1|2|pfsvc|"
+    path = tmp_path / "seam.log"
+    path.write_text(head + "x" * (seam - len(head) - 8) + ' "leeanne" ' + "y" * 1000 + "\n")
+    users = (("leeanne",), ("ann",))
+    fast = run(str(path), *users)
+    assert [(f.user, f.quoted) for f in fast.findings] == [("leeanne", True)]
+    assert keyed(fast) == keyed(run(str(path), *users, fast=False, accelerate=False)) == keyed(run(str(path), *users, jobs=2))
+
+
+def test_a_long_lines_window_ends_where_the_whole_name_ends(tmp_path):
+    # From review: "jdoe|2" at a seam gave a window one byte shorter, so the finding's details differed.
+    head = "2024-03-07T18:20:20.006280Z|i|2960|4036|pfsvc|"
+    line = head + 'User "CONTOSO\\admin" changed user "jdoe2" value Phone from "1" to "' + "B" * 9000 + '".\n'
+    path = tmp_path / "long.log"
+    path.write_text(line)
+    cut = line.index("jdoe2") + 4
+    opts = dict(max_line=1000, chunk_size=cut)
+    fast = run(str(path), "jdoe", "jdoe2", **opts)
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in run(str(path), "jdoe", "jdoe2", fast=False, accelerate=False, **opts).findings]
 
 
 def test_read_ahead_hands_over_every_chunk_in_order_and_stops_when_abandoned():
@@ -284,3 +325,63 @@ def test_read_ahead_restores_the_switch_interval_however_it_ends():
     assert sys.getswitchinterval() == before
     assert list(ReadAhead(lambda: iter([b"a"])).chunks()) == [b"a"]
     assert sys.getswitchinterval() == before
+
+
+def test_read_ahead_gives_up_on_a_reader_stuck_in_a_read():
+    # From review: Ctrl-C while reading a terminal hung until standard input ended.
+    release = threading.Event()
+
+    def stuck():
+        yield b"first"
+        release.wait()  # a read that does not return
+        yield b"never"
+
+    ahead = ReadAhead(stuck)
+    it = ahead.chunks()
+    assert next(it) == b"first"
+    ahead.close()  # returns (after at most a second) although the reader is still blocked
+    release.set()
+
+
+def test_overlapping_read_aheads_restore_the_switch_interval_once_both_end():
+    # From review: two library scans in threads left the process at 0.1 ms.
+    before = sys.getswitchinterval()
+    first, second = ReadAhead(lambda: iter([b"a"])), ReadAhead(lambda: iter([b"b"]))
+    a, b = first.chunks(), second.chunks()
+    next(a), next(b)
+    first.close()
+    assert sys.getswitchinterval() < before
+    second.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_a_worker_that_dies_leaves_the_output_of_a_serial_run(tmp_path, monkeypatch):
+    from mfalogscan import pipeline
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers are spawned here and would not inherit the patch")
+    for i in range(6):
+        (tmp_path / f"{i}.log").write_text(native(CHANGE, i) + "\n")
+    serial = run(str(tmp_path), "jdoe")
+    parent, real = os.getpid(), pipeline.scan_found
+
+    def dies_in_a_worker(found, ctx):
+        if os.getpid() != parent and found.path.endswith("2.log"):
+            os._exit(3)  # as the OOM killer would end it
+        return real(found, ctx)
+
+    monkeypatch.setattr(pipeline, "scan_found", dies_in_a_worker)  # forked workers inherit it
+    assert keyed(run(str(tmp_path), "jdoe", jobs=2)) == keyed(serial)
+
+
+def test_stopping_early_with_jobs_does_not_wait_for_the_work_handed_out(tmp_path):
+    from mfalogscan import ScanConfig, Subject, scan_events
+
+    for i in range(12):
+        (tmp_path / f"{i}.log").write_text((native(CHANGE, i) + "\n") * 2000)
+    events = scan_events(ScanConfig(paths=(str(tmp_path),), subjects=(Subject("jdoe"),), jobs=2))
+    next(events)
+    events.close()  # cancels and stops; the workers are gone
+    import multiprocessing
+
+    assert all(not p.is_alive() for p in multiprocessing.active_children())
