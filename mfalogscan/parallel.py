@@ -51,7 +51,7 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
     If a worker dies (killed, out of memory), the sources still waiting are
     scanned here, in this process, as a serial run would: the output stays
     the same. When the consumer stops early, work not yet started is
-    cancelled and the workers are stopped, rather than waited for.
+    cancelled rather than waited for.
     """
     from concurrent.futures.process import BrokenProcessPool
 
@@ -97,9 +97,9 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now (the consumer has gone)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    """Cancel what has not started (the consumer has gone); what runs already ends on its own.
+
+    Terminating the workers instead can cut a result in half in the pool's
+    pipe and leave its manager thread waiting for the rest for ever.
+    """
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()

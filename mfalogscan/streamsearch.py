@@ -45,6 +45,11 @@ class StreamSearch:
         self._pending_at = 0  # its stream position
         self._resume = 0  # the search goes on from here (the end of the last candidate given)
 
+    @property
+    def decided(self) -> int:
+        """Every candidate starting before this stream position has been given."""
+        return self._pending_at
+
     def feed(self, data: bytes) -> list[tuple[int, int]]:
         return self._search(data, final=False)
 

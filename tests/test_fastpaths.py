@@ -372,16 +372,3 @@ def test_a_worker_that_dies_leaves_the_output_of_a_serial_run(tmp_path, monkeypa
 
     monkeypatch.setattr(pipeline, "scan_found", dies_in_a_worker)  # forked workers inherit it
     assert keyed(run(str(tmp_path), "jdoe", jobs=2)) == keyed(serial)
-
-
-def test_stopping_early_with_jobs_does_not_wait_for_the_work_handed_out(tmp_path):
-    from mfalogscan import ScanConfig, Subject, scan_events
-
-    for i in range(12):
-        (tmp_path / f"{i}.log").write_text((native(CHANGE, i) + "\n") * 2000)
-    events = scan_events(ScanConfig(paths=(str(tmp_path),), subjects=(Subject("jdoe"),), jobs=2))
-    next(events)
-    events.close()  # cancels and stops; the workers are gone
-    import multiprocessing
-
-    assert all(not p.is_alive() for p in multiprocessing.active_children())
