@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from .match import ByteFinder
 
-DENSE = 65536  # candidates in one chunk beyond which the scanner searches for itself
+DENSE = 16384  # candidates in one chunk (one per 128 bytes) beyond which the scanner searches for itself
 
 
 class StreamSearch:
@@ -36,10 +36,10 @@ class StreamSearch:
     scanner's to find.
     """
 
-    def __init__(self, finder: ByteFinder, longest: int, dense: int = DENSE):
+    def __init__(self, finder: ByteFinder, longest: int, dense: int | None = None):
         self.finder = finder
         self.keep = max(1, longest)  # no candidate is longer than this many bytes
-        self.dense = dense
+        self.dense = DENSE if dense is None else dense
         self.handover: int | None = None
         self._pending = b""  # the undecided end of what was fed so far
         self._pending_at = 0  # its stream position

@@ -138,6 +138,26 @@ def test_a_dense_name_is_handed_over_where_the_candidates_given_end(text, cuts, 
         assert found and found[-1][1] == search.handover
 
 
+@given(st.lists(st.one_of(head_lines, st.text(alphabet="ae \"jdoe", max_size=80)), min_size=1, max_size=30),
+       st.integers(1, 400), st.integers(0, 30))
+def test_a_scan_with_a_dense_name_handed_back_to_the_scanner_finds_the_same(lines, chunk, dense):
+    from mfalogscan import streamsearch
+
+    data = ("\n".join(lines) + "\n").encode()
+    fd, path = tempfile.mkstemp(suffix=".log")
+    saved = streamsearch.DENSE
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        streamsearch.DENSE = dense
+        fast = run(path, "e", "jdoe", list_mentions=True, chunk_size=chunk, max_line=100)
+    finally:
+        streamsearch.DENSE = saved
+        plain = run(path, "e", "jdoe", list_mentions=True, chunk_size=chunk, max_line=100, fast=False, accelerate=False)
+        os.unlink(path)
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
+
+
 def test_a_name_inside_a_longer_one_cut_by_the_first_seam_is_found(tmp_path):
     # From review: "leeann|e" at the seam after the 64 KiB sniff sample hid "leeanne" behind "ann".
     seam = 64 * 1024 + 2 * 1024 * 1024
