@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -28,6 +29,7 @@ from .rules.load import RuleSet, load_rules
 from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
+from .sources.snapshot import Snapshot
 from .sources.streams import PeekReader
 from .timepolicy import SourceClock, iso_utc, reference_now
 
@@ -68,7 +70,7 @@ def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Fi
 
 def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     """Scan one file (or standard input); its own status, with its stored hash and time, comes last."""
-    modified = None
+    modified, snap = None, None
     if found.fs_path is None:
         raw, size, times, close = sys.stdin.buffer, None, [], False
     else:
@@ -82,12 +84,14 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
             st = os.fstat(raw.fileno())
             size, times = st.st_size, [("the file's modification time", st.st_mtime)]
             modified = iso_utc(datetime.fromtimestamp(st.st_mtime, timezone.utc), True)
+            if stat.S_ISREG(st.st_mode):
+                snap = Snapshot(raw, size)  # the file as it is now, however it changes while read
         except OSError:
             size, times = None, []
     current = found.path
     own: list[SourceStatus] = []  # statuses of the file itself (not of members inside it)
     try:
-        unit = Unit(found.path, PeekReader(raw), stored_bytes=size, times=times)
+        unit = Unit(found.path, PeekReader(snap or raw), stored_bytes=size, times=times)
         for item in expand(unit):
             if isinstance(item, SourceStatus):
                 if item.container is None:
@@ -112,25 +116,27 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
             "Please report it; run with --debug for the traceback.",
         )
     finally:
+        own = [_as_stored(status, snap, found, modified) for status in own]  # before the file is closed
         if close:
             raw.close()
-    for status in own:
-        stored = status.sha256 if status.compression is None else _file_sha256(found.fs_path)
-        yield replace(status, stored_sha256=stored, modified=modified)
+    yield from own
 
 
-def _file_sha256(path: str | None) -> str | None:
-    """SHA-256 of a file as stored (a second, sequential read: archives are read out of order)."""
-    if path is None:
-        return None  # standard input cannot be read twice
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
+def _as_stored(status: SourceStatus, snap: Snapshot | None, found: Found, modified: str | None) -> SourceStatus:
+    """A file's own status with its stored hash and time, and what changed in it while it was read."""
+    if snap is None:
+        return replace(status, stored_sha256=status.sha256 if status.compression is None else None, modified=modified)
+    plain = status.compression is None and status.status == STATUS_SCANNED  # a read error says so itself
+    stored = status.sha256 if status.compression is None else snap.sha256()
+    status = replace(status, stored_sha256=stored, modified=modified)
+    changes = snap.changes(found.fs_path, status.bytes if plain else None)
+    if not changes:
+        return status
+    issues = status.issues + tuple(changes)
+    lost = [i for i in issues if i.fatal]
+    if status.status == STATUS_SCANNED and lost:
+        return replace(status, issues=issues, status=STATUS_PARTIAL, reason="; ".join(i.message for i in lost))
+    return replace(status, issues=issues)
 
 
 class _Counts:
