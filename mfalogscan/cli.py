@@ -123,6 +123,10 @@ def scan_command(
         help="Mark findings older than DAYS before --as-of as kept past retention (MFA Server: 90).",
     ),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="WHEN", help="The reference date for retention [default: now]."),
+    max_expansion: int = typer.Option(
+        200, "--max-expansion", metavar="RATIO", min=0,
+        help="Stop decompressing a file that expands more than RATIO times its size (a bomb guard; 0: no limit).",
+    ),
     jobs: int = typer.Option(
         1, "--jobs", "-j", metavar="N", min=0,
         help="Scan N sources at once in worker processes (0: one per CPU); the output is the same.",
@@ -162,6 +166,7 @@ def scan_command(
             rules_files=tuple(rules or ()),
             debug=debug,
             jobs=jobs or default_jobs(),
+            max_expansion=max_expansion,
             # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )

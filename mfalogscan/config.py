@@ -53,6 +53,8 @@ class ScanConfig:
     accelerate: bool = True
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
+    #: How many times its stored size a compressed file may expand before decompressing stops (0: no limit).
+    max_expansion: int = 200
     #: Sources scanned at once, in worker processes (the output does not depend on it).
     jobs: int = 1
     parameters: dict = field(default_factory=dict, compare=False)
@@ -67,6 +69,8 @@ class ScanConfig:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
         if self.retention_days < 0:
             raise ConfigError("--retention-days must be 0 or more")
+        if self.max_expansion < 0:
+            raise ConfigError("--max-expansion must be 0 (no limit) or more")
         if self.jobs < 1:
             raise ConfigError("--jobs must be 1 or more")
         if self.chunk_size < 1:

@@ -30,7 +30,7 @@ from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, 
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
 from .sources.snapshot import Snapshot
-from .sources.streams import PeekReader
+from .sources.streams import Budget, PeekReader
 from .timepolicy import SourceClock, iso_utc, reference_now
 
 _SNIFF_LINES = 200
@@ -91,7 +91,10 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     current = found.path
     own: list[SourceStatus] = []  # statuses of the file itself (not of members inside it)
     try:
-        unit = Unit(found.path, PeekReader(snap or raw), stored_bytes=size, times=times)
+        reader = PeekReader(snap or raw)
+        ratio = ctx.config.max_expansion
+        budget = Budget(size, ratio, read_so_far=lambda: reader.pos) if ratio else None
+        unit = Unit(found.path, reader, stored_bytes=size, times=times, budget=budget)
         for item in expand(unit):
             if isinstance(item, SourceStatus):
                 if item.container is None:

@@ -94,6 +94,7 @@ class Report:
             "until": c.time.until.isoformat() if c.time.until else None,
             "retention_days": c.retention_days,
             "as_of": iso_utc(self.as_of, False),
+            "max_expansion": c.max_expansion,
             **c.parameters,
         }
 

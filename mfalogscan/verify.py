@@ -92,6 +92,7 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
             time=TimePolicy(zone, label, params.get("year"), when["since"], when["until"]),
             retention_days=int(params.get("retention_days", 90)),
             as_of=when["as_of"],
+            max_expansion=int(params.get("max_expansion", 200)),
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"malformed report parameters: {e}") from None

@@ -92,3 +92,53 @@ def test_fault_compressed_file_grows_after_its_end(tmp_path, monkeypatch):
     assert src.stored_sha256 == hashlib.sha256(stored).hexdigest()  # the file as it was opened
     assert any("grew by 14 bytes" in i.message for i in src.issues)
     assert not any("trailing" in i.message for i in src.issues)  # bytes added later were never read
+
+
+def _small_floor(monkeypatch, floor=1 << 20):
+    from mfalogscan.sources import streams
+
+    monkeypatch.setattr(streams.Budget, "FLOOR", floor)
+
+
+def test_fault_gzip_bomb_stops_at_the_limit_and_says_so(tmp_path, monkeypatch):
+    import gzip
+
+    _small_floor(monkeypatch)
+    path = tmp_path / "bomb.log.gz"
+    path.write_bytes(gzip.compress(LINE + b"\0" * (64 << 20), 9))  # 64 MiB of zeros in ~64 KB
+    r = run(str(path))
+    src = r.sources[0]
+    assert src.status == "partial" and len(r.findings) == 1  # what came before the limit is kept
+    assert src.bytes < 64 << 20 and "decompression bomb" in src.reason and "--max-expansion" in src.reason
+    assert r.exit_status() == 2
+    everything = run(str(path), max_expansion=0)  # no limit: read to the end
+    assert everything.sources[0].status == "scanned" and everything.sources[0].bytes == len(LINE) + (64 << 20)
+
+
+def test_fault_zip_bomb_member_stops_and_the_next_member_is_read(tmp_path, monkeypatch):
+    import zipfile
+
+    _small_floor(monkeypatch)
+    path = tmp_path / "backup.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bomb.log", LINE + b"\0" * (32 << 20))
+        z.writestr("MultiFactorAuthSvc.log", LINE * 3)
+    r = run(str(path))
+    by = {s.path.split("!")[-1]: s for s in r.sources}
+    assert by["bomb.log"].status == "partial" and "decompression bomb" in by["bomb.log"].reason
+    assert by["MultiFactorAuthSvc.log"].status == "scanned"
+    assert len(r.findings) == 4 and r.exit_status() == 2
+
+
+def test_fault_many_small_bombs_stop_at_the_files_budget(tmp_path, monkeypatch):
+    import zipfile
+
+    _small_floor(monkeypatch, 1 << 16)
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(200):
+            z.writestr(f"part{i}.log", LINE + b"\0" * 200_000)  # each read in one go: only the file's budget stops them
+    r = run(str(path))
+    stopped = [s for s in r.sources if s.reason and "this file" in s.reason]
+    assert stopped and all(s.status == "partial" for s in stopped) and r.exit_status() == 2
+    assert sum(s.bytes or 0 for s in r.sources) < 200 * 200_000 and len(stopped) >= 20

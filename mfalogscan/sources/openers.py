@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator
 
 from ..errors import WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
-from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
+from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
 
 LOCAL_SIG = b"PK\x03\x04"
 ZIP_MAGICS = (LOCAL_SIG, b"PK\x05\x06")
@@ -40,6 +40,7 @@ class Unit:
     times: list = field(default_factory=list)
     decoders: list[DecompressedStream] = field(default_factory=list)
     issues: list[SourceIssue] = field(default_factory=list)
+    budget: Budget | None = None  # the stored file's expansion budget
 
     def file_times(self) -> list:
         """Evidence of when the content was written, innermost first: (what, POSIX time).
@@ -85,6 +86,7 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
         return
     stream_class = {"gzip": GzipStream, "bzip2": Bz2Stream, "xz": XzStream}[kind]
     dec = stream_class(unit.stream)
+    dec.budget = unit.budget
     inner = Unit(
         unit.path,
         PeekReader(dec),
@@ -94,6 +96,7 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
         unit.times,
         unit.decoders + [dec],
         list(unit.issues),
+        unit.budget,
     )
     yield from expand(inner, depth + 1)
 
@@ -137,6 +140,7 @@ def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: fl
         times,
         archive.decoders + [stream],
         list(issues),
+        archive.budget,
     )
 
 
@@ -184,6 +188,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             fields = _LOCAL.unpack(local)
             start = info.header_offset + _LOCAL.size + fields[9] + fields[10]
             stream = ZipMemberStream(_Window(f, start, info.compress_size), info.compress_type, info.file_size, info.CRC)
+            stream.budget = unit.budget
             member = _member_unit(unit, name, stream, _zip_mtime(info.date_time), [])
             member.stored_bytes = info.compress_size
             yield from expand(member, depth + 1)
@@ -297,6 +302,7 @@ def _walk_local_headers(
             continue
         window = _Window(f, start, csize if sized else None)
         stream = ZipMemberStream(window, method, usize if sized else None, crc if sized and not flags & 8 else None)
+        stream.budget = unit.budget
         member = _member_unit(unit, name, stream, None, [])
         yield from expand(member, depth + 1)
         if sized:

@@ -126,12 +126,51 @@ class _Stored:
         return self._left == 0
 
 
+class Budget:
+    """How far one stored file may expand: a decompression bomb guard, shared by all its streams.
+
+    A log compresses 5 to 50 times; deflate at most 1,032 times, and a bomb
+    nests or overlaps layers to go beyond. Until the file's streams together
+    have given `floor` bytes nothing stops, so archives of real logs always
+    open. Past that, a stream (a gzip layer, a zip member) stops once its
+    output passes `ratio` times the compressed bytes it has read, and every
+    stream of the file stops once their output passes four floors or twice
+    `ratio` times the file's stored size, whichever is more (so ten thousand
+    small bombs in one zip stop too; twice, because a stream stops only
+    between reads and may pass its own limit by one read). A stream that stops is reported; the file's
+    other members are read with what is left.
+    """
+
+    FLOOR = 1 << 30
+
+    def __init__(self, stored: int | None, ratio: int, floor: int | None = None, read_so_far=None):
+        # Standard input has no size: its budget grows with the bytes read from it so far.
+        self.stored, self.ratio = stored, ratio
+        self.floor = self.FLOOR if floor is None else floor
+        self._read_so_far = read_so_far
+        self.used = 0
+
+    def check(self, stream: "DecompressedStream") -> str | None:
+        """Why `stream` must stop now, or None."""
+        if self.used > self.floor and stream.out_pos > self.ratio * stream.raw.pos:
+            return (f"decompression stopped after {stream.out_pos} bytes from {stream.raw.pos} compressed bytes: "
+                    f"more than {self.ratio}:1 (a decompression bomb?), so the rest was not scanned; "
+                    "--max-expansion RATIO allows more")
+        stored = self.stored if self.stored is not None else self._read_so_far()
+        if self.used > max(4 * self.floor, 2 * self.ratio * stored):
+            size = f"{self.stored} bytes" if self.stored is not None else "of unknown size"
+            return (f"decompression stopped: this file ({size}) has expanded to {self.used} bytes, more than "
+                    f"{self.ratio}:1 (a decompression bomb?), so the rest was not scanned; "
+                    "--max-expansion RATIO allows more")
+        return None
+
+
 class DecompressedStream(ABC):
     """Base: one or more compressed members read back to back."""
 
     name = "compressed"
-    #: Bytes of output beyond which reading stops (a decompression bomb guard).
-    max_output: int | None = None
+    #: The stored file's expansion budget, shared by all its streams (None: unlimited).
+    budget: Budget | None = None
 
     def __init__(self, raw: BinaryIO):
         self.raw = PeekReader(raw)
@@ -176,8 +215,9 @@ class DecompressedStream(ABC):
                         f"the {self.out_pos} bytes before it were scanned"
                     )
                     break
-            if self.max_output is not None and self.out_pos >= self.max_output:
-                self._fail(f"decompressed size passed the limit of {self.max_output} bytes; the rest was not scanned")
+            stop = self.budget.check(self) if self.budget is not None else None
+            if stop is not None:
+                self._fail(stop)
                 break
             try:
                 out = self._dec.decompress(data, n)
@@ -185,6 +225,8 @@ class DecompressedStream(ABC):
                 self._fail(f"{self.name} data is corrupt near compressed byte {self.raw.pos} ({e}); the rest was not scanned")
                 break
             if out:
+                if self.budget is not None:
+                    self.budget.used += len(out)
                 self._crc = zlib.crc32(out, self._crc)
                 self._size += len(out)
                 self.out_pos += len(out)
