@@ -76,16 +76,57 @@ class PeekReader:
 
 
 class _ZlibAdapter:
-    """zlib's decompressobj with the bz2/lzma decompressor interface."""
+    """zlib's decompressobj with the bz2/lzma decompressor interface.
+
+    zlib raises on corrupt data and drops what it had decompressed in the
+    same call, so on an error the call is made again from a copy of the
+    state before it, in small steps, and what came before the damage is
+    returned; the error is raised on the next call.
+    """
+
+    _STEP = 512
 
     def __init__(self, wbits: int):
         self._d = zlib.decompressobj(wbits)
         self._full = False
+        self._error: zlib.error | None = None
 
     def decompress(self, data: bytes, max_length: int) -> bytes:
-        out = self._d.decompress(self._d.unconsumed_tail + data, max_length)
+        if self._error is not None:
+            raise self._error
+        data = self._d.unconsumed_tail + data
+        before = self._d.copy()
+        try:
+            out = self._d.decompress(data, max_length)
+        except zlib.error as e:
+            self._d, out = before, self._salvage(before, data, max_length)
+            self._error = e
+            self._full = False
+            if not out:
+                raise
+            return out
         self._full = len(out) >= max_length
         return out
+
+    @staticmethod
+    def _salvage(d, data: bytes, max_length: int) -> bytes:
+        """What `d` gives from `data` up to the corrupt byte: fed a step at a time, the failing step a byte at a time."""
+        parts, size, at, step = [], 0, 0, _ZlibAdapter._STEP
+        while at < len(data) and size < max_length:
+            saved = d.copy()
+            try:
+                got = d.decompress(data[at : at + step], max_length - size)
+            except zlib.error:
+                if step == 1:
+                    break
+                d, step = saved, 1  # again from before this step, byte by byte
+                continue
+            parts.append(got)
+            size += len(got)
+            if d.unconsumed_tail or d.eof:
+                break
+            at += step
+        return b"".join(parts)
 
     @property
     def needs_input(self) -> bool:
