@@ -26,7 +26,9 @@ from .readahead import ReadAhead
 from .streamsearch import StreamSearch
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from .rules.load import RuleSet, load_rules
-from .sources.decode import SAMPLE, Layout, Validator, sniff_layout, transcode, undecodable_so_far
+from .sources.decode import (
+    SAMPLE, Layout, Validator, first_undecodable, mark_undecodable, sniff_layout, transcode, undecodable_so_far,
+)
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
 from .sources.snapshot import Snapshot
@@ -148,6 +150,7 @@ class _Counts:
     def __init__(self):
         self.bytes = 0
         self.nuls = 0
+        self.first_nul: int | None = None  # stream offset (sources searched as stored)
         self.issues: list[SourceIssue] = []
         self._hash = hashlib.sha256()
 
@@ -155,9 +158,12 @@ class _Counts:
         self.bytes += len(data)
         self._hash.update(data)
 
-    def count_nuls(self, data: bytes) -> None:
+    def count_nuls(self, data: bytes, at: int | None) -> None:
         # NULs are rare: a memchr test (~0.01 s/GB) spares the full count (~0.34 s/GB) nearly always.
-        if b"\x00" in data:
+        first = data.find(0)
+        if first >= 0:
+            if self.nuls == 0 and at is not None:
+                self.first_nul = at + first
             self.nuls += data.count(0)
 
     @property
@@ -195,14 +201,16 @@ def _raw_chunks(unit: Unit, ctx: Context, counts: _Counts, search=None) -> tuple
 def _text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: _Counts) -> Iterator[bytes]:
     """Chunks in the search encoding, with NUL and undecodable bytes counted on the way."""
     if layout.transcoded:
-        for out in transcode(_Reader(raw), layout.encoding, size):
-            counts.count_nuls(out)
+        for out in transcode(_Reader(raw), layout.encoding, size, layout.bom):
+            counts.count_nuls(out, None)  # a NUL's offset in the UTF-8 copy is not one in the file
             yield out
         return
-    validator = Validator(layout.encoding)
+    validator = Validator(layout.encoding, layout.bom)
+    at = layout.bom
     for data in raw:
-        counts.count_nuls(data)
+        counts.count_nuls(data, at)
         validator.feed(data)
+        at += len(data)
         yield data
     validator.feed(b"", final=True)
 
@@ -240,6 +248,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     counts = _Counts()
     counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
+    mark_undecodable()
     finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
     # Sources searched as stored are searched on the reading thread; transcoded ones after transcoding.
     search = StreamSearch(finder, ctx.matcher.max_bytes()) if cfg.fast and not layout.transcoded else None
@@ -267,7 +276,20 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     issues = list(counts.issues)
     if bad:
         hint = " (if the file is not UTF-8, try --encoding, e.g. cp1252)" if layout.encoding == "utf-8" else ""
-        issues.append(SourceIssue(f"{bad} undecodable byte(s) were scanned as U+FFFD{hint}", None, WARNING))
+        first = first_undecodable()
+        where = f", the first at byte {first}" if first is not None else ""
+        issues.append(SourceIssue(f"{bad} undecodable byte(s){where} were scanned as U+FFFD{hint}", first, WARNING))
+    if layout.how == "false bom":
+        issues.append(SourceIssue(
+            f"the file starts with a UTF-16/32 byte-order mark (BOM, {layout.bom} bytes) but the text after it is UTF-8: "
+            "read as UTF-8 (use --encoding to insist)", 0, WARNING,
+        ))
+    if counts.nuls:
+        where = f", the first at byte {counts.first_nul}" if counts.first_nul is not None else ""
+        issues.append(SourceIssue(
+            f"{counts.nuls} NUL byte(s){where}: scanned as they are (text around them is searched; "
+            "a crash or a full disk can leave such runs)", counts.first_nul, WARNING,
+        ))
     base, year_from = clock.base_year(unit.file_times(), ctx.now)
     findings, mentions, outside = _timed(pending, clock, base, ctx)
     yield from findings

@@ -34,11 +34,29 @@ _CONTINUATION = bytes(range(0x80, 0xC0))
 _FOUR_BYTE_LEADS = bytes(range(0xF0, 0xF5))
 
 _undecodable = [0]
+# Where the first undecodable byte since mark_undecodable() lies: (stream offset of the decode's input, first) .
+_first_bad: list = [0, None]
 
 
 def _count_undecodable(exc: UnicodeDecodeError):
     _undecodable[0] += exc.end - exc.start
+    if _first_bad[1] is None:
+        _first_bad[1] = max(0, _first_bad[0] + exc.start)
     return "\ufffd", exc.end
+
+
+def mark_undecodable() -> None:
+    """Start looking for the first undecodable byte of a new source."""
+    _first_bad[1] = None
+
+
+def first_undecodable() -> int | None:
+    """The stream offset of the first undecodable byte met since mark_undecodable() (None: none)."""
+    return _first_bad[1]
+
+
+def _decoding_at(offset: int) -> None:
+    _first_bad[0] = offset
 
 
 codecs.register_error("mfalogscan-count", _count_undecodable)
@@ -106,7 +124,7 @@ class Layout:
 
     encoding: str
     bom: int
-    how: str  # "bom", "forced", "guessed" or "default"
+    how: str  # "bom", "forced", "guessed", "default", or "false bom" (a UTF-16/32 mark before UTF-8 text)
     binary: bool = False
     why: str | None = None
     newline: bytes = b"\n"
@@ -124,8 +142,22 @@ class Layout:
         return _UNIT_WIDTH.get(self.encoding, 0)
 
     def describe(self) -> str:
-        tail = {"bom": " (BOM)", "forced": " (--encoding)", "guessed": " (guessed, no BOM)"}.get(self.how, "")
+        tail = {"bom": " (BOM)", "forced": " (--encoding)", "guessed": " (guessed, no BOM)",
+                "false bom": " (after a UTF-16/32 byte-order mark that does not fit the text)"}.get(self.how, "")
         return self.encoding + tail
+
+
+def _false_bom(body: bytes, encoding: str) -> bool:
+    """True when text after a UTF-16/32 BOM is plainly UTF-8: no NUL at all (UTF-16 of Latin text is half NULs)
+    and valid UTF-8 (but for a character cut off at the sample's end)."""
+    if not body or b"\x00" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(body) - 3:
+            return False
+    return True
 
 
 def _guess_utf16(sample: bytes) -> str | None:
@@ -165,7 +197,9 @@ def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
     allowed = _BYTE_ORDERS.get(forced, (canonical(forced),)) if forced else None
     for bom, name in _BOMS:
         if sample.startswith(bom):
-            if allowed is None or name in allowed:
+            if allowed is None and name in _UNIT_WIDTH and _false_bom(sample[len(bom):], name):
+                layout = Layout("utf-8", len(bom), "false bom")
+            elif allowed is None or name in allowed:
                 layout = Layout(name, len(bom), "bom")
             break
     if layout is None and forced is not None:
@@ -185,12 +219,15 @@ def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
     return Layout(layout.encoding, layout.bom, layout.how, False, None, newline)
 
 
-def transcode(stream: BinaryIO, encoding: str, size: int) -> Iterator[bytes]:
+def transcode(stream: BinaryIO, encoding: str, size: int, origin: int = 0) -> Iterator[bytes]:
     """UTF-8 chunks of a UTF-16/32 stream; undecodable units become U+FFFD and are counted."""
     decoder = codecs.getincrementaldecoder(encoding)("mfalogscan-count")
+    at = origin
     while True:
         raw = stream.read(size)
+        _decoding_at(at - len(decoder.getstate()[0]))  # bytes held back from the last chunk come first
         text = decoder.decode(raw, final=not raw)
+        at += len(raw)
         if text:
             yield text.encode("utf-8", "surrogatepass")
         if not raw:
@@ -200,13 +237,16 @@ def transcode(stream: BinaryIO, encoding: str, size: int) -> Iterator[bytes]:
 class Validator:
     """Counts undecodable bytes of an ASCII-compatible stream, decoding only non-ASCII chunks."""
 
-    def __init__(self, encoding: str):
+    def __init__(self, encoding: str, origin: int = 0):
         self._decoder = codecs.getincrementaldecoder(encoding)("mfalogscan-count")
         self._pending = False
+        self._at = origin  # stream offset of the next byte fed
 
     def feed(self, data: bytes, final: bool = False) -> None:
+        at, self._at = self._at, self._at + len(data)
         if data.isascii() and not self._pending and not final:
             return
+        _decoding_at(at - len(self._decoder.getstate()[0]))
         self._decoder.decode(data, final)
         self._pending = bool(self._decoder.getstate()[0])
 

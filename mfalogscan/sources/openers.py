@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from ..errors import WARNING, SourceIssue
+from ..errors import LOST, WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
 from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
 
@@ -129,6 +129,15 @@ def _seekable(unit: Unit) -> BinaryIO:
     return spool
 
 
+def _unread_member(archive: Unit, name: str, reason: str, stored: int | None) -> SourceStatus:
+    """A member whose bytes could not be read: listed as skipped, and an error (exit status 2)."""
+    what = f"its {stored} stored bytes were not read" if stored is not None else "its bytes were not read"
+    return SourceStatus(
+        f"{archive.path}!{name}", STATUS_SKIPPED, reason, compression=_chain(archive.compression, "zip"),
+        container=archive.path, stored_bytes=stored, issues=(SourceIssue(f"{reason}: {what}", 0, LOST),),
+    )
+
+
 def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: float | None, issues: list) -> Unit:
     times = ([("the zip entry's date", mtime)] if mtime else []) + archive.times
     return Unit(
@@ -175,15 +184,13 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             members += 1
             name = info.filename
             if info.flag_bits & 1:
-                yield SourceStatus(f"{unit.path}!{name}", STATUS_SKIPPED, "encrypted zip member; not scanned",
-                                   compression=_chain(unit.compression, "zip"), container=unit.path,
-                                   stored_bytes=info.compress_size)
+                yield _unread_member(unit, name, "encrypted zip member; not scanned (no password is tried: "
+                                     "decrypt the archive and scan what it holds)", info.compress_size)
                 continue
             f.seek(info.header_offset)
             local = f.read(_LOCAL.size)
             if len(local) < _LOCAL.size or local[:4] != b"PK\x03\x04":
-                yield SourceStatus(f"{unit.path}!{name}", STATUS_SKIPPED, "zip member's local header is damaged; not scanned",
-                                   compression=_chain(unit.compression, "zip"), container=unit.path)
+                yield _unread_member(unit, name, "zip member's local header is damaged; not scanned", info.compress_size)
                 continue
             fields = _LOCAL.unpack(local)
             start = info.header_offset + _LOCAL.size + fields[9] + fields[10]
@@ -289,11 +296,11 @@ def _walk_local_headers(
             if found_size is not None:
                 sized, csize, usize, crc = True, found_size, found_size, None
         if flags & 1:
-            skip_reason = "encrypted zip member; not scanned"
+            skip_reason = "encrypted zip member; not scanned (no password is tried: decrypt the archive and scan what it holds)"
         elif not sized and method != 8:
             skip_reason = "zip member of unknown size (data descriptor) that is not deflated; not scanned"
         if skip_reason:
-            yield SourceStatus(path, STATUS_SKIPPED, skip_reason, compression=_chain(unit.compression, "zip"), container=unit.path)
+            yield _unread_member(unit, name, skip_reason, csize if sized else None)
             if sized:
                 pos = start + csize
             else:

@@ -276,7 +276,7 @@ class DecompressedStream(ABC):
 
     def _trailing(self, what: str) -> None:
         """After the last member: allow zero padding, report anything else."""
-        rest = 0
+        rest, start = 0, self.raw.pos
         nonzero = False
         while True:
             data = self.raw.read(BLOCK)
@@ -286,7 +286,8 @@ class DecompressedStream(ABC):
             nonzero = nonzero or data.count(0) != len(data)
         if nonzero:
             self.issues.append(
-                SourceIssue(f"{rest} bytes after the {what} data are not {what} data and were not scanned", self.out_pos)
+                SourceIssue(f"{rest} bytes after the {what} data (from stored byte {start}) are not {what} data "
+                            "and were not scanned", self.out_pos)
             )
 
 
