@@ -120,6 +120,21 @@ def _check_unique(subjects: Sequence[Subject]) -> None:
             owner[key] = s.name
 
 
+def _claim(owner: dict, names: list[str], where: str) -> None:
+    """Each name (as accounts compare) belongs to one subject; say where else a file gave it."""
+    from .casefold import name_key
+
+    for name in names:
+        key = name_key(name)
+        have = owner.get(key)
+        if have is not None and have[0] != names[0]:
+            raise ConfigError(
+                f"{where}: name {name!r} is given for two different people ({have[0]!r} at line "
+                f"{have[1].rsplit(':', 1)[1]} and {names[0]!r}); each name may belong to one subject only"
+            )
+        owner.setdefault(key, (names[0], where))
+
+
 def subjects_from(users: Sequence[str], users_file: str | None) -> tuple[Subject, ...]:
     """Subjects from --user options then --users-file lines; the same subject twice is merged."""
     found: list[Subject] = [Subject(check_name(u, "--user")) for u in users]
@@ -143,16 +158,24 @@ def read_users_file(path: str) -> list[Subject]:
             data = f.read()
     except OSError as e:
         raise ConfigError(f"cannot read users file: {e.strerror or e}", path) from None
+    from .sources.decode import guess_utf16
+
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", "strict")
+        encoding, body = "utf-16", data
+    elif (guessed := guess_utf16(data[:65536])) is not None:
+        encoding, body = guessed, data  # UTF-16 without a BOM, as Notepad can save it
     else:
         if b"\x00" in data:
             raise ConfigError("users file looks binary (NUL bytes); expected one name per line", path)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ConfigError(f"users file is not UTF-8 or UTF-16 text (byte {e.start})", path) from None
-    subjects = []
+        encoding, body = "utf-8-sig", data
+    try:
+        text = body.decode(encoding, "strict")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"users file is not valid {encoding.replace('-sig', '')} text at byte {e.start} ({e.reason}); "
+            "save it as UTF-8 or UTF-16 with a BOM", path,
+        ) from None
+    subjects, owner = [], {}
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -160,6 +183,7 @@ def read_users_file(path: str) -> list[Subject]:
         where = f"{path}:{n}"
         for name in names:
             check_name(name, where)
+        _claim(owner, names, where)
         subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
     if not subjects:
         raise ConfigError("users file holds no names", path)

@@ -19,6 +19,7 @@ both counters give the same numbers.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import sys
@@ -59,7 +60,12 @@ def make_counter(newline: bytes, starts: re.Pattern | None, fixed_digits: bool, 
 def _numpy_installed() -> bool:
     if "numpy" in sys.modules:
         return sys.modules["numpy"] is not None
-    return importlib.util.find_spec("numpy") is not None
+    return _numpy_findable()
+
+
+@functools.lru_cache(maxsize=None)
+def _numpy_findable() -> bool:
+    return importlib.util.find_spec("numpy") is not None  # a path search: once, not per source
 
 
 class NumpyLineCounter(LineCounter):

@@ -189,10 +189,12 @@ def _raw_chunks(unit: Unit, ctx: Context, counts: _Counts, search=None) -> tuple
 
     When this process scans alone, a thread reads, hashes and (given a
     StreamSearch) searches them ahead of the scanner; worker processes of
-    --jobs keep every core busy already, so they read in line.
+    --jobs keep every core busy already, and small files are done before a
+    thread would start, so those read in line.
     """
     read = lambda: _read_chunks(unit.stream, ctx.config.chunk_size, counts)  # noqa: E731
-    if ctx.config.jobs > 1:
+    small = unit.stored_bytes is not None and not unit.decoders and unit.stored_bytes <= 2 * ctx.config.chunk_size
+    if ctx.config.jobs > 1 or small:  # a thread per small file costs more than it saves (100,000 files)
         return read(), None
     ahead = ReadAhead(read, search)
     return ahead.chunks(), ahead

@@ -160,7 +160,7 @@ def _false_bom(body: bytes, encoding: str) -> bool:
     return True
 
 
-def _guess_utf16(sample: bytes) -> str | None:
+def guess_utf16(sample: bytes) -> str | None:
     if len(sample) < 16:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -205,7 +205,7 @@ def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
     if layout is None and forced is not None:
         layout = Layout(allowed[0], 0, "forced")
     if layout is None:
-        guess = _guess_utf16(sample)
+        guess = guess_utf16(sample)
         layout = Layout(guess, 0, "guessed") if guess else Layout("utf-8", 0, "default")
     body = sample[layout.bom:]
     if layout.transcoded:

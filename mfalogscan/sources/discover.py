@@ -3,13 +3,16 @@
 Directories are walked depth-first with entries sorted by name, following
 symbolic links but never the same directory twice (no loops). Anything that
 cannot be listed or is not a regular file is reported as a SourceStatus, so
-the report accounts for it; nothing is silently passed over. A FIFO or
-device is read only when named on the command line (`<(zcat x)` works);
-inside a walked directory it is listed as skipped, so a scan never blocks.
+the report accounts for it; nothing is silently passed over. A FIFO or a
+block device is read only when named on the command line (`<(zcat x)`
+works); inside a walked directory it is listed as skipped, so a scan never
+blocks. A character device (/dev/zero, a terminal) is never read: it may
+never end.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -51,39 +54,71 @@ def discover(paths: Sequence[str]) -> Iterator[Found | SourceStatus]:
         try:
             st = os.stat(p)
         except OSError as e:
-            yield SourceStatus(printable(p), STATUS_UNREADABLE, _why(e))
+            yield SourceStatus(printable(p), STATUS_UNREADABLE, _stat_failure(p, e))
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(p, {(st.st_dev, st.st_ino)})
+            yield from _walk(p, frozenset({(st.st_dev, st.st_ino)}))
+        elif stat.S_ISCHR(st.st_mode):
+            # /dev/zero, /dev/urandom, a terminal: reading would never end.
+            yield SourceStatus(printable(p), STATUS_SKIPPED, "a character device (such as /dev/zero or a terminal); "
+                               "not read, it may never end (pipe its output through a file or '-' instead)")
         else:
-            yield Found(printable(p), p)
+            yield Found(printable(p), p)  # a file, a FIFO (<(zcat x)), or a block device (a disk image)
 
 
-def _walk(directory: str, seen: set) -> Iterator[Found | SourceStatus]:
+def _listing(directory: str) -> list | SourceStatus:
     try:
         with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            return sorted(it, key=lambda e: e.name)
     except OSError as e:
-        yield SourceStatus(printable(directory), STATUS_UNREADABLE, f"directory cannot be listed: {_why(e)}")
+        return SourceStatus(printable(directory), STATUS_UNREADABLE, f"directory cannot be listed: {_why(e)}")
+
+
+def _walk(directory: str, seen: frozenset) -> Iterator[Found | SourceStatus]:
+    """Depth first, entries by name; with a stack of its own, so that no depth of folders is too deep."""
+    listing = _listing(directory)
+    if isinstance(listing, SourceStatus):
+        yield listing
         return
-    for entry in entries:
+    stack = [(iter(listing), seen)]  # per open folder: its entries still to visit, and the folders above it
+    while stack:
+        entries, above = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         path = entry.path
         try:
             st = os.stat(path)
         except OSError as e:
-            reason = "broken symbolic link" if entry.is_symlink() else _why(e)
-            yield SourceStatus(printable(path), STATUS_UNREADABLE, reason)
+            yield SourceStatus(printable(path), STATUS_UNREADABLE, _stat_failure(path, e, entry.is_symlink()))
             continue
         if stat.S_ISDIR(st.st_mode):
             key = (st.st_dev, st.st_ino)
-            if key in seen:
+            if key in above:
                 yield SourceStatus(printable(path), STATUS_SKIPPED, "directory already visited (symbolic link loop)")
                 continue
-            yield from _walk(path, seen | {key})
+            listing = _listing(path)
+            if isinstance(listing, SourceStatus):
+                yield listing
+                continue
+            stack.append((iter(listing), above | {key}))
         elif stat.S_ISREG(st.st_mode):
             yield Found(printable(path), path)
         else:
             yield SourceStatus(printable(path), STATUS_SKIPPED, "not a regular file (device, FIFO or socket); not read")
+
+
+def _stat_failure(path: str, e: OSError, link: bool | None = None) -> str:
+    if e.errno == errno.ELOOP:
+        return "symbolic link loop (too many levels of symbolic links); not read"
+    if link is None:
+        link = os.path.islink(path)
+    if link and e.errno == errno.ENOENT:
+        return "broken symbolic link (its target does not exist)"
+    if link:
+        return f"symbolic link whose target cannot be reached: {_why(e)}"
+    return _why(e)
 
 
 def _why(e: OSError) -> str:
