@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from .conftest import CHANGE, native
@@ -85,7 +85,11 @@ def test_undecodable_bytes_never_hide_a_quoted_name_on_another_line(lines, chunk
     data = b"\n".join(lines) + b"\n"
     r = _scan(data, chunk_size=chunk, encoding="utf-8")
     expected = {i + 1 for i, l in enumerate(lines) if l == QUOTED}
-    assert expected <= {f.line for f in r.findings if f.quoted}
+    src = r.sources[0]
+    if src.status == "skipped":  # judged binary (control bytes): then its raw quoted matches are counted
+        assert src.raw_matches.get("jdoe", 0) >= len(expected)
+    else:
+        assert expected <= {f.line for f in r.findings if f.quoted}
 
 
 @given(st.lists(st.just(QUOTED + b"\n"), min_size=1, max_size=200), st.floats(0.0, 1.0), st.integers(1, 4000))
@@ -109,8 +113,15 @@ def test_a_cut_off_gzip_scans_exactly_the_bytes_that_can_be_decompressed(lines, 
         assert r.exit_status() == 2
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*")) if CORPUS.exists() else [])
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*")))
 def test_the_seed_corpus_still_scans(name):
+    # As fuzz/atheris_scan.py reads an input: the first byte sets the chunk size, the rest is the file.
     data = (CORPUS / name).read_bytes()
-    r = _scan(data, chunk_size=97, max_line=300)
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data[1:])
+        os.close(fd)
+        r = run(path, "jdoe", ("straße", "K\u212aate"), chunk_size=1 + data[0] * 7, max_line=512, list_mentions=True, debug=True)
+    finally:
+        os.unlink(path)
     assert r.sources and all("internal error" not in (s.reason or "") for s in r.sources)

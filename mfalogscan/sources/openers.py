@@ -178,11 +178,11 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
         )
         infos = None
     if infos is not None:
-        for info in infos:
-            if info.is_dir():
+        for index, info in enumerate(infos, 1):
+            if info.filename.endswith("/"):  # a folder (ZipInfo.is_dir() fails on an empty name)
                 continue
             members += 1
-            name = info.filename
+            name = info.filename or f"(member {index}, without a name)"
             if info.flag_bits & 1:
                 yield _unread_member(unit, name, "encrypted zip member; not scanned (no password is tried: "
                                      "decrypt the archive and scan what it holds)", info.compress_size)
