@@ -107,7 +107,8 @@ def parse_loose(text: str, dayfirst: bool = False) -> Stamp | None:
     try:
         a = parser.parse(text, default=datetime(1904, 1, 1), dayfirst=dayfirst)
         b = parser.parse(text, default=datetime(1908, 1, 1), dayfirst=dayfirst)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, ArithmeticError, TypeError):
+        # dateutil raises decimal.InvalidOperation on absurd numbers ("18:2999...9:20", found by atheris).
         return None
     year = a.year if a.year == b.year else None
     offset = None

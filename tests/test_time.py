@@ -243,3 +243,10 @@ def test_findings_kept_past_retention_are_marked_and_counted(write):
     assert r.sources[0].past_retention == {"jdoe": 1} and r.summary.users[0].past_retention == 1
     r = run(path, retention_days=90, as_of=datetime(2024, 6, 4, tzinfo=timezone.utc))
     assert [f.past_retention for f in r.findings] == [None, False] and r.sources[0].past_retention == {}
+
+
+def test_an_absurd_number_in_a_loose_stamp_is_no_time_not_an_error():
+    # From atheris: dateutil raised decimal.InvalidOperation while a CSV export's columns were sniffed.
+    from mfalogscan.timeparse import parse_loose
+
+    assert parse_loose("2028-00 -7398:" + "9" * 80 + "0:20") is None
