@@ -84,9 +84,10 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
         close = True
         try:
             st = os.fstat(raw.fileno())
-            size, times = st.st_size, [("the file's modification time", st.st_mtime)]
+            times = [("the file's modification time", st.st_mtime)]
             modified = iso_utc(datetime.fromtimestamp(st.st_mtime, timezone.utc), True)
-            if stat.S_ISREG(st.st_mode):
+            size = st.st_size if stat.S_ISREG(st.st_mode) else None  # a FIFO's 0 is no size
+            if size is not None:
                 snap = Snapshot(raw, size)  # the file as it is now, however it changes while read
         except OSError:
             size, times = None, []

@@ -142,3 +142,22 @@ def test_fault_many_small_bombs_stop_at_the_files_budget(tmp_path, monkeypatch):
     stopped = [s for s in r.sources if s.reason and "this file" in s.reason]
     assert stopped and all(s.status == "partial" for s in stopped) and r.exit_status() == 2
     assert sum(s.bytes or 0 for s in r.sources) < 200 * 200_000 and len(stopped) >= 20
+
+
+@pytest.mark.parametrize("magic", [b"\x1f\x8b", b"BZh9", b"\xfd7zXZ\x00"])
+def test_fault_text_that_starts_with_a_compression_magic(tmp_path, magic):
+    # From review: the file was taken for gzip/bzip2/xz, 0 bytes were scanned and the name on line 2 was lost.
+    path = tmp_path / "odd.log"
+    path.write_bytes(magic + b"\n" + LINE)
+    r = run(str(path))
+    src = r.sources[0]
+    assert [f.line for f in r.findings] == [2] and src.compression is None and src.bytes == len(magic) + 1 + len(LINE)
+    (issue,) = [i for i in src.issues if "starts like" in i.message]
+    assert issue.severity == "damaged" and issue.offset == 0 and "scanned as the bytes it holds" in issue.message
+    assert r.exit_status() == 2
+
+
+def test_fault_character_device_named_on_the_command_line_is_an_error():
+    r = run("/dev/zero")
+    (src,) = r.sources
+    assert src.status == "skipped" and "character device" in src.reason and r.exit_status() == 2

@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from ..errors import ConfigError
+from ..errors import LOST, ConfigError, SourceIssue
 from ..model import STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 
 STDIN = "-"
@@ -59,9 +59,10 @@ def discover(paths: Sequence[str]) -> Iterator[Found | SourceStatus]:
         if stat.S_ISDIR(st.st_mode):
             yield from _walk(p, frozenset({(st.st_dev, st.st_ino)}))
         elif stat.S_ISCHR(st.st_mode):
-            # /dev/zero, /dev/urandom, a terminal: reading would never end.
-            yield SourceStatus(printable(p), STATUS_SKIPPED, "a character device (such as /dev/zero or a terminal); "
-                               "not read, it may never end (pipe its output through a file or '-' instead)")
+            # /dev/zero, /dev/urandom, a terminal: reading would never end. Named by the user, so an error.
+            why = ("a character device (such as /dev/zero or a terminal); not read, it may never end "
+                   "(pipe its output through a file or '-' instead)")
+            yield SourceStatus(printable(p), STATUS_SKIPPED, why, issues=(SourceIssue(why, None, LOST),))
         else:
             yield Found(printable(p), p)  # a file, a FIFO (<(zcat x)), or a block device (a disk image)
 

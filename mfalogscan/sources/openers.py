@@ -9,15 +9,18 @@ member from its local headers, and the damage is reported.
 
 from __future__ import annotations
 
+import bz2
+import lzma
 import re
 import shutil
 import struct
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from ..errors import LOST, WARNING, SourceIssue
+from ..errors import DAMAGED, LOST, WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
 from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
 
@@ -69,6 +72,25 @@ def _kind(head: bytes) -> str | None:
     return None
 
 
+_PROBE = 64 * 1024
+
+
+def _not_really(kind: str, head: bytes) -> str | None:
+    """Why bytes that begin with a compression format's magic are not that format, or None if they may be.
+
+    A text file may begin with `1F 8B` or `BZh9` by chance (or by damage); if
+    the format's own decoder gives not one byte from the first bytes before
+    an error, they are read as they are, so a name on the next line is not
+    lost with the rest.
+    """
+    decoder = {"gzip": lambda: zlib.decompressobj(31), "bzip2": bz2.BZ2Decompressor, "xz": lzma.LZMADecompressor}[kind]()
+    try:
+        decoder.decompress(head[:_PROBE], 1)
+    except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError) as e:
+        return str(e)
+    return None  # it decompresses, or cannot tell yet (a truncated archive is reported as such later)
+
+
 def _chain(compression: str | None, more: str) -> str:
     return f"{compression}+{more}" if compression else more
 
@@ -83,6 +105,13 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
         return
     if kind == "zip":
         yield from _zip_units(unit, depth)
+        return
+    why = _not_really(kind, unit.stream.peek(_PROBE))
+    if why is not None:
+        unit.issues.append(SourceIssue(
+            f"starts like {kind} data but is not {kind} ({why}); scanned as the bytes it holds", 0, DAMAGED,
+        ))
+        yield unit
         return
     stream_class = {"gzip": GzipStream, "bzip2": Bz2Stream, "xz": XzStream}[kind]
     dec = stream_class(unit.stream)

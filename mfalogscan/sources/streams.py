@@ -200,8 +200,8 @@ class Budget:
         stored = self.stored if self.stored is not None else self._read_so_far()
         if self.used > max(4 * self.floor, 2 * self.ratio * stored):
             size = f"{self.stored} bytes" if self.stored is not None else "of unknown size"
-            return (f"decompression stopped: this file ({size}) has expanded to {self.used} bytes, more than "
-                    f"{self.ratio}:1 (a decompression bomb?), so the rest was not scanned; "
+            return (f"decompression stopped: this file ({size}) has expanded to {self.used} bytes in all, more than "
+                    f"{2 * self.ratio}:1 over all its members (a decompression bomb?), so the rest was not scanned; "
                     "--max-expansion RATIO allows more")
         return None
 
