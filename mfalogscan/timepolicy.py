@@ -196,6 +196,8 @@ class SourceClock:
         if self.written_years:
             epoch, year = self.written_years[0]
             return year - epoch, "years written elsewhere in the source"
+        if self.tracker.last is None:
+            return None, None  # every year-less stamp was a date of no year (30 February): nothing to place
         for label, when in file_times + [("the time of this run (no other evidence)", now.timestamp())]:
             if when is None:
                 continue

@@ -250,3 +250,14 @@ def test_an_absurd_number_in_a_loose_stamp_is_no_time_not_an_error():
     from mfalogscan.timeparse import parse_loose
 
     assert parse_loose("2028-00 -7398:" + "9" * 80 + "0:20") is None
+
+
+def test_a_source_whose_only_yearless_stamps_are_impossible_dates_has_no_year(tmp_path):
+    # From atheris: base_year() unpacked a missing "last stamp" and the source ended in an internal error.
+    from .helpers import run
+
+    path = tmp_path / "syslog.log"
+    path.write_text('Feb 30 18:20:20 mfa01 pfsvc[2960]: User "jdoe" changed user "x"\n')
+    r = run(str(path), framing="syslog")
+    assert r.sources[0].status == "scanned" and r.sources[0].year_from is None
+    assert [f.timestamp for f in r.findings] == [None]

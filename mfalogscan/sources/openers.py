@@ -201,11 +201,12 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
     members = 0
     try:
         infos = zipfile.ZipFile(f).infolist()
+        no_directory = None
     except Exception as e:  # noqa: BLE001 - zipfile raises many types on damaged input; all mean "no usable directory"
         issues.append(
             SourceIssue(f"zip central directory is missing or damaged ({e}); members were read from their local headers")
         )
-        infos = None
+        infos, no_directory = None, str(e)
     if infos is not None:
         for index, info in enumerate(infos, 1):
             if info.filename.endswith("/"):  # a folder (ZipInfo.is_dir() fails on an empty name)
@@ -232,6 +233,12 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
         counter = [0]
         yield from _walk_local_headers(unit, f, base, counter, issues, depth)
         members = counter[0]
+        if members == 0:
+            # No directory and no member: text that starts with "PK" by chance. Read it as it is.
+            why = f"starts like zip data but is not a zip ({no_directory}); scanned as the bytes it holds"
+            yield Unit(unit.path, PeekReader(_Window(f, base, None)), unit.compression, unit.container, unit.stored_bytes,
+                       unit.times, unit.decoders, list(unit.issues) + [SourceIssue(why, 0, DAMAGED)], unit.budget)
+            return
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield SourceStatus(unit.path, status, f"zip archive with {members} member(s), each listed as its own source",
                        compression=_chain(unit.compression, "zip"), container=unit.container,
