@@ -230,12 +230,22 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             member.stored_bytes = info.compress_size
             yield from expand(member, depth + 1)
     else:
-        counter = [0]
-        yield from _walk_local_headers(unit, f, base, counter, issues, depth)
+        counter, held, readable = [0], [], False
+        for item in _walk_local_headers(unit, f, base, counter, issues, depth):
+            if readable:
+                yield item
+            elif isinstance(item, Unit) and _member_readable(item):  # a member that can be read: this is a zip
+                readable = True
+                yield from held
+                yield item
+            else:
+                held.append(item)  # statuses of members that could not be read, until one can
         members = counter[0]
-        if members == 0:
-            # No directory and no member: text that starts with "PK" by chance. Read it as it is.
-            why = f"starts like zip data but is not a zip ({no_directory}); scanned as the bytes it holds"
+        if not readable:
+            # No directory and no member to read: text that starts with "PK" by chance (or a zip beyond
+            # repair). Read it as the bytes it holds rather than lose them.
+            why = (f"starts like zip data but no directory and no readable member were found ({no_directory}); "
+                   "scanned as the bytes it holds")
             yield Unit(unit.path, PeekReader(_Window(f, base, None)), unit.compression, unit.container, unit.stored_bytes,
                        unit.times, unit.decoders, list(unit.issues) + [SourceIssue(why, 0, DAMAGED)], unit.budget)
             return
@@ -243,6 +253,11 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
     yield SourceStatus(unit.path, status, f"zip archive with {members} member(s), each listed as its own source",
                        compression=_chain(unit.compression, "zip"), container=unit.container,
                        stored_bytes=unit.stored_bytes, issues=tuple(issues + unit.all_issues()))
+
+
+def _member_readable(member: Unit) -> bool:
+    zips = [d for d in member.decoders if isinstance(d, ZipMemberStream)]
+    return not zips or zips[-1].readable
 
 
 def _find_local_header(f: BinaryIO, start: int) -> int | None:

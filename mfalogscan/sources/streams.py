@@ -409,6 +409,7 @@ class ZipMemberStream(DecompressedStream):
     """One zip member's data, checked against the CRC-32 the archive records for it."""
 
     name = "zip member"
+    METHODS = (0, 8, 12)  # stored, deflate, bzip2
 
     def __init__(self, raw: BinaryIO, method: int, size: int | None, crc: int | None):
         super().__init__(raw)
@@ -416,6 +417,11 @@ class ZipMemberStream(DecompressedStream):
         self._usize = size
         self._expected_crc = crc
         self._started = False
+
+    @property
+    def readable(self) -> bool:
+        """False when the member cannot be read at all (a method not supported, a stored member of no size)."""
+        return self._method in self.METHODS and (self._method != 0 or self._usize is not None)
 
     def _start_member(self) -> bool:
         if self._started:
