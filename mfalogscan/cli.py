@@ -231,6 +231,9 @@ def scan_command(
         _err(f"{len(bad)} source(s) could not be read in full:")
         for s in bad:
             _err(f"  {s.path}: {'; '.join(i.message for i in s.issues if i.is_error) or s.reason}")
+        if any(s.status in ("partial", "unreadable") or any(i.fatal for i in s.issues) for s in bad):
+            _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
+                 "file) to cover it; each source's issues in the JSON output give the offsets")
     raise typer.Exit(report.exit_status())
 
 
