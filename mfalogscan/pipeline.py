@@ -7,7 +7,6 @@ Report. Nothing here prints: the CLI hands the events to a printer.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -22,17 +21,18 @@ from .framings import detect
 from .findings import FindingBuilder
 from .linescan import LineScanner
 from .match import NameMatcher
-from .readahead import ReadAhead
+from .reading import Counts, raw_chunks, text_chunks
 from .streamsearch import StreamSearch
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from .rules.load import RuleSet, load_rules
 from .sources.decode import (
-    SAMPLE, Layout, Validator, first_undecodable, mark_undecodable, sniff_layout, transcode, undecodable_so_far,
+    SAMPLE, Layout, first_undecodable, mark_undecodable, sniff_layout, undecodable_so_far,
 )
 from .sources.discover import Found, check_paths, discover
 from .sources.openers import Unit, expand
 from .sources.snapshot import Snapshot
-from .sources.streams import Budget, PeekReader
+from .sources.budget import Budget
+from .sources.streams import PeekReader
 from .timepolicy import SourceClock, iso_utc, reference_now
 
 _SNIFF_LINES = 200
@@ -145,95 +145,12 @@ def _as_stored(status: SourceStatus, snap: Snapshot | None, found: Found, modifi
     return replace(status, issues=issues)
 
 
-class _Counts:
-    """What reading a source counted: bytes (and their SHA-256), NULs, problems."""
-
-    def __init__(self):
-        self.bytes = 0
-        self.nuls = 0
-        self.first_nul: int | None = None  # stream offset (sources searched as stored)
-        self.issues: list[SourceIssue] = []
-        self._hash = hashlib.sha256()
-
-    def feed(self, data: bytes) -> None:
-        self.bytes += len(data)
-        self._hash.update(data)
-
-    def count_nuls(self, data: bytes, at: int | None) -> None:
-        # NULs are rare: a memchr test (~0.01 s/GB) spares the full count (~0.34 s/GB) nearly always.
-        first = data.find(0)
-        if first >= 0:
-            if self.nuls == 0 and at is not None:
-                self.first_nul = at + first
-            self.nuls += data.count(0)
-
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-
-def _read_chunks(stream: PeekReader, size: int, counts: _Counts) -> Iterator[bytes]:
-    while True:
-        try:
-            data = stream.read(size)
-        except OSError as e:
-            counts.issues.append(SourceIssue(f"read error: {e.strerror or e}; the rest was not scanned", counts.bytes))
-            return
-        if not data:
-            return
-        counts.feed(data)
-        yield data
-
-
-def _raw_chunks(unit: Unit, ctx: Context, counts: _Counts, search=None) -> tuple[Iterator[bytes], ReadAhead | None]:
-    """The unit's chunks as stored (after decompression), hashed and counted.
-
-    When this process scans alone, a thread reads, hashes and (given a
-    StreamSearch) searches them ahead of the scanner; worker processes of
-    --jobs keep every core busy already, and small files are done before a
-    thread would start, so those read in line.
-    """
-    read = lambda: _read_chunks(unit.stream, ctx.config.chunk_size, counts)  # noqa: E731
-    small = unit.stored_bytes is not None and not unit.decoders and unit.stored_bytes <= 2 * ctx.config.chunk_size
-    if ctx.config.jobs > 1 or small:  # a thread per small file costs more than it saves (100,000 files)
-        return read(), None
-    ahead = ReadAhead(read, search)
-    return ahead.chunks(), ahead
-
-
-def _text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: _Counts) -> Iterator[bytes]:
-    """Chunks in the search encoding, with NUL and undecodable bytes counted on the way."""
-    if layout.transcoded:
-        for out in transcode(_Reader(raw), layout.encoding, size, layout.bom):
-            counts.count_nuls(out, None)  # a NUL's offset in the UTF-8 copy is not one in the file
-            yield out
-        return
-    validator = Validator(layout.encoding, layout.bom)
-    at = layout.bom
-    for data in raw:
-        counts.count_nuls(data, at)
-        validator.feed(data)
-        at += len(data)
-        yield data
-    validator.feed(b"", final=True)
-
-
-class _Reader:
-    """A read(n) interface over an iterator of chunks (for the transcoder)."""
-
-    def __init__(self, chunks: Iterator[bytes]):
-        self._chunks = chunks
-
-    def read(self, n: int) -> bytes:
-        return next(self._chunks, b"")
-
-
 def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     cfg = ctx.config
     try:
         sample = unit.stream.peek(SAMPLE)
     except OSError as e:
-        yield _status(unit, STATUS_UNREADABLE, f"read error: {e.strerror or e}", None, None, _Counts(), 0)
+        yield _status(unit, STATUS_UNREADABLE, f"read error: {e.strerror or e}", None, None, Counts(), 0)
         return
     layout = sniff_layout(sample, cfg.encoding)
     if layout.binary:
@@ -248,14 +165,14 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     yearless = any(r is not None and r.stamp is not None and r.stamp.year is None
                    for r in map(framing.parse, sample_lines[:50]))
     sample_every = cfg.yearless_sample_every if yearless else cfg.sample_every
-    counts = _Counts()
+    counts = Counts()
     counts.feed(unit.stream.read(layout.bom))
     before = undecodable_so_far()
     mark_undecodable()
     finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
     # Sources searched as stored are searched on the reading thread; transcoded ones after transcoding.
     search = StreamSearch(finder, ctx.matcher.max_bytes()) if cfg.fast and not layout.transcoded else None
-    raw, ahead = _raw_chunks(unit, ctx, counts, search)
+    raw, ahead = raw_chunks(unit, ctx.config, counts, search)
     scanner = LineScanner(
         ahead.cursor if ahead is not None and search is not None else finder,
         layout.newline,
@@ -269,7 +186,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     )
     clock = SourceClock(cfg.time)
     builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
-    chunks = _text_chunks(raw, layout, cfg.chunk_size, counts)
+    chunks = text_chunks(raw, layout, cfg.chunk_size, counts)
     try:
         pending = list(builder.findings(scanner.run(chunks, layout.bom)))
     finally:
@@ -369,7 +286,7 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
     earlier (and the reverse), so UTF-16 hits are counted once per position of
     their first letter, whichever byte order found them.
     """
-    counts = _Counts()
+    counts = Counts()
     searchers = [(p, e) for e in _RAW_ENCODINGS if (p := ctx.matcher.quoted_searcher(e)) is not None]
     keep = ctx.matcher.max_bytes() + 8
     per_subject = [0] * len(ctx.subjects)
@@ -391,7 +308,7 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
                     per_subject[s] += 1
 
     tail, base = b"", 0
-    raw, ahead = _raw_chunks(unit, ctx, counts)
+    raw, ahead = raw_chunks(unit, ctx.config, counts)
     try:
         for data in raw:
             buf = tail + data

@@ -213,7 +213,7 @@ def test_an_os_error_on_open_is_reported_and_the_scan_goes_on(tmp_path):
 
 
 def test_a_read_error_mid_stream_keeps_what_was_read():
-    from mfalogscan.pipeline import _Counts, _read_chunks
+    from mfalogscan.reading import Counts, read_chunks
 
     class Failing:
         def __init__(self):
@@ -225,8 +225,8 @@ def test_a_read_error_mid_stream_keeps_what_was_read():
                 raise OSError(5, "Input/output error")
             return b"x" * n
 
-    counts = _Counts()
-    assert b"".join(_read_chunks(Failing(), 10, counts)) == b"x" * 20
+    counts = Counts()
+    assert b"".join(read_chunks(Failing(), 10, counts)) == b"x" * 20
     assert counts.issues[0].severity == "lost" and counts.issues[0].offset == 20
     assert "input/output error" in counts.issues[0].message.lower()
 

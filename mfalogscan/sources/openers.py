@@ -340,7 +340,6 @@ def _walk_local_headers(
         start = pos + _LOCAL.size + nlen + elen
         sized = not flags & 8
         counter[0] += 1
-        path = f"{unit.path}!{name}"
         skip_reason = None
         if not sized and method == 0 and not flags & 1:
             found_size = _stored_size(f, start)
