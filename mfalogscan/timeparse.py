@@ -113,6 +113,9 @@ def parse_loose(text: str, dayfirst: bool = False) -> Stamp | None:
     year = a.year if a.year == b.year else None
     offset = None
     if a.tzinfo is not None:
-        delta = a.utcoffset()
+        try:
+            delta = a.utcoffset()
+        except ValueError:
+            return None  # a zone offset of a day or more (found by atheris): no time
         offset = int(delta.total_seconds()) if delta is not None else None
     return Stamp(text, year, a.month, a.day, a.hour, a.minute, a.second, a.microsecond, offset, a.microsecond != 0)

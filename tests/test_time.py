@@ -261,3 +261,10 @@ def test_a_source_whose_only_yearless_stamps_are_impossible_dates_has_no_year(tm
     r = run(str(path), framing="syslog")
     assert r.sources[0].status == "scanned" and r.sources[0].year_from is None
     assert [f.timestamp for f in r.findings] == [None]
+
+
+def test_a_zone_offset_of_a_day_or_more_in_a_loose_stamp_is_no_time():
+    # From atheris: datetime refuses offsets of 24 h or more; the CSV sniffing ended in an internal error.
+    from mfalogscan.timeparse import parse_loose
+
+    assert parse_loose("2024-03-07 18:20:20 +2500") is None
