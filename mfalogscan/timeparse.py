@@ -81,8 +81,11 @@ def parse_iso(text: str) -> Stamp | None:
     m = _ISO.match(text)
     if m is None:
         return None
+    offset = _offset(m["z"])
+    if offset is not None and abs(offset) >= 86400:
+        return None  # `+25:00` is no zone (and datetime refuses it)
     return Stamp(m.group(0), int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
-                 _frac(m["f"]), _offset(m["z"]), m["f"] is not None)
+                 _frac(m["f"]), offset, m["f"] is not None)
 
 
 def parse_bsd(text: str) -> Stamp | None:

@@ -268,3 +268,15 @@ def test_a_zone_offset_of_a_day_or_more_in_a_loose_stamp_is_no_time():
     from mfalogscan.timeparse import parse_loose
 
     assert parse_loose("2024-03-07 18:20:20 +2500") is None
+
+
+def test_an_iso_stamp_with_a_zone_of_a_day_or_more_is_no_stamp(tmp_path):
+    from mfalogscan.timeparse import parse_iso
+
+    from .helpers import run
+
+    assert parse_iso("2024-03-07T18:20:20+25:00") is None and parse_iso("2024-03-07T18:20:20+23:59") is not None
+    path = tmp_path / "x.log"
+    path.write_text('<134>1 2024-03-07T18:20:20+25:00 mfa01 pfsvc 2960 - - User "jdoe" changed user "x"\n')
+    r = run(str(path), framing="rfc5424")
+    assert r.sources[0].status == "scanned" and len(r.findings) == 1
