@@ -126,6 +126,11 @@ def shared_dir():
     """A folder user 65534 can enter and read (pytest's tmp_path is root-only)."""
     if os.geteuid() != 0 or SETPRIV is None:
         pytest.skip("permission tests need root and setpriv to run the scan as uid 65534")
+    probe = subprocess.run([SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                            sys.executable, "-c", "import mfalogscan"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("uid 65534 cannot import mfalogscan from this Python (its environment is in a root-only "
+                    f"folder): {probe.stderr.decode(errors='replace').strip()[-120:]}")
     d = tempfile.mkdtemp(prefix="mfalogscan-perm-")
     os.chmod(d, 0o755)
     yield d
