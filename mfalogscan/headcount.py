@@ -48,8 +48,8 @@ class NotStartCounter:
                 if heads == newlines:
                     return 0
                 if heads == 0:
-                    self._literal = None  # another shape of head now: learn it from this range
-                    self._learn(buf, lo, stop)
+                    self.relearn()  # another shape of head now: learn it from this range
+                    self.literal(buf, lo, stop)
         return self.count_slowly(buf, lo, stop)
 
     def literal(self, buf: bytes, lo: int, stop: int) -> bytes | None:

@@ -165,13 +165,18 @@ class ByteFinder:
         """The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered)."""
         return self._matcher._byte_trie(self._encoding, lowered=True)
 
+    def _pattern(self, buf: bytes):
+        """The pattern for `buf`, the text to run it on, and whether it may run without the GIL."""
+        if not self.fast:
+            return self.raw, buf, False
+        if buf.isascii():
+            return self.ascii, buf, True
+        return self.lowered, buf.lower(), False
+
     def __call__(self, buf: bytes, base: int = 0):
         # `base` (buf's position in the stream) is part of the searcher contract; a ByteFinder needs none.
-        if not self.fast:
-            return _regex_finder(self.raw, buf)
-        if buf.isascii():
-            return _regex_finder(self.ascii, buf)
-        return _regex_finder(self.lowered, buf.lower())
+        pattern, text, _ = self._pattern(buf)
+        return _regex_finder(pattern, text)
 
     def spans(self, buf: bytes, pos: int = 0) -> Iterator[tuple[int, int]]:
         """Every candidate (start, end) in buf from pos on, left to right, not overlapping.
@@ -179,15 +184,10 @@ class ByteFinder:
         The `regex` module's search runs without the GIL here (concurrent=True),
         so a reading thread can search while the scanner works.
         """
-        if not self.fast:
-            pattern, text, kw = self.raw, buf, {}
-        elif buf.isascii():
-            pattern, text, kw = self.ascii, buf, {"concurrent": True}
-        else:
-            pattern, text, kw = self.lowered, buf.lower(), {}
+        pattern, text, free = self._pattern(buf)
         if pattern is None:
             return iter(())
-        return (m.span() for m in pattern.finditer(text, pos, **kw))
+        return (m.span() for m in pattern.finditer(text, pos, **({"concurrent": True} if free else {})))
 
 
 def _ascii_searcher(keys: Sequence[str]):
