@@ -22,7 +22,6 @@ from .findings import FindingBuilder
 from .linescan import LineScanner
 from .match import NameMatcher
 from .reading import Counts, raw_chunks, text_chunks
-from .streamsearch import StreamSearch
 from .model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from .rules.load import RuleSet, load_rules
 from .sources.decode import (
@@ -170,11 +169,11 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     before = undecodable_so_far()
     mark_undecodable()
     finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
-    # Sources searched as stored are searched on the reading thread; transcoded ones after transcoding.
-    search = StreamSearch(finder, ctx.matcher.max_bytes()) if cfg.fast and not layout.transcoded else None
-    raw, ahead = raw_chunks(unit, ctx.config, counts, search)
+    # Sources searched as stored may be searched on the reading thread; transcoded ones after transcoding.
+    ahead_finder = finder if cfg.fast and not layout.transcoded else None
+    raw, searcher = raw_chunks(unit, cfg, counts, ahead_finder, ctx.matcher.max_bytes())
     scanner = LineScanner(
-        ahead.cursor if ahead is not None and search is not None else finder,
+        searcher or finder,
         layout.newline,
         framing.head if framing.multiline else None,
         layout.unit_width,
@@ -190,8 +189,7 @@ def _scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     try:
         pending = list(builder.findings(scanner.run(chunks, layout.bom)))
     finally:
-        if ahead is not None:
-            ahead.close()  # reading is over (or, on an error, abandoned) before anything else
+        raw.close()  # reading is over (or, on an error, abandoned) before anything else
     bad = undecodable_so_far() - before
     issues = list(counts.issues)
     if bad:
@@ -308,7 +306,7 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
                     per_subject[s] += 1
 
     tail, base = b"", 0
-    raw, ahead = raw_chunks(unit, ctx.config, counts)
+    raw, _ = raw_chunks(unit, ctx.config, counts)
     try:
         for data in raw:
             buf = tail + data
@@ -318,8 +316,7 @@ def _count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
             wide_seen = {p for p in wide_seen if p >= base - 4}
         count(tail, base, len(tail))
     finally:
-        if ahead is not None:
-            ahead.close()
+        raw.close()
     raw = {s.name: n for s, n in zip(ctx.subjects, per_subject) if n}
     status = _status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", None, None, counts, 0)
     return replace(status, raw_matches=raw)

@@ -107,42 +107,36 @@ class ReadAhead:
         self._holding = False
 
     def _run(self) -> None:
-        try:
-            if self._search is None:
-                for data in self._read_chunks():
-                    if self._stop.is_set():
-                        return
-                    self._queue.put((data, None, None, None))
-            else:
-                self._run_searching()
-            self._queue.put((_END, None, None, None))
-        except BaseException as e:  # noqa: BLE001 - handed to the scanner's thread, raised there
-            self._queue.put((_END, None, None, e))
-
-    def _run_searching(self) -> None:
-        """Hand a chunk over only once every candidate starting in it is decided (see streamsearch)."""
+        """Read; hand a chunk over once every candidate starting in it is decided (see streamsearch)."""
         search, put = self._search, self._queue.put
         held: deque[tuple[bytes, int]] = deque()  # chunks read, and the stream position of their end
         spans: list = []
         end = 0
 
+        def handover():
+            return search.handover if search is not None else None
+
         def release(upto: float) -> None:
             nonlocal spans
             while held and held[0][1] <= upto:
-                put((held.popleft()[0], spans, search.handover, None))
+                put((held.popleft()[0], spans, handover(), None))
                 spans = []
 
-        for data in self._read_chunks():
-            if self._stop.is_set():
-                return
-            end += len(data)
-            held.append((data, end))
-            spans += search.feed(data)
-            release(float("inf") if search.handover is not None else search.decided)
-        spans += search.finish()
-        release(float("inf"))
-        if spans:
-            put((b"", spans, search.handover, None))
+        try:
+            for data in self._read_chunks():
+                if self._stop.is_set():
+                    return
+                end += len(data)
+                held.append((data, end))
+                if search is not None:
+                    spans += search.feed(data)
+                release(search.decided if search is not None else end)
+            if search is not None:
+                spans += search.finish()
+            release(end)
+            put((_END, spans, handover(), None))
+        except BaseException as e:  # noqa: BLE001 - handed to the scanner's thread, raised there
+            put((_END, None, None, e))
 
     def chunks(self) -> Iterator[bytes]:
         _INTERVAL.hold()
@@ -153,13 +147,12 @@ class ReadAhead:
                 data, spans, handover, error = self._queue.get()
                 if error is not None:
                     raise error
-                if self.cursor is not None and spans is not None:
+                if self.cursor is not None:
                     self.cursor.add(spans)
                     self.cursor.handover = handover
                 if data is _END:
                     return
-                if data:
-                    yield data
+                yield data
         finally:
             self.close()
 

@@ -14,6 +14,7 @@ from typing import Iterator
 from .config import ScanConfig
 from .errors import SourceIssue
 from .readahead import ReadAhead
+from .streamsearch import StreamSearch
 from .sources.decode import Layout, Validator, transcode
 from .sources.openers import Unit
 from .sources.streams import PeekReader
@@ -59,20 +60,23 @@ def read_chunks(stream: PeekReader, size: int, counts: Counts) -> Iterator[bytes
         yield data
 
 
-def raw_chunks(unit: Unit, config: ScanConfig, counts: Counts, search=None) -> tuple[Iterator[bytes], ReadAhead | None]:
-    """The unit's chunks as stored (after decompression), hashed and counted.
+def raw_chunks(unit: Unit, config: ScanConfig, counts: Counts, finder=None, longest: int = 0):
+    """The unit's chunks as stored (after decompression), hashed and counted, and where to find candidates in them.
 
-    When this process scans alone, a thread reads, hashes and (given a
-    StreamSearch) searches them ahead of the scanner; worker processes of
+    When this process scans alone, a thread reads and hashes them ahead of
+    the scanner, and, given the `finder` of a source searched as stored,
+    searches them too (names are at most `longest` bytes): the searcher
+    returned is then its cursor, else `finder` itself. Worker processes of
     --jobs keep every core busy already, and small files are done before a
-    thread would start, so those read in line.
+    thread would start, so those read in line. Close the chunks (a
+    generator) to stop the thread early.
     """
     read = lambda: read_chunks(unit.stream, config.chunk_size, counts)  # noqa: E731
     small = unit.stored_bytes is not None and not unit.decoders and unit.stored_bytes <= 2 * config.chunk_size
     if config.jobs > 1 or small:  # a thread per small file costs more than it saves (100,000 files)
-        return read(), None
-    ahead = ReadAhead(read, search)
-    return ahead.chunks(), ahead
+        return read(), finder
+    ahead = ReadAhead(read, StreamSearch(finder, longest) if finder is not None else None)
+    return ahead.chunks(), ahead.cursor or finder
 
 
 def text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: Counts) -> Iterator[bytes]:

@@ -46,9 +46,10 @@ class StreamSearch:
         self._resume = 0  # the search goes on from here (the end of the last candidate given)
 
     @property
-    def decided(self) -> int:
-        """Every candidate starting before this stream position has been given."""
-        return self._pending_at
+    def decided(self) -> float:
+        """Every candidate starting before this stream position has been given (or, after a handover, is the
+        scanner's to find: then everything is decided)."""
+        return float("inf") if self.handover is not None else self._pending_at
 
     def feed(self, data: bytes) -> list[tuple[int, int]]:
         return self._search(data, final=False)
