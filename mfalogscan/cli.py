@@ -17,6 +17,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .config import MAX_EXPANSION
 from .printers import FORMATS
 
 HELP = (
@@ -124,7 +125,7 @@ def scan_command(
     ),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="WHEN", help="The reference date for retention [default: now]."),
     max_expansion: int = typer.Option(
-        200, "--max-expansion", metavar="RATIO", min=0,
+        MAX_EXPANSION, "--max-expansion", metavar="RATIO", min=0,
         help="Stop decompressing a file that expands more than RATIO times its size (a bomb guard; 0: no limit).",
     ),
     jobs: int = typer.Option(

@@ -14,6 +14,10 @@ DEFAULT_LOGS_DIR = r"C:\Program Files\Multi-Factor Authentication Server\Logs"
 MAX_NAME_CHARS = 256
 
 
+#: The default of --max-expansion: logs compress 5 to 50 times, decompression bombs far more.
+MAX_EXPANSION = 200
+
+
 @dataclass(frozen=True)
 class Subject:
     """A person searched for: the name reports use, and other names they go by."""
@@ -54,7 +58,7 @@ class ScanConfig:
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024
     #: How many times its stored size a compressed file may expand before decompressing stops (0: no limit).
-    max_expansion: int = 200
+    max_expansion: int = MAX_EXPANSION
     #: Sources scanned at once, in worker processes (the output does not depend on it).
     jobs: int = 1
     parameters: dict = field(default_factory=dict, compare=False)
@@ -106,33 +110,25 @@ def check_name(name: str, where: str) -> str:
 
 
 def _check_unique(subjects: Sequence[Subject]) -> None:
-    from .casefold import name_key
-
-    owner: dict[str, str] = {}
+    owner: dict = {}
     for s in subjects:
-        for n in s.names:
-            key = name_key(n)
-            if key in owner and owner[key] != s.name:
-                raise ConfigError(
-                    f"name {n!r} is given for two different people ({owner[key]!r} and {s.name!r}); "
-                    "each name may belong to one subject only"
-                )
-            owner[key] = s.name
+        _claim(owner, s.names, s.name)
 
 
-def _claim(owner: dict, names: list[str], where: str) -> None:
-    """Each name (as accounts compare) belongs to one subject; say where else a file gave it."""
+def _claim(owner: dict, names: Sequence[str], subject: str, where: str | None = None) -> None:
+    """Each name (as accounts compare) belongs to one subject; `owner` remembers whose, and where it was given."""
     from .casefold import name_key
 
     for name in names:
         key = name_key(name)
         have = owner.get(key)
-        if have is not None and have[0] != names[0]:
+        if have is not None and have[0] != subject:
+            first = f"{have[0]!r} at line {have[1].rsplit(':', 1)[1]}" if have[1] else repr(have[0])
             raise ConfigError(
-                f"{where}: name {name!r} is given for two different people ({have[0]!r} at line "
-                f"{have[1].rsplit(':', 1)[1]} and {names[0]!r}); each name may belong to one subject only"
+                f"{where + ': ' if where else ''}name {name!r} is given for two different people ({first} and "
+                f"{subject!r}); each name may belong to one subject only"
             )
-        owner.setdefault(key, (names[0], where))
+        owner.setdefault(key, (subject, where))
 
 
 def subjects_from(users: Sequence[str], users_file: str | None) -> tuple[Subject, ...]:
@@ -183,7 +179,7 @@ def read_users_file(path: str) -> list[Subject]:
         where = f"{path}:{n}"
         for name in names:
             check_name(name, where)
-        _claim(owner, names, where)
+        _claim(owner, names, names[0], where)
         subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
     if not subjects:
         raise ConfigError("users file holds no names", path)

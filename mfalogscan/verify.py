@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from .config import ScanConfig, Subject
+from .config import MAX_EXPANSION, ScanConfig, Subject
 from .errors import ConfigError
 from .timepolicy import TimePolicy, parse_zone
 
@@ -92,7 +92,7 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
             time=TimePolicy(zone, label, params.get("year"), when["since"], when["until"]),
             retention_days=int(params.get("retention_days", 90)),
             as_of=when["as_of"],
-            max_expansion=int(params.get("max_expansion", 200)),
+            max_expansion=int(params.get("max_expansion", MAX_EXPANSION)),
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"malformed report parameters: {e}") from None

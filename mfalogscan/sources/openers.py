@@ -17,12 +17,12 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Iterator
 
 from ..errors import DAMAGED, LOST, WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
-from .streams import BZ2_MAGIC, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
+from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
 
 LOCAL_SIG = b"PK\x03\x04"
 ZIP_MAGICS = (LOCAL_SIG, b"PK\x05\x06")
@@ -86,7 +86,7 @@ def _not_really(kind: str, head: bytes) -> str | None:
     decoder = {"gzip": lambda: zlib.decompressobj(31), "bzip2": bz2.BZ2Decompressor, "xz": lzma.LZMADecompressor}[kind]()
     try:
         decoder.decompress(head[:_PROBE], 1)
-    except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError) as e:
+    except DECODE_ERRORS as e:
         return str(e)
     return None  # it decompresses, or cannot tell yet (a truncated archive is reported as such later)
 
@@ -116,17 +116,8 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
     stream_class = {"gzip": GzipStream, "bzip2": Bz2Stream, "xz": XzStream}[kind]
     dec = stream_class(unit.stream)
     dec.budget = unit.budget
-    inner = Unit(
-        unit.path,
-        PeekReader(dec),
-        _chain(unit.compression, kind),
-        unit.container,
-        unit.stored_bytes,
-        unit.times,
-        unit.decoders + [dec],
-        list(unit.issues),
-        unit.budget,
-    )
+    inner = replace(unit, stream=PeekReader(dec), compression=_chain(unit.compression, kind),
+                    decoders=unit.decoders + [dec], issues=list(unit.issues))
     yield from expand(inner, depth + 1)
 
 
@@ -168,17 +159,11 @@ def _unread_member(archive: Unit, name: str, reason: str, stored: int | None) ->
 
 
 def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: float | None, issues: list) -> Unit:
+    stream.budget = archive.budget  # the member expands within its archive file's budget
     times = ([("the zip entry's date", mtime)] if mtime else []) + archive.times
-    return Unit(
-        f"{archive.path}!{name}",
-        PeekReader(stream),
-        _chain(archive.compression, "zip"),
-        archive.path,
-        None,
-        times,
-        archive.decoders + [stream],
-        list(issues),
-        archive.budget,
+    return replace(
+        archive, path=f"{archive.path}!{name}", stream=PeekReader(stream), compression=_chain(archive.compression, "zip"),
+        container=archive.path, stored_bytes=None, times=times, decoders=archive.decoders + [stream], issues=list(issues),
     )
 
 
@@ -225,7 +210,6 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             fields = _LOCAL.unpack(local)
             start = info.header_offset + _LOCAL.size + fields[9] + fields[10]
             stream = ZipMemberStream(_Window(f, start, info.compress_size), info.compress_type, info.file_size, info.CRC)
-            stream.budget = unit.budget
             member = _member_unit(unit, name, stream, _zip_mtime(info.date_time), [])
             member.stored_bytes = info.compress_size
             yield from expand(member, depth + 1)
@@ -246,8 +230,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             # repair). Read it as the bytes it holds rather than lose them.
             why = (f"starts like zip data but no directory and no readable member were found ({no_directory}); "
                    "scanned as the bytes it holds")
-            yield Unit(unit.path, PeekReader(_Window(f, base, None)), unit.compression, unit.container, unit.stored_bytes,
-                       unit.times, unit.decoders, list(unit.issues) + [SourceIssue(why, 0, DAMAGED)], unit.budget)
+            yield replace(unit, stream=PeekReader(_Window(f, base, None)), issues=list(unit.issues) + [SourceIssue(why, 0, DAMAGED)])
             return
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield SourceStatus(unit.path, status, f"zip archive with {members} member(s), each listed as its own source",
@@ -359,7 +342,6 @@ def _walk_local_headers(
             continue
         window = _Window(f, start, csize if sized else None)
         stream = ZipMemberStream(window, method, usize if sized else None, crc if sized and not flags & 8 else None)
-        stream.budget = unit.budget
         member = _member_unit(unit, name, stream, None, [])
         yield from expand(member, depth + 1)
         if sized:

@@ -21,6 +21,8 @@ from ..errors import DAMAGED, LOST, SourceIssue
 from .budget import Budget
 
 BLOCK = 256 * 1024
+#: What zlib, bz2 and lzma raise on data that is not theirs or is corrupt.
+DECODE_ERRORS = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
 GZIP_MAGIC = b"\x1f\x8b"
 BZ2_MAGIC = b"BZh"
 XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -224,7 +226,7 @@ class DecompressedStream(ABC):
                 break
             try:
                 out = self._dec.decompress(data, n)
-            except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError) as e:
+            except DECODE_ERRORS as e:
                 self._fail(f"{self.name} data is corrupt near compressed byte {self.raw.pos} ({e}); the rest was not scanned")
                 break
             if out:
