@@ -8,8 +8,7 @@ pattern does not match (`unparsed_lines`).
 `LineCounter` answers with the bytes type's own C loops (see `headcount`).
 `NumpyLineCounter`, used when NumPy is installed (`pip install
 mfalogscan[fast]`), finds the region's newlines once with a vector compare
-(0.22 s/GiB against 0.34 for bytes.count, and without the GIL, so the
-reading thread goes on meanwhile) and checks every line's head shape at once:
+(0.22 s/GiB against 0.34 for bytes.count) and checks every line's head shape at once:
 for a framing with `head_fixed_digits`, the first bytes of each line are read
 as 64-bit words and compared with the learnt skeleton, digits by a nibble
 test. A line that fails is asked of the head pattern itself, so the count is

@@ -360,7 +360,10 @@ def test_read_ahead_gives_up_on_a_reader_stuck_in_a_read():
     it = ahead.chunks()
     assert next(it) == b"first"
     ahead.close()  # returns (after at most a second) although the reader is still blocked
+    assert ahead._thread.is_alive()  # it gave up waiting: the reader is still in its read
     release.set()
+    ahead._thread.join(5)
+    assert not ahead._thread.is_alive()  # once the read returns, the reader sees the stop and ends
 
 
 def test_overlapping_read_aheads_restore_the_switch_interval_once_both_end():
