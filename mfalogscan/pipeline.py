@@ -129,11 +129,12 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
 
 def _as_stored(status: SourceStatus, snap: Snapshot | None, found: Found, modified: str | None) -> SourceStatus:
     """A file's own status with its stored hash and time, and what changed in it while it was read."""
-    if snap is None:
-        return replace(status, stored_sha256=status.sha256 if status.compression is None else None, modified=modified)
-    plain = status.compression is None and status.status == STATUS_SCANNED  # a read error says so itself
-    stored = status.sha256 if status.compression is None else snap.sha256()
+    # Standard input (no snapshot) cannot be read twice for the hash of a compressed stream as stored.
+    stored = status.sha256 if status.compression is None else snap.sha256() if snap is not None else None
     status = replace(status, stored_sha256=stored, modified=modified)
+    if snap is None:
+        return status
+    plain = status.compression is None and status.status == STATUS_SCANNED  # a read error says so itself
     changes = snap.changes(found.fs_path, status.bytes if plain else None)
     if not changes:
         return status
