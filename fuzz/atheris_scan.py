@@ -20,24 +20,25 @@ import atheris
 
 with atheris.instrument_imports():
     # The package imports its parts lazily: import them here so that they are instrumented.
-    import mfalogscan.findings  # noqa: F401
+    import mfalogscan.scanning.findings  # noqa: F401
     import mfalogscan.framings.csv_export  # noqa: F401
     import mfalogscan.framings.kiwi  # noqa: F401
     import mfalogscan.framings.native  # noqa: F401
     import mfalogscan.framings.rfc5424  # noqa: F401
     import mfalogscan.framings.syslog  # noqa: F401
-    import mfalogscan.headcount  # noqa: F401
-    import mfalogscan.linescan  # noqa: F401
-    import mfalogscan.linestats  # noqa: F401
-    import mfalogscan.match  # noqa: F401
-    import mfalogscan.pipeline  # noqa: F401
-    import mfalogscan.readahead  # noqa: F401
+    import mfalogscan.search.headcount  # noqa: F401
+    import mfalogscan.search.linescan  # noqa: F401
+    import mfalogscan.search.linestats  # noqa: F401
+    import mfalogscan.search.match  # noqa: F401
+    import mfalogscan.scanning.pipeline  # noqa: F401
+    import mfalogscan.search.readahead  # noqa: F401
     import mfalogscan.sources.decode  # noqa: F401
     import mfalogscan.sources.openers  # noqa: F401
     import mfalogscan.sources.streams  # noqa: F401
-    import mfalogscan.streamsearch  # noqa: F401
-    import mfalogscan.timeparse  # noqa: F401
-    import mfalogscan.timepolicy  # noqa: F401
+    import mfalogscan.search.streamsearch  # noqa: F401
+    import mfalogscan.timeline.stamps  # noqa: F401
+    import mfalogscan.timeline.clock  # noqa: F401
+    import mfalogscan.scanning.source  # noqa: F401
     from mfalogscan import ScanConfig, Subject, scan
 
 _FD, _PATH = tempfile.mkstemp(suffix=".log")

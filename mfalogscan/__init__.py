@@ -2,11 +2,24 @@
 
 The library API: build a `ScanConfig`, call `scan()` for a `Report`, or
 `scan_events()` to stream findings and source statuses as they are made.
+
+The house (docs/architecture.md), data flowing down the list:
+
+    cli           the command line over this API
+    printers      a finished Report -> table, JSON, JSON Lines, CSV, Markdown, HTML; report files written safely
+    evidence      what a whole scan proves: the Report, events across sources, verify
+    scanning      one source end to end, and many (in worker processes)
+    config        what a scan is asked to do
+    search        raw bytes -> candidate lines (the name search, case folding, line counting, read-ahead)
+    framings      a line -> a Record;  rules: a Record -> category, kind, role
+    sources       paths -> byte streams (discovery, archives, decompression, encodings, snapshots)
+    timeline      stamps, zones, years, the time window
+    model, errors the vocabulary every layer shares
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .model import VERSION as __version__
 
 __all__ = ["ScanConfig", "Subject", "Finding", "SourceStatus", "Report", "scan", "scan_events", "__version__"]
 
@@ -21,31 +34,12 @@ def __getattr__(name):
         from . import model
 
         return getattr(model, name)
-    if name == "Report":
-        from .report import Report
+    if name in ("Report", "scan"):
+        from .evidence import report
 
-        return Report
+        return getattr(report, name)
     if name == "scan_events":
-        from .pipeline import scan_events
+        from .scanning.pipeline import scan_events
 
         return scan_events
-    if name == "scan":
-        return _scan
     raise AttributeError(name)
-
-
-def _scan(config, rules=None, progress=None):
-    """Scan everything `config` names and return the whole Report.
-
-    `progress`, if given, wraps the stream of findings and source statuses (the CLI counts sources with it).
-    """
-    from .report import Report
-    from .rules.load import load_rules
-    from .pipeline import scan_events
-
-    rules = rules if rules is not None else load_rules(config.rules_files)
-    report = Report(config, rules_sha256=rules.sha256)
-    events = scan_events(config, rules)
-    for item in progress(events) if progress else events:
-        report.add(item)
-    return report.finish()

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
+from .model import VERSION as __version__
 from .config import MAX_EXPANSION
 from .printers import FORMATS
 
@@ -76,7 +76,7 @@ class _Progress:
 def _open_output(path: Optional[str], force: bool):
     if path is None or path == "-":
         return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", line_buffering=sys.stdout.isatty()), False
-    from .safeopen import open_report
+    from .printers.safeopen import open_report
 
     return open_report(path, force), True
 
@@ -139,11 +139,12 @@ def scan_command(
 
     out, close = None, False
     try:
-        from . import printers, scan
+        from . import printers
+        from .evidence.report import scan
         from .config import ScanConfig, subjects_from
-        from .parallel import default_jobs
+        from .scanning.parallel import default_jobs
         from .rules.load import load_rules
-        from .timepolicy import TimePolicy, parse_when, parse_zone, reference_now
+        from .timeline.policy import TimePolicy, parse_when, parse_zone, reference_now
 
         zone, zone_label = parse_zone(timezone_name)
         now = reference_now()
@@ -186,7 +187,7 @@ def scan_command(
 
         check_paths(config.paths)  # before --output is created
         if output_dir is not None:
-            from .reportfiles import check_per_subject, write_per_subject
+            from .printers.reportfiles import check_per_subject, write_per_subject
 
             check_per_subject(name)
         else:
@@ -250,7 +251,7 @@ def verify_command(
     import json
 
     from .errors import ConfigError, MfaLogScanError
-    from .verify import verify
+    from .evidence.verify import verify
 
     try:
         try:

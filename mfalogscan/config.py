@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Sequence
 
 from .errors import ConfigError
-from .timepolicy import TimePolicy
+from .timeline.policy import TimePolicy
 
 DEFAULT_LOGS_DIR = r"C:\Program Files\Multi-Factor Authentication Server\Logs"
 MAX_NAME_CHARS = 256
@@ -117,7 +117,7 @@ def _check_unique(subjects: Sequence[Subject]) -> None:
 
 def _claim(owner: dict, names: Sequence[str], subject: str, where: str | None = None) -> None:
     """Each name (as accounts compare) belongs to one subject; `owner` remembers whose, and where it was given."""
-    from .casefold import name_key
+    from .search.casefold import name_key
 
     for name in names:
         key = name_key(name)

@@ -72,3 +72,35 @@ class SourceIssue:
 
 
 LOST, DAMAGED, WARNING = "lost", "damaged", "warning"
+
+
+# The wording of what reading a text source noticed, in one place (the scanner only counts).
+
+
+def undecodable_issue(count: int, first: int | None, encoding: str) -> SourceIssue:
+    """`count` bytes that are not valid `encoding`, shown as U+FFFD."""
+    hint = " (if the file is not UTF-8, try --encoding, e.g. cp1252)" if encoding == "utf-8" else ""
+    where = f", the first at byte {first}" if first is not None else ""
+    return SourceIssue(f"{count} undecodable byte(s){where} were scanned as U+FFFD{hint}", first, WARNING)
+
+
+def false_bom_issue(bom: int) -> SourceIssue:
+    """A UTF-16/32 byte-order mark of `bom` bytes in front of UTF-8 text."""
+    return SourceIssue(
+        f"the file starts with a UTF-16/32 byte-order mark (BOM, {bom} bytes) but the text after it is UTF-8: "
+        "read as UTF-8 (use --encoding to insist)", 0, WARNING,
+    )
+
+
+def nul_issue(count: int, first: int | None) -> SourceIssue:
+    """`count` NUL bytes in text, scanned as they are."""
+    where = f", the first at byte {first}" if first is not None else ""
+    return SourceIssue(
+        f"{count} NUL byte(s){where}: scanned as they are (text around them is searched; "
+        "a crash or a full disk can leave such runs)", first, WARNING,
+    )
+
+
+def read_error(error: OSError) -> str:
+    """What an OSError met while reading says, in a source's reason or issue."""
+    return f"read error: {error.strerror or error}"

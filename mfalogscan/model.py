@@ -10,6 +10,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping
 
+#: Who made a report, as every output names it.
+TOOL = "mfalogscan"
+VERSION = "0.1.0"
+
 #: How a source ended up. `partial`: some bytes could not be read (see issues).
 STATUS_SCANNED = "scanned"
 STATUS_PARTIAL = "partial"

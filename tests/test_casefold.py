@@ -1,6 +1,6 @@
 import regex
 
-from mfalogscan import casefold
+from mfalogscan.search import casefold
 
 
 def test_classes_agree_with_regex_simple_folding_except_dotless_i():

@@ -1,8 +1,8 @@
 """One event, many places; copies; rotation sets ordered by content time."""
 
 
-from mfalogscan.events import rotation_family
-from mfalogscan.timepolicy import TimePolicy
+from mfalogscan.evidence.events import rotation_family
+from mfalogscan.timeline.policy import TimePolicy
 
 from .conftest import gzip_bytes, native, text_bytes
 from .helpers import run

@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mfalogscan.framings import kiwi, native as native_framing
-from mfalogscan.headcount import NotStartCounter
-from mfalogscan.match import NameMatcher
-from mfalogscan.streamsearch import DENSE, StreamSearch
-from mfalogscan.readahead import ReadAhead
+from mfalogscan.search.headcount import NotStartCounter
+from mfalogscan.search.match import NameMatcher
+from mfalogscan.search.streamsearch import DENSE, StreamSearch
+from mfalogscan.search.readahead import ReadAhead
 
 from .conftest import AUTH, CHANGE, OTHER, native
 from .helpers import keyed, run
@@ -141,7 +141,7 @@ def test_a_dense_name_is_handed_over_where_the_candidates_given_end(text, cuts, 
 @given(st.lists(st.one_of(head_lines, st.text(alphabet="ae \"jdoe", max_size=80)), min_size=1, max_size=30),
        st.integers(1, 400), st.integers(0, 30))
 def test_a_scan_with_a_dense_name_handed_back_to_the_scanner_finds_the_same(lines, chunk, dense):
-    from mfalogscan import streamsearch
+    from mfalogscan.search import streamsearch
 
     data = ("\n".join(lines) + "\n").encode()
     fd, path = tempfile.mkstemp(suffix=".log")
@@ -266,7 +266,7 @@ def test_jobs_must_be_a_number_of_zero_or_more():
 # --- the NumPy line counter (the `fast` extra) against the plain one ---
 
 np = pytest.importorskip("numpy")
-from mfalogscan import linestats  # noqa: E402
+from mfalogscan.search import linestats  # noqa: E402
 
 
 class _EveryRegion:
@@ -379,7 +379,7 @@ def test_overlapping_read_aheads_restore_the_switch_interval_once_both_end():
 
 
 def test_a_worker_that_dies_leaves_the_output_of_a_serial_run(tmp_path, monkeypatch):
-    from mfalogscan import pipeline
+    from mfalogscan.scanning import source as pipeline
 
     if not sys.platform.startswith("linux"):
         pytest.skip("workers are spawned here and would not inherit the patch")

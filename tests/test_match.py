@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from mfalogscan.casefold import fold, variants
-from mfalogscan.match import NameMatcher
+from mfalogscan.search.casefold import fold, variants
+from mfalogscan.search.match import NameMatcher
 
 ENCODINGS = ("utf-8", "utf-16-le", "cp1252")
 

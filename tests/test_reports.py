@@ -242,7 +242,7 @@ def test_mask_others_is_refused_where_it_cannot_work(hostile):
 
 
 def test_a_folder_swapped_for_a_link_after_opening_changes_nothing(tmp_path):
-    from mfalogscan.safeopen import Folder
+    from mfalogscan.printers.safeopen import Folder
 
     out, victim = tmp_path / "out", tmp_path / "victim"
     out.mkdir()

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from mfalogscan.pipeline import scan_found
+from mfalogscan.scanning.source import scan_found
 from mfalogscan.sources.discover import Found
 
 from .conftest import CHANGE, GUID, gzip_bytes, native, sample_lines, text_bytes, zip_bytes
@@ -213,7 +213,7 @@ def test_an_os_error_on_open_is_reported_and_the_scan_goes_on(tmp_path):
 
 
 def test_a_read_error_mid_stream_keeps_what_was_read():
-    from mfalogscan.reading import Counts, read_chunks
+    from mfalogscan.scanning.reading import Counts, read_chunks
 
     class Failing:
         def __init__(self):
@@ -251,18 +251,18 @@ def test_binary_utf16_hits_are_counted_once(write):
 
 
 def test_one_bad_source_does_not_end_the_scan(write, tmp_path, monkeypatch):
-    import mfalogscan.pipeline as pipeline
+    import mfalogscan.scanning.source as pipeline
 
     write("a.log", text_bytes(LINES))
     write("b.log", text_bytes(LINES))
-    real = pipeline._scan_unit
+    real = pipeline.scan_unit
 
     def flaky(unit, ctx):
         if unit.path.endswith("a.log"):
             raise RuntimeError("boom")
         return real(unit, ctx)
 
-    monkeypatch.setattr(pipeline, "_scan_unit", flaky)
+    monkeypatch.setattr(pipeline, "scan_unit", flaky)
     r = run(str(tmp_path))
     assert [s.status for s in r.sources] == ["unreadable", "scanned"]
     assert "internal error" in r.sources[0].reason and "boom" in r.sources[0].reason

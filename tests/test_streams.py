@@ -9,7 +9,8 @@ import zipfile
 import pytest
 
 from mfalogscan.sources.openers import Unit, expand
-from mfalogscan.sources.streams import Bz2Stream, GzipStream, PeekReader, XzStream
+from mfalogscan.sources.peek import PeekReader
+from mfalogscan.sources.streams import Bz2Stream, GzipStream, XzStream
 
 from .conftest import gzip_bytes, zip_bytes
 

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mfalogscan.errors import ConfigError
-from mfalogscan.timeparse import parse_bsd, parse_iso, parse_loose
-from mfalogscan.timepolicy import TimePolicy, YearTracker, parse_when, parse_zone
+from mfalogscan.timeline.stamps import parse_bsd, parse_iso, parse_loose
+from mfalogscan.timeline.clock import YearTracker
+from mfalogscan.timeline.policy import TimePolicy, parse_when, parse_zone
 
 from .conftest import native, text_bytes
 from .helpers import run
@@ -139,7 +140,7 @@ def test_native_stamps_need_no_zone_or_year(write):
 def test_since_with_an_age_on_year_less_stamps(write, monkeypatch):
     """--since 90d: years are inferred first (here from the file time), then the window applies."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
-    from mfalogscan.timepolicy import reference_now
+    from mfalogscan.timeline.policy import reference_now
 
     since = parse_when("90d", timezone.utc, reference_now(), "--since")  # 2025-03-03
     lines = [syslog("Jan 10 10:00:00"), syslog("Apr  1 10:00:00"), syslog("May 30 10:00:00")]
@@ -247,7 +248,7 @@ def test_findings_kept_past_retention_are_marked_and_counted(write):
 
 def test_an_absurd_number_in_a_loose_stamp_is_no_time_not_an_error():
     # From atheris: dateutil raised decimal.InvalidOperation while a CSV export's columns were sniffed.
-    from mfalogscan.timeparse import parse_loose
+    from mfalogscan.timeline.stamps import parse_loose
 
     assert parse_loose("2028-00 -7398:" + "9" * 80 + "0:20") is None
 
@@ -265,13 +266,13 @@ def test_a_source_whose_only_yearless_stamps_are_impossible_dates_has_no_year(tm
 
 def test_a_zone_offset_of_a_day_or_more_in_a_loose_stamp_is_no_time():
     # From atheris: datetime refuses offsets of 24 h or more; the CSV sniffing ended in an internal error.
-    from mfalogscan.timeparse import parse_loose
+    from mfalogscan.timeline.stamps import parse_loose
 
     assert parse_loose("2024-03-07 18:20:20 +2500") is None
 
 
 def test_an_iso_stamp_with_a_zone_of_a_day_or_more_is_no_stamp(tmp_path):
-    from mfalogscan.timeparse import parse_iso
+    from mfalogscan.timeline.stamps import parse_iso
 
     from .helpers import run
 

@@ -1,4 +1,4 @@
-"""Framings: how a log line wraps a message, one module each.
+"""Framings: a decoded line in, a Record (stamp, fields, message) out; one module per way a log wraps a message.
 
 A framing has:
 - `name`, the value of `format` on findings and of the source's `format`;
@@ -27,52 +27,15 @@ where none fits is read as `plain`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from abc import ABC, abstractmethod
 from typing import Sequence
 
-from ..timeparse import Stamp
+from . import csv_export, kiwi, native, plain, rfc5424, syslog
+from .base import BaseFraming, Record
 
-
-@dataclass(frozen=True)
-class Record:
-    """One log record's fields, as far as its framing tells them."""
-
-    format: str
-    message: str
-    stamp: Stamp | None = None
-    level: str | None = None
-    pid: int | None = None
-    tid: int | None = None
-    component: str | None = None
-    request_id: str | None = None
-    host: str | None = None
-
-
-class BaseFraming(ABC):
-    """The contract every framing meets, with its defaults: one line, one record, nothing learned from the sample."""
-
-    name = "base"
-    head = None  # compiled bytes pattern, or None
-    multiline = False
-    header_lines = 0
-    head_fixed_digits = False
-
-    @abstractmethod
-    def sniff(self, lines: Sequence[str]) -> float:
-        """How well the sample fits this framing, 0 to 1."""
-
-    @abstractmethod
-    def parse(self, line: str) -> Record | None:
-        """The record a line starts, or None."""
-
-    def for_sample(self, lines: Sequence[str]) -> "BaseFraming":
-        return self
+__all__ = ["BaseFraming", "Record", "by_name", "detect", "names", "reads_yearless"]
 
 
 def _table() -> list:
-    from . import csv_export, kiwi, native, plain, rfc5424, syslog
-
     return [native.FRAMING, rfc5424.FRAMING, syslog.FRAMING, kiwi.FRAMING, csv_export.FRAMING, plain.FRAMING]
 
 
@@ -97,3 +60,8 @@ def detect(lines: Sequence[str], forced: str | None = None):
         if score > best_score:
             best, best_score = framing, score
     return (best or by_name("plain")).for_sample(lines)
+
+
+def reads_yearless(framing, lines: Sequence[str]) -> bool:
+    """True when the framing reads stamps without a year (RFC 3164) among these lines."""
+    return any(r is not None and r.stamp is not None and r.stamp.year is None for r in map(framing.parse, lines))

@@ -35,8 +35,9 @@ import csv
 import re
 from typing import Sequence
 
-from ..timeparse import parse_loose
-from . import BaseFraming, Record, native, rfc5424, syslog
+from ..timeline.stamps import parse_loose
+from . import native, rfc5424, syslog
+from .base import BaseFraming, Record
 
 _DELIMITERS = (",", ";", "\t")
 _CELL = re.compile(r"(?:[^\W\d]|[_@#$%])[\w .\-/()#@$%&\[\]+']{0,63}")

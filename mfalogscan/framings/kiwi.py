@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeparse import parse_loose
-from . import BaseFraming, Record
+from ..timeline.stamps import parse_loose
+from .base import BaseFraming, Record
 from .csv_export import unwrap
 from .syslog import score
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeparse import parse_iso
-from . import BaseFraming, Record
+from ..timeline.stamps import parse_iso
+from .base import BaseFraming, Record
 
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
 _LINE = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from . import BaseFraming, Record
+from .base import BaseFraming, Record
 
 
 class Plain(BaseFraming):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeparse import parse_iso
-from . import BaseFraming, Record
+from ..timeline.stamps import parse_iso
+from .base import BaseFraming, Record
 from .syslog import pri_level, program_tag, score
 
 _FIELD = r"([^ ]{1,255})"

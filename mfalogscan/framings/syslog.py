@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeparse import Stamp, parse_bsd, parse_iso
-from . import BaseFraming, Record
+from ..timeline.stamps import Stamp, parse_bsd, parse_iso
+from .base import BaseFraming, Record
 
 _FACILITIES = (
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",

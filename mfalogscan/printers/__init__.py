@@ -3,6 +3,11 @@
 A printer gets the finished Report (findings linked into events, sources
 annotated) and writes it to `out`. Printers know findings, sources and
 summaries, never files or framings.
+
+`subject_view` is one person's part of a report, shared by the per-person
+formats (table, Markdown, HTML); `reportfiles` writes one file per person
+(--output-dir) and `safeopen` creates report files owner-only, published
+whole or not at all.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date, timedelta
 from html import escape
 
-from ..events import instant
+from ..timeline.policy import instant
 from . import subject_view as sv
 from .subject_view import SubjectView, subject_views
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..casefold import is_account_of, name_key
-from ..events import instant
-from ..match import NameMatcher
+from ..search.casefold import is_account_of, name_key
+from ..timeline.policy import instant
+from ..search.match import NameMatcher
 
 CATEGORY_TITLES = (
     ("user-change", "User-change records", "Records of the person's MFA record being added or changed."),
@@ -125,7 +125,7 @@ def parameter_text(parameters: dict) -> str:
 
 
 def subject_views(report) -> list[SubjectView]:
-    from ..timepolicy import iso_utc
+    from ..timeline.policy import iso_utc
 
     generated_at = report.generated_at
     views = []
@@ -193,9 +193,9 @@ def safe_file_name(name: str, taken: set[str]) -> str:
 
 
 def made_by(view: SubjectView) -> str:
-    from .. import __version__
+    from ..model import VERSION
 
-    return f"Made by mfalogscan {__version__} at {view.generated_at} (UTC). Rules in force: SHA-256 {view.rules_sha256}."
+    return f"Made by mfalogscan {VERSION} at {view.generated_at} (UTC). Rules in force: SHA-256 {view.rules_sha256}."
 
 
 def scope_sentences(view: SubjectView) -> list[str]:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .streams import DecompressedStream
-
 
 class Budget:
     """How far one stored file may expand: a decompression bomb guard, shared by all its streams.
@@ -32,10 +27,10 @@ class Budget:
         self._read_so_far = read_so_far
         self.used = 0
 
-    def check(self, stream: "DecompressedStream") -> str | None:
-        """Why `stream` must stop now, or None."""
-        if self.used > self.floor and stream.out_pos > self.ratio * stream.raw.pos:
-            return (f"decompression stopped after {stream.out_pos} bytes from {stream.raw.pos} compressed bytes: "
+    def check(self, out_pos: int, read: int) -> str | None:
+        """Why a stream that has given `out_pos` bytes from `read` compressed bytes must stop now, or None."""
+        if self.used > self.floor and out_pos > self.ratio * read:
+            return (f"decompression stopped after {out_pos} bytes from {read} compressed bytes: "
                     f"more than {self.ratio}:1 (a decompression bomb?), so the rest was not scanned; "
                     "--max-expansion RATIO allows more")
         stored = self.stored if self.stored is not None else self._read_so_far()

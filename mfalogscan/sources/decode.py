@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Iterator
 
-from ..match import encodable
 
 SAMPLE = 64 * 1024
 _BOMS = (
@@ -55,6 +54,22 @@ def first_undecodable() -> int | None:
     return _first_bad[1]
 
 
+class UndecodableWatch:
+    """The undecodable bytes met from its creation on, and the stream offset of the first (one source at a time)."""
+
+    def __init__(self):
+        self._before = undecodable_so_far()
+        mark_undecodable()
+
+    @property
+    def count(self) -> int:
+        return undecodable_so_far() - self._before
+
+    @property
+    def first(self) -> int | None:
+        return first_undecodable()
+
+
 def _decoding_at(offset: int) -> None:
     _first_bad[0] = offset
 
@@ -71,6 +86,15 @@ def canonical(encoding: str) -> str:
     """Python's name for an encoding, with the byte order made explicit for UTF-16/32."""
     name = codecs.lookup(encoding).name
     return {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}.get(name, name)
+
+
+def encodable(ch: str, encoding: str) -> bool:
+    """True when `ch` has a form in `encoding`."""
+    try:
+        ch.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 _ESCAPING = {"raw-unicode-escape", "unicode-escape", "utf-7", "punycode", "idna"}
@@ -140,6 +164,13 @@ class Layout:
     @property
     def unit_width(self) -> int:
         return _UNIT_WIDTH.get(self.encoding, 0)
+
+    def sample_lines(self, sample: bytes, limit: int) -> list[str]:
+        """The first `limit` lines of a sample read as this layout (for sniffing the framing)."""
+        body = sample[self.bom :]
+        if self.transcoded:
+            body = body[: len(body) - len(body) % self.unit_width]
+        return body.decode(self.encoding, "replace").split(self.newline.decode())[:limit]
 
     def describe(self) -> str:
         tail = {"bom": " (BOM)", "forced": " (--encoding)", "guessed": " (guessed, no BOM)",

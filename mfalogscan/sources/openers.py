@@ -22,7 +22,8 @@ from typing import BinaryIO, Iterator
 
 from ..errors import DAMAGED, LOST, WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
-from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, PeekReader, XzStream, ZipMemberStream
+from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, XzStream, ZipMemberStream
+from .peek import PeekReader
 
 LOCAL_SIG = b"PK\x03\x04"
 ZIP_MAGICS = (LOCAL_SIG, b"PK\x05\x06")

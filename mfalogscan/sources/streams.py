@@ -19,6 +19,7 @@ from typing import BinaryIO, Callable
 
 from ..errors import DAMAGED, LOST, SourceIssue
 from .budget import Budget
+from .peek import PeekReader
 
 BLOCK = 256 * 1024
 #: What zlib, bz2 and lzma raise on data that is not theirs or is corrupt.
@@ -26,56 +27,6 @@ DECODE_ERRORS = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
 GZIP_MAGIC = b"\x1f\x8b"
 BZ2_MAGIC = b"BZh"
 XZ_MAGIC = b"\xfd7zXZ\x00"
-
-
-class PeekReader:
-    """A binary reader that can give back bytes it read, and counts its position."""
-
-    def __init__(self, raw: BinaryIO):
-        self._raw = raw
-        self._back = b""
-        self.pos = 0
-        try:  # a file handed over part-read (stdin redirected from a file) starts where it is
-            self._origin = raw.tell() if raw.seekable() else 0
-        except (AttributeError, OSError, ValueError):
-            self._origin = 0
-
-    def read(self, n: int) -> bytes:
-        if self._back:
-            out, self._back = self._back[:n], self._back[n:]
-        else:
-            out = self._raw.read(n)
-        self.pos += len(out)
-        return out
-
-    def read_exact(self, n: int) -> bytes:
-        parts, need = [], n
-        while need:
-            got = self.read(need)
-            if not got:
-                break
-            parts.append(got)
-            need -= len(got)
-        return b"".join(parts)
-
-    def unread(self, data: bytes) -> None:
-        if data:
-            self._back = data + self._back
-            self.pos -= len(data)
-
-    def underlying_file(self) -> BinaryIO | None:
-        """The seekable file under this reader, positioned where the reader is, if there is one."""
-        raw = self._raw
-        if not (hasattr(raw, "seekable") and raw.seekable()):
-            return None
-        raw.seek(self._origin + self.pos)
-        self._back = b""
-        return raw
-
-    def peek(self, n: int) -> bytes:
-        data = self.read_exact(n)
-        self.unread(data)
-        return data
 
 
 class _ZlibAdapter:
@@ -220,7 +171,7 @@ class DecompressedStream(ABC):
                         f"the {self.out_pos} bytes before it were scanned"
                     )
                     break
-            stop = self.budget.check(self) if self.budget is not None else None
+            stop = self.budget.check(self.out_pos, self.raw.pos) if self.budget is not None else None
             if stop is not None:
                 self._fail(stop)
                 break

@@ -22,6 +22,9 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
+from ..model import SourceStatus
+from . import source
+
 _IN_FLIGHT_PER_JOB = 4
 _context = None  # the worker's Context
 
@@ -40,9 +43,7 @@ def _init(ctx) -> None:
 
 
 def _scan_one(found) -> list:
-    from .pipeline import scan_found
-
-    return list(scan_found(found, _context))
+    return list(source.scan_found(found, _context))
 
 
 def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
@@ -55,16 +56,13 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
     """
     from concurrent.futures.process import BrokenProcessPool
 
-    from .model import SourceStatus
-    from .pipeline import scan_found
-
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     pool = ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx,))
     pending: deque[tuple[object, Future | None]] = deque()
     broken = False
 
     def here(item) -> Iterator:
-        return iter([item]) if isinstance(item, SourceStatus) else scan_found(item, ctx)
+        return iter([item]) if isinstance(item, SourceStatus) else source.scan_found(item, ctx)
 
     def drain(keep: int) -> Iterator:
         nonlocal broken

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .linestats import make_counter
-from .sources.decode import UnitMapper
+from ..sources.decode import UnitMapper
 
 WINDOW = 4096
 HEAD_KEEP = 4096

@@ -12,20 +12,20 @@ order, and the pipeline resolves them once the source has been read.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from dataclasses import dataclass, replace
+from typing import Iterator
 
-from .framings import Record
-from .linescan import Candidate, Sample
-from .match import Occurrence
-from .model import Finding
-from .rules.classify import classify
-from .sources.decode import Layout
-from .timepolicy import SourceClock
-from .timeparse import Stamp
+from ..framings import Record
+from ..search.linescan import Candidate, Sample
+from ..search.match import Occurrence
+from ..model import Finding
+from ..rules.classify import classify
+from ..sources.decode import Layout
+from ..timeline.clock import SourceClock
+from ..timeline.stamps import Stamp
+from ..timeline.policy import iso_utc
+from .context import Context
 
-if TYPE_CHECKING:
-    from .pipeline import Context
 
 ELLIPSIS = " … "
 
@@ -48,7 +48,7 @@ class Pending:
 class FindingBuilder:
     """Candidates -> findings: exact check, record, classification, shortened text."""
 
-    def __init__(self, path: str, ctx: "Context", framing, layout: Layout, clock: SourceClock):
+    def __init__(self, path: str, ctx: Context, framing, layout: Layout, clock: SourceClock):
         self.path = path
         self.clock = clock
         self.ctx = ctx
@@ -162,3 +162,28 @@ class FindingBuilder:
         ctx = max(0, (self.text_max - half - (occ.end - occ.start)) // 2)
         around = text[max(0, occ.start - ctx) : occ.end + ctx]
         return head + ELLIPSIS + around + ELLIPSIS.rstrip(), True
+
+
+def settle(pending: list[Pending], clock: SourceClock, base: int | None, ctx: Context) -> tuple[list[Finding], list[int], list[int]]:
+    """Resolve timestamps, apply the time window (undated findings always stay), count mentions.
+
+    Returns the findings to list, and per subject the mentions and the
+    findings outside the window (counted whether listed or not).
+    """
+    index = {s.name: i for i, s in enumerate(ctx.subjects)}
+    mentions = [0] * len(ctx.subjects)
+    outside = [0] * len(ctx.subjects)
+    kept = []
+    for p in pending:
+        f = p.finding
+        when = clock.resolve(p.stamp, p.epoch, base)
+        if when is not None and not ctx.config.time.in_window(when):
+            if f.quoted or ctx.config.list_mentions:  # count what would have been listed
+                outside[index[f.user]] += 1
+            continue
+        if not f.quoted:
+            mentions[index[f.user]] += 1
+            if not ctx.config.list_mentions:
+                continue
+        kept.append(replace(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
+    return kept, mentions, outside

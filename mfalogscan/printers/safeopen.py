@@ -19,7 +19,7 @@ import os
 import secrets
 import stat
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 _AT = os.open in getattr(os, "supports_dir_fd", set()) and os.link in getattr(os, "supports_dir_fd", set())

@@ -25,17 +25,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from .model import Finding, SourceStatus
+from ..model import Finding, SourceStatus
+from ..timeline.policy import instant
 
 _COMPRESSED = re.compile(r"\.(?:gz|bz2|xz|zip)$")
 _ROTATION = re.compile(r"\.\d{1,4}$")
 _DATED = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[-_T]?\d{2,6})?")
-
-
-def instant(stamp: str | None) -> datetime | None:
-    if stamp is None:
-        return None
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def _key(f: Finding) -> tuple:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable, Iterator, Sequence
 
+from ..sources.decode import encodable
 from .casefold import fold, variants
 
 QUOTE = '"'
@@ -123,15 +124,6 @@ def _str_piece(ch: str) -> str:
     if len(vs) == 1:
         return re.escape(vs[0])
     return "[" + "".join(re.escape(v) for v in vs) + "]"
-
-
-def encodable(ch: str, encoding: str) -> bool:
-    """True when `ch` has a form in `encoding`."""
-    try:
-        ch.encode(encoding)
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 class ByteFinder:

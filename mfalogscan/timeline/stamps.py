@@ -2,7 +2,7 @@
 
 A Stamp keeps what the log wrote and nothing more: the year and the zone
 may be missing (RFC 3164 has neither). Turning a Stamp into an instant is
-the time policy's job (`timepolicy`), which supplies the zone and the year
+the source clock's job (`timeline.clock`), which supplies the zone and the year
 and says where they came from.
 """
 

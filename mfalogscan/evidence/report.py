@@ -1,4 +1,9 @@
-"""Collecting a scan's events into a Report: findings, sources, per-user summaries."""
+"""Collecting a scan's events into a Report: findings, sources, per-user summaries.
+
+`scan(config)` runs the scan (`scanning.scan_events`) and returns the
+finished Report: events linked across sources, copies and rotation sets
+annotated, retention marked.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from .config import ScanConfig
-from .events import annotate_sources, instant, link_events, mark_retention
-from .timepolicy import iso_utc, reference_now
-from .model import (
+from ..config import ScanConfig
+from ..rules.load import RuleSet, load_rules
+from ..scanning.pipeline import scan_events
+from .events import annotate_sources, link_events, mark_retention
+from ..timeline.policy import instant, iso_utc, reference_now
+from ..model import (
     STATUS_PARTIAL,
     STATUS_SCANNED,
     STATUS_SKIPPED,
@@ -20,9 +27,6 @@ from .model import (
     Summary,
     UserSummary,
 )
-
-TOOL = "mfalogscan"
-
 
 @dataclass
 class Report:
@@ -145,3 +149,16 @@ def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable
         users=tuple(users),
         errors=sum(1 for s in sources if s.has_error),
     )
+
+
+def scan(config: ScanConfig, rules: RuleSet | None = None, progress=None) -> Report:
+    """Scan everything `config` names and return the whole Report.
+
+    `progress`, if given, wraps the stream of findings and source statuses (the CLI counts sources with it).
+    """
+    rules = rules if rules is not None else load_rules(config.rules_files)
+    report = Report(config, rules_sha256=rules.sha256)
+    events = scan_events(config, rules)
+    for item in progress(events) if progress else events:
+        report.add(item)
+    return report.finish()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from importlib import import_module
 
-from .errors import ConfigError
-from .printers import PER_SUBJECT, _MODULES
-from .printers.subject_view import safe_file_name, subject_views
+from ..errors import ConfigError
+from . import PER_SUBJECT, _MODULES
+from .subject_view import safe_file_name, subject_views
 from .safeopen import Folder, check_no_links
 
 
@@ -25,7 +25,7 @@ def write_per_subject(report, name: str, directory: str, force: bool) -> list[st
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError as e:
         raise ConfigError(f"cannot create the output folder: {e.strerror or e}", directory) from None
-    render = import_module(f".printers.{_MODULES[name]}", __package__).render
+    render = import_module(f".{_MODULES[name]}", __package__).render
     written, taken = [], set()
     folder = Folder(directory)  # held open: every file is created in this very folder
     try:

@@ -1,4 +1,4 @@
-"""Time you can trust: zones, years for year-less stamps, and the --since/--until window.
+"""One source's clock: years for year-less stamps, zones assumed, stamps resolved at the source's end.
 
 - A stamp with an offset (native `Z`, RFC 5424, most CSV exports) is exact.
 - A stamp with no zone (RFC 3164, Kiwi, some CSVs) is read in `--timezone`
@@ -19,105 +19,18 @@ All findings are finally given in UTC, `Z`, with `timestamp_raw` as written.
 from __future__ import annotations
 
 import calendar
-import os
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone
 
-from .errors import ConfigError
-from .timeparse import Stamp
+from .policy import DAY, TimePolicy
+from .stamps import Stamp
 
-DAY = 86400
 _REF_LEAP = 2000  # a leap year, so that 29 February has a place when ordering year-less stamps
 _YEAR = 366 * DAY  # the length of the reference year
 # A step back of up to two days is a reordering: two, not one, because in the
 # (leap) reference year 28 February to 1 March spans a 29 February that a
 # common year does not have.
 _REORDER = 2 * DAY
-_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.I)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
-
-
-def parse_zone(name: str) -> tuple[tzinfo, str]:
-    """An IANA zone name (Europe/Berlin), UTC, or an offset (+02:00, -0500)."""
-    text = name.strip()
-    if text.upper() in ("UTC", "Z", "GMT"):
-        return timezone.utc, "UTC"
-    if not text:
-        raise ConfigError("--timezone: empty time zone (use an IANA name such as Europe/Berlin, or an offset such as +02:00)")
-    m = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2}):?(\d{2})?", text, re.I)
-    if m:
-        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
-        if hours > 14 or minutes > 59:
-            raise ConfigError(f"--timezone: offset {name!r} is out of range (-14:00 to +14:00)")
-        seconds = (hours * 3600 + minutes * 60) * (-1 if m.group(1) == "-" else 1)
-        return timezone(timedelta(seconds=seconds)), text
-    from dateutil import tz
-
-    zone = tz.gettz(text)
-    if zone is None:
-        raise ConfigError(f"--timezone: unknown time zone {name!r} (use an IANA name such as Europe/Berlin, or an offset such as +02:00)")
-    return zone, text
-
-
-def parse_when(text: str, zone: tzinfo, now: datetime, option: str, end: bool = False) -> datetime:
-    """An ISO date, a free-form date (python-dateutil), or an age such as 90d, 12h, 2w (before `now`).
-
-    A partial date means its whole period: `--since 2024` is 1 January 2024,
-    `--until March 2024` the end of 31 March 2024 (with `end`). A time alone
-    is today's. Nothing is taken from the clock but `now`.
-    """
-    t = text.strip()
-    ages = _AGE.findall(t)
-    if ages and "".join(n + u for n, u in ages).replace(" ", "") == t.replace(" ", ""):
-        return now - timedelta(seconds=sum(float(n) * _UNITS[u.lower()] for n, u in ages))
-    from dateutil import parser
-
-    try:
-        a = parser.parse(t, default=datetime(1904, 1, 1, 0, 0, 0))
-        b = parser.parse(t, default=datetime(1908, 2, 2, 1, 1, 1))
-    except (ValueError, OverflowError):
-        raise ConfigError(f"{option}: cannot read {text!r} as a date, time or age (e.g. 2024-03-01, '1 Mar 2024 10:00', 90d, 12h)") from None
-    wrote = {f: getattr(a, f) == getattr(b, f) for f in ("year", "month", "day", "hour", "minute", "second")}
-    today = now.astimezone(a.tzinfo or zone)
-    if not (wrote["year"] or wrote["month"] or wrote["day"]):
-        a = a.replace(year=today.year, month=today.month, day=today.day)
-    elif not wrote["year"]:
-        a = a.replace(year=today.year)
-    when = a if a.tzinfo is not None else a.replace(tzinfo=zone)
-    if end and not wrote["second"]:
-        # The end of the period written: the year, month, day, hour or minute.
-        if not wrote["hour"] and not wrote["day"]:
-            nxt = when.replace(year=when.year + 1, month=1) if not wrote["month"] else (
-                when.replace(year=when.year + 1, month=1) if when.month == 12 else when.replace(month=when.month + 1))
-        elif not wrote["hour"]:
-            nxt = when + timedelta(days=1)
-        elif not wrote["minute"]:
-            nxt = when + timedelta(hours=1)
-        else:
-            nxt = when + timedelta(minutes=1)
-        when = nxt - timedelta(microseconds=1)
-    return when
-
-
-def reference_now() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible runs)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class TimePolicy:
-    zone: tzinfo = timezone.utc
-    zone_label: str = "UTC"
-    year: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def in_window(self, when: datetime) -> bool:
-        return (self.since is None or when >= self.since) and (self.until is None or when <= self.until)
 
 
 def _seconds_in_ref_year(stamp: Stamp) -> float:
@@ -222,6 +135,11 @@ class SourceClock:
                 return base + shift, shift
         return base, 0
 
+    def span(self, base: int | None) -> tuple[datetime | None, datetime | None]:
+        """The earliest and the latest moment of every stamp observed (None, None when none resolves)."""
+        times = [w for w in (self.resolve(st, ep, base) for st, ep in self.stamps) if w is not None]
+        return (min(times), max(times)) if times else (None, None)
+
     def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
         if stamp is None:
             return None
@@ -229,10 +147,3 @@ class SourceClock:
         when = stamp.to_datetime(year, self.policy.zone)
         # In UTC at once: aware datetimes sharing a zone compare by wall clock, wrong across DST.
         return when.astimezone(timezone.utc) if when is not None else None
-
-
-def iso_utc(when: datetime | None, fraction: bool) -> str | None:
-    if when is None:
-        return None
-    utc = when.astimezone(timezone.utc)
-    return utc.isoformat(timespec="microseconds" if fraction else "seconds").replace("+00:00", "Z")

@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from .config import MAX_EXPANSION, ScanConfig, Subject
-from .errors import ConfigError
-from .timepolicy import TimePolicy, parse_zone
+from ..config import MAX_EXPANSION, ScanConfig, Subject
+from ..errors import ConfigError
+from ..timeline.policy import TimePolicy, parse_zone
 
 SOURCE_FIELDS = ("status", "format", "encoding", "compression", "container", "stored_bytes", "stored_sha256", "bytes",
                  "lines", "undecodable_bytes", "nul_bytes", "unparsed_lines", "sha256", "timezone", "findings", "mentions",
@@ -121,8 +121,8 @@ def _diffs(then: dict, now: dict, keys) -> list[str]:
 
 
 def verify(doc: dict, paths: tuple[str, ...] = ()) -> Outcome:
-    from . import scan
-    from .printers.json_doc import document
+    from .document import document
+    from .report import scan
 
     config, moved = _config(doc, paths)
     outcome = Outcome()

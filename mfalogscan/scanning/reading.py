@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 from typing import Iterator
 
-from .config import ScanConfig
-from .errors import SourceIssue
-from .readahead import ReadAhead
-from .streamsearch import StreamSearch
-from .sources.decode import Layout, Validator, transcode
-from .sources.openers import Unit
-from .sources.streams import PeekReader
+from ..config import ScanConfig
+from ..errors import SourceIssue
+from ..search.readahead import ReadAhead
+from ..search.streamsearch import StreamSearch
+from ..sources.decode import Layout, Validator, transcode
+from ..sources.openers import Unit
+from ..sources.peek import PeekReader
 
 
 class Counts:

@@ -1,0 +1,37 @@
+"""A Report as one JSON-ready document: tool, parameters, sources, and per user their counts and findings.
+
+The JSON printer writes it, and `verify` compares a report file with the
+document of a scan made again; both use this one shape.
+"""
+
+from __future__ import annotations
+
+from ..model import TOOL, VERSION
+
+
+def document(report) -> dict:
+    summary = report.summary
+    users = []
+    for u in summary.users:
+        d = u.to_dict()
+        counts = {k: d.pop(k) for k in list(d) if k not in ("user", "aliases", "first_seen", "last_seen")}
+        users.append(
+            {
+                "user": u.user,
+                "aliases": list(u.aliases),
+                "first_seen": u.first_seen,
+                "last_seen": u.last_seen,
+                "counts": counts,
+                "findings": [f.to_dict() for f in report.findings if f.user == u.user],
+            }
+        )
+    return {
+        "tool": TOOL,
+        "version": VERSION,
+        "generated_at": report.generated_at,
+        "parameters": report.parameters(),
+        "rules_sha256": report.rules_sha256,
+        "sources": [s.to_dict() for s in report.sources],
+        "users": users,
+        "summary": summary.to_dict(),
+    }

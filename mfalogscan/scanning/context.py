@@ -1,0 +1,29 @@
+"""What every source's scan shares: the config, the compiled matcher, the rules, the time of the run."""
+
+from __future__ import annotations
+
+from ..config import ScanConfig
+from ..rules.load import RuleSet, load_rules
+from ..search.casefold import is_account_of, name_key
+from ..search.match import NameMatcher
+from ..timeline.policy import reference_now
+
+
+class Context:
+    """Built once per scan (and inherited by --jobs workers): the config, the matcher and the rules."""
+
+    def __init__(self, config: ScanConfig, rules: RuleSet | None = None):
+        self.config = config
+        self.subjects = config.subjects
+        self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names])
+        self.rules = rules if rules is not None else load_rules(config.rules_files)
+        self.now = reference_now()
+        self._keys = [frozenset(name_key(n) for n in s.names) for s in config.subjects]
+
+    def is_subject(self, index: int):
+        keys = self._keys[index]
+        return lambda value: is_account_of(value, keys)
+
+    def by_name(self, counts: list[int]) -> dict:
+        """Per-subject counts as {name: n}, the subjects with none left out."""
+        return {s.name: n for s, n in zip(self.subjects, counts) if n}

@@ -1,0 +1,34 @@
+"""The whole scan: every discovered source, one after another or in worker processes.
+
+`scan_events(config)` yields, source by source, that source's findings in
+line order and then its SourceStatus; `mfalogscan.scan(config)` collects
+them into a Report. Nothing here prints: the CLI hands the events to a
+printer.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..config import ScanConfig
+from ..model import Finding, SourceStatus
+from ..rules.load import RuleSet
+from ..sources.discover import check_paths, discover
+from .context import Context
+from .source import scan_found
+
+
+def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Finding | SourceStatus]:
+    """Findings and source statuses, in source order then line order."""
+    check_paths(config.paths)
+    ctx = Context(config, rules)
+    if config.jobs > 1:
+        from .parallel import scan_parallel  # only then: its imports cost start-up time
+
+        yield from scan_parallel(discover(config.paths), ctx, config.jobs)
+        return
+    for item in discover(config.paths):
+        if isinstance(item, SourceStatus):
+            yield item
+            continue
+        yield from scan_found(item, ctx)

@@ -1,0 +1,199 @@
+"""One source end to end: open it, expand its containers, and scan each unit in named steps.
+
+`scan_found(found, ctx)` opens a discovered file (or standard input),
+walks what it holds (`sources.openers.expand`: compressed layers, archive
+members), scans each text unit, and yields the findings and statuses, the
+file's own status last with its stored hash and what changed while it was
+read. `scan_unit` is the sequence for one unit:
+
+    sniff (sources: encoding, binary, line ending; framings: the framing)
+    -> search (search: candidate lines from raw bytes, read ahead)
+    -> findings (scanning: exact check, record, rules)
+    -> times (timeline: years, zones, the window, the span)
+    -> status (scanning.status, with the wording of issues from errors)
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Iterator
+
+from ..errors import false_bom_issue, nul_issue, read_error, undecodable_issue
+from ..framings import detect, reads_yearless
+from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus
+from ..search.linescan import LineScanner
+from ..sources.budget import Budget
+from ..sources.decode import SAMPLE, Layout, UndecodableWatch, sniff_layout
+from ..sources.discover import Found
+from ..sources.openers import Unit, expand
+from ..sources.snapshot import Snapshot
+from ..sources.peek import PeekReader
+from ..timeline.clock import SourceClock
+from ..timeline.policy import iso_utc
+from .binary import count_binary
+from .context import Context
+from .findings import FindingBuilder, Pending, settle
+from .reading import Counts, raw_chunks, text_chunks
+from .status import source_status
+
+_SNIFF_LINES = 200
+_YEARLESS_LINES = 50
+
+
+def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
+    """Scan one file (or standard input); its own status, with its stored hash and time, comes last."""
+    modified, snap = None, None
+    if found.fs_path is None:
+        raw, size, times, close = sys.stdin.buffer, None, [], False
+    else:
+        try:
+            raw = open(found.fs_path, "rb")
+        except OSError as e:
+            yield SourceStatus(found.path, STATUS_UNREADABLE, f"cannot open: {e.strerror or e}")
+            return
+        close = True
+        try:
+            st = os.fstat(raw.fileno())
+            times = [("the file's modification time", st.st_mtime)]
+            modified = iso_utc(datetime.fromtimestamp(st.st_mtime, timezone.utc), True)
+            size = st.st_size if stat.S_ISREG(st.st_mode) else None  # a FIFO's 0 is no size
+            if size is not None:
+                snap = Snapshot(raw, size)  # the file as it is now, however it changes while read
+        except OSError:
+            size, times = None, []
+    current = found.path
+    own: list[SourceStatus] = []  # statuses of the file itself (not of members inside it)
+    try:
+        reader = PeekReader(snap or raw)
+        ratio = ctx.config.max_expansion
+        budget = Budget(size, ratio, read_so_far=lambda: reader.pos) if ratio else None
+        unit = Unit(found.path, reader, stored_bytes=size, times=times, budget=budget)
+        for item in expand(unit):
+            if isinstance(item, SourceStatus):
+                if item.container is None:
+                    own.append(item)
+                else:
+                    yield item
+            else:
+                current = item.path
+                for event in scan_unit(item, ctx):
+                    if isinstance(event, SourceStatus) and event.container is None:
+                        own.append(event)
+                    else:
+                        yield event
+    except OSError as e:
+        yield SourceStatus(current, STATUS_UNREADABLE, read_error(e))
+    except Exception as e:  # noqa: BLE001 - one bad source must never end the whole scan
+        if ctx.config.debug:
+            raise
+        yield SourceStatus(
+            current, STATUS_UNREADABLE,
+            f"internal error while reading ({type(e).__name__}: {e}); the rest of this source was not scanned. "
+            "Please report it; run with --debug for the traceback.",
+        )
+    finally:
+        own = [_as_stored(status, snap, found, modified) for status in own]  # before the file is closed
+        if close:
+            raw.close()
+    yield from own
+
+
+def _as_stored(status: SourceStatus, snap: Snapshot | None, found: Found, modified: str | None) -> SourceStatus:
+    """A file's own status with its stored hash and time, and what changed in it while it was read."""
+    # Standard input (no snapshot) cannot be read twice for the hash of a compressed stream as stored.
+    stored = status.sha256 if status.compression is None else snap.sha256() if snap is not None else None
+    status = replace(status, stored_sha256=stored, modified=modified)
+    if snap is None:
+        return status
+    plain = status.compression is None and status.status == STATUS_SCANNED  # a read error says so itself
+    changes = snap.changes(found.fs_path, status.bytes if plain else None)
+    if not changes:
+        return status
+    issues = status.issues + tuple(changes)
+    lost = [i for i in issues if i.fatal]
+    if status.status == STATUS_SCANNED and lost:
+        return replace(status, issues=issues, status=STATUS_PARTIAL, reason="; ".join(i.message for i in lost))
+    return replace(status, issues=issues)
+
+
+def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
+    """One text unit's findings in line order, then its status (a binary unit: its status with raw counts)."""
+    cfg = ctx.config
+    try:
+        sample = unit.stream.peek(SAMPLE)
+    except OSError as e:
+        yield source_status(unit, STATUS_UNREADABLE, read_error(e), Counts())
+        return
+    layout = sniff_layout(sample, cfg.encoding)
+    if layout.binary:
+        yield count_binary(unit, ctx, layout)
+        return
+    lines = layout.sample_lines(sample, _SNIFF_LINES)
+    framing = detect(lines, cfg.framing)
+    clock = SourceClock(cfg.time)
+    counts = Counts()
+    counts.feed(unit.stream.read(layout.bom))
+    undecodable = UndecodableWatch()
+    pending, scanner = _find(unit, ctx, layout, framing, clock, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]))
+    bad = undecodable.count
+    issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first)
+    base, year_from = clock.base_year(unit.file_times(), ctx.now)
+    findings, mentions, outside = settle(pending, clock, base, ctx)
+    yield from findings
+    first, last = clock.span(base)
+    status = source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, issues, bad)
+    yield replace(
+        status,
+        findings=len(findings),
+        mentions=ctx.by_name(mentions),
+        outside_window=ctx.by_name(outside),
+        unparsed_lines=max(0, scanner.not_starts - framing.header_lines) if framing.head is not None else None,
+        first_timestamp=iso_utc(first, False),
+        last_timestamp=iso_utc(last, False),
+        timezone=f"{cfg.time.zone_label} (assumed for stamps written without a zone)" if clock.used_zone else None,
+        year_from=year_from,
+    )
+
+
+def _find(unit: Unit, ctx: Context, layout: Layout, framing, clock: SourceClock, counts: Counts,
+          yearless: bool) -> tuple[list[Pending], LineScanner]:
+    """The search and the findings it leads to, read to the unit's end; the scanner keeps the line counts."""
+    cfg = ctx.config
+    finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
+    # Sources searched as stored may be searched on the reading thread; transcoded ones after transcoding.
+    ahead_finder = finder if cfg.fast and not layout.transcoded else None
+    raw, searcher = raw_chunks(unit, cfg, counts, ahead_finder, ctx.matcher.max_bytes())
+    scanner = LineScanner(
+        searcher or finder,
+        layout.newline,
+        framing.head if framing.multiline else None,
+        layout.unit_width,
+        cfg.max_line,
+        # Year-less stamps (RFC 3164) need their order read closely to place new years; others only a span.
+        sample_every=cfg.yearless_sample_every if yearless else cfg.sample_every,
+        starts=framing.head,
+        starts_fixed_digits=framing.head_fixed_digits,
+        accelerate=cfg.accelerate and cfg.fast,
+    )
+    builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
+    try:
+        pending = list(builder.findings(scanner.run(text_chunks(raw, layout, cfg.chunk_size, counts), layout.bom)))
+    finally:
+        raw.close()  # reading is over (or, on an error, abandoned) before anything else
+    return pending, scanner
+
+
+def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None) -> list:
+    """What reading the text noticed: undecodable bytes, a BOM that did not fit, NUL runs."""
+    issues = []
+    if undecodable:
+        issues.append(undecodable_issue(undecodable, first_undecodable, layout.encoding))
+    if layout.how == "false bom":
+        issues.append(false_bom_issue(layout.bom))
+    if counts.nuls:
+        issues.append(nul_issue(counts.nuls, counts.first_nul))
+    return issues

@@ -1,0 +1,18 @@
+"""The search engine: raw bytes in, candidate lines out; decoding comes after.
+
+Takes a source's byte chunks in its search encoding (UTF-8 or an
+ASCII-compatible code page; UTF-16/32 arrive transcoded) and gives the
+lines where a searched name may be, with their line numbers and byte
+offsets in the stored bytes, plus the counts of lines and of lines that do
+not start a record. Nothing here parses a record or knows a finding.
+
+- `match`: the names as one byte pattern (`ByteFinder`, a prefilter that
+  never misses) and the exact check on a decoded line (`NameMatcher.analyze`:
+  quoted, mention or near miss); `casefold`: the case variants they share.
+- `streamsearch`, `readahead`: the same search run ahead on a second thread,
+  chunk by chunk, with exact seams between chunks.
+- `linescan`: candidates -> whole lines (bounded windows of long lines),
+  record heads of continuation lines, samples for the source's span.
+- `linestats`, `headcount`: counting lines and record heads fast (NumPy when
+  installed, a literal count otherwise), exactly.
+"""
