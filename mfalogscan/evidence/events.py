@@ -22,46 +22,51 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Sequence
+from datetime import timedelta
+from typing import Iterable, Iterator, Sequence
 
 from ..model import Finding, SourceStatus
-from ..timeline.policy import instant
+from ..timeline.policy import instant, micros
 
 _COMPRESSED = re.compile(r"\.(?:gz|bz2|xz|zip)$")
 _ROTATION = re.compile(r"\.\d{1,4}$")
 _DATED = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[-_T]?\d{2,6})?")
 
 
-def _key(f: Finding) -> tuple:
-    return (f.user, f.quoted, f.message_key)
+def leaders(rows: Iterable[tuple[int, str, int, str]], window: int) -> Iterator[tuple[int, int]]:
+    """Each finding's event: (index, index of the event's earliest finding), for rows sorted by key, time, index.
+
+    `rows` are (index, key, time in microseconds, source) of the dated
+    findings, where the key is the person, quoting and message. In time
+    order, a finding joins the earliest open event of its key that started
+    at most `window` microseconds before it and has no finding from its
+    source yet; otherwise it opens one. Only the events open within the
+    window are held, so memory does not grow with the findings.
+    """
+    key, open_events = None, []  # (start, first finding, sources)
+    for index, row_key, when, source in rows:
+        if row_key != key:
+            key, open_events = row_key, []
+        open_events = [e for e in open_events if when - e[0] <= window]
+        home = next((e for e in open_events if source not in e[2]), None)
+        if home is None:
+            home = (when, index, set())
+            open_events.append(home)
+        home[2].add(source)
+        yield index, home[1]
+
+
+def event_key(f: Finding) -> str:
+    """The findings that can be one event share this: the person, quoted or not, and the message."""
+    return f"{f.user}\0{int(f.quoted)}\0{f.message_key}"
 
 
 def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
-    """The findings, in the same order, with `event` and `duplicate_of` set.
-
-    In time order, a finding joins the earliest open event of its person and
-    message that started at most `window` seconds before it and has no finding
-    from its source yet; otherwise it opens one.
-    """
-    groups: dict[tuple, list[int]] = {}
-    for i, f in enumerate(findings):
-        if f.timestamp is not None:
-            groups.setdefault(_key(f), []).append(i)
-    leader: dict[int, int] = {}  # finding index -> index of its event's earliest finding
-    span = timedelta(seconds=window)
-    for members in groups.values():
-        members.sort(key=lambda i: (instant(findings[i].timestamp), i))
-        open_events: list[tuple[datetime, int, set]] = []  # (start, first finding, sources)
-        for i in members:
-            when = instant(findings[i].timestamp)
-            open_events = [e for e in open_events if when - e[0] <= span]
-            home = next((e for e in open_events if findings[i].source not in e[2]), None)
-            if home is None:
-                home = (when, i, set())
-                open_events.append(home)
-            home[2].add(findings[i].source)
-            leader[i] = home[1]
+    """The findings, in the same order, with `event` and `duplicate_of` set (in memory; the Report's store
+    does the same on disk, and the tests hold the two to each other)."""
+    rows = sorted(((i, event_key(f), micros(instant(f.timestamp)), f.source) for i, f in enumerate(findings)
+                   if f.timestamp is not None), key=lambda r: (r[1], r[2], r[0]))
+    leader = dict(leaders(rows, int(window * 1_000_000)))
     numbers: dict[int, str] = {}
     out = []
     for i, f in enumerate(findings):
@@ -121,14 +126,3 @@ def annotate_sources(sources: Sequence[SourceStatus], gap: float) -> list[Source
             if latest_end is None or end > latest_end:
                 latest_end, latest_path = end, s.path
     return out
-
-
-def mark_retention(findings: Sequence[Finding], sources: Sequence[SourceStatus], cutoff: datetime):
-    """Findings older than `cutoff` are kept past retention; per source and person, how many."""
-    marked = [replace(f, past_retention=None if f.timestamp is None else instant(f.timestamp) < cutoff) for f in findings]
-    per_source: dict[str, dict[str, int]] = {}
-    for f in marked:
-        if f.past_retention:
-            counts = per_source.setdefault(f.source, {})
-            counts[f.user] = counts.get(f.user, 0) + 1
-    return marked, [replace(s, past_retention=per_source.get(s.path, {})) for s in sources]

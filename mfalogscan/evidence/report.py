@@ -8,16 +8,19 @@ annotated, retention marked.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..config import ScanConfig
 from ..rules.load import RuleSet, load_rules
 from ..scanning.pipeline import scan_events
-from .events import annotate_sources, link_events, mark_retention
+from .events import annotate_sources
+from .store import FindingStore
 from ..timeline.policy import instant, iso_utc, reference_now
 from ..model import (
+    evolve,
     STATUS_PARTIAL,
     STATUS_SCANNED,
     STATUS_SKIPPED,
@@ -28,37 +31,98 @@ from ..model import (
     UserSummary,
 )
 
-@dataclass
-class Report:
-    """A whole scan, ready for a printer."""
+class Findings(Sequence):
+    """A Report's findings as a sequence read from its on-disk store, in source order then line order."""
 
-    config: ScanConfig
-    findings: list[Finding] = field(default_factory=list)
-    sources: list[SourceStatus] = field(default_factory=list)
-    rules_sha256: str | None = None
-    #: The time of the run, fixed once (SOURCE_DATE_EPOCH when set): every "now" of a report is this one.
-    now: datetime = field(default_factory=reference_now)
-    _summary: Summary | None = None
+    def __init__(self, store: FindingStore):
+        self._store = store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._store)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._store.at(index)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, tuple, Findings)) else NotImplemented
+
+    def of(self, user: str) -> Iterator[Finding]:
+        """One person's findings, in order."""
+        return self._store.of(user)
+
+
+class Report:
+    """A whole scan, ready for a printer: sources in memory, findings on disk (see evidence.store).
+
+    `add()` takes the scan's events as they come, marks retention (the
+    cutoff is fixed when the Report is made) and counts each person's
+    findings; `on_finding`, if given, sees every finding at once (JSON Lines
+    stream them). `finish()` links events across sources and annotates the
+    sources, which needs every source.
+    """
+
+    def __init__(self, config: ScanConfig, rules_sha256: str | None = None, now: datetime | None = None,
+                 on_finding: Callable[[Finding], None] | None = None):
+        self.config = config
+        self.rules_sha256 = rules_sha256
+        #: The time of the run, fixed once (SOURCE_DATE_EPOCH when set): every "now" of a report is this one.
+        self.now = now if now is not None else reference_now()
+        self.sources: list[SourceStatus] = []
+        self._store = FindingStore()
+        self.findings = Findings(self._store)
+        self._on_finding = on_finding
+        self._cutoff = self.retention_cutoff
+        self._tallies = {s.name: _Tally() for s in config.subjects}
+        self._past: dict[str, dict[str, int]] = {}  # per source, per person: findings past retention
+        self._events: dict[str, int] | None = None
+        self._summary: Summary | None = None
 
     def add(self, item: Finding | SourceStatus) -> None:
         if isinstance(item, Finding):
-            self.findings.append(item)
+            when = instant(item.timestamp)
+            past = None if when is None else when < self._cutoff
+            if past is not None:
+                item = evolve(item, past_retention=past)
+            if past:
+                per_user = self._past.setdefault(item.source, {})
+                per_user[item.user] = per_user.get(item.user, 0) + 1
+            self._tallies.setdefault(item.user, _Tally()).add(item, when)
+            self._store.add(item)
+            if self._on_finding is not None:
+                self._on_finding(item)
         else:
-            self.sources.append(item)
+            self.sources.append(replace(item, past_retention=self._past.pop(item.path, {})))
         self._summary = None
 
     def finish(self) -> "Report":
         """Link events across sources and annotate copies and rotation sets (needs every source)."""
-        self.findings = link_events(self.findings, self.config.event_window)
+        self._store.link(self.config.event_window)
+        self._events = self._store.events_by_user()
         self.sources = annotate_sources(self.sources, self.config.gap_threshold)
-        self.findings, self.sources = mark_retention(self.findings, self.sources, self.retention_cutoff)
         self._summary = None
         return self
+
+    def events(self):
+        """Each event: (number, person, original SOURCE:LINE, duplicates' SOURCE:LINE), after finish()."""
+        return self._store.events()
+
+    def close(self) -> None:
+        """Remove the findings' store (the Report's findings cannot be read after this)."""
+        self._store.close()
 
     @property
     def summary(self) -> Summary:
         if self._summary is None:
-            self._summary = summarize(self.config, self.findings, self.sources)
+            self._summary = summarize(self.config, self._tallies, self._events, self.sources)
         return self._summary
 
     @property
@@ -103,35 +167,57 @@ class Report:
         }
 
 
-def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable[SourceStatus]) -> Summary:
+class _Tally:
+    """One person's counts, kept as findings arrive (the findings themselves are on disk)."""
+
+    def __init__(self):
+        self.findings = self.quoted = self.undated = self.past_retention = 0
+        self.by_category: Counter = Counter()
+        self.by_kind: Counter = Counter()
+        self.by_role: Counter = Counter()
+        self.first: tuple | None = None  # (moment, stamp as written on the finding)
+        self.last: tuple | None = None
+
+    def add(self, f: Finding, when: datetime | None) -> None:
+        self.findings += 1
+        self.quoted += f.quoted
+        self.by_category[f.category] += 1
+        self.by_kind[f.kind] += 1
+        self.by_role[f.role] += 1
+        self.past_retention += bool(f.past_retention)
+        if when is None:
+            self.undated += 1
+            return
+        # The earliest and latest moment; of equal moments, the first and the last added (a stable sort's ends).
+        if self.first is None or when < self.first[0]:
+            self.first = (when, f.timestamp)
+        if self.last is None or when >= self.last[0]:
+            self.last = (when, f.timestamp)
+
+
+def summarize(config: ScanConfig, tallies: dict, events: dict | None, sources: Iterable[SourceStatus]) -> Summary:
     sources = list(sources)
-    findings = list(findings)
-    per_user: dict[str, list[Finding]] = {s.name: [] for s in config.subjects}
-    for f in findings:
-        per_user.setdefault(f.user, []).append(f)
     users = []
     for subject in config.subjects:
-        fs = per_user[subject.name]
-        quoted = [f for f in fs if f.quoted]
-        # Counted at the source whether listed or not, so "not listed" never reads as "absent".
-        mentions = sum(s.mentions.get(subject.name, 0) for s in sources)
-        times = sorted((f.timestamp for f in fs if f.timestamp), key=instant)
+        t = tallies.get(subject.name) or _Tally()
         users.append(
             UserSummary(
                 user=subject.name,
                 aliases=subject.aliases,
-                findings=len(fs),
-                events=len({f.event for f in fs}),
-                quoted=len(quoted),
-                mentions=mentions,
-                by_category=dict(sorted(Counter(f.category for f in fs).items())),
-                by_kind=dict(sorted(Counter(f.kind for f in fs).items())),
-                by_role=dict(sorted(Counter(f.role for f in fs).items())),
-                first_seen=times[0] if times else None,
-                last_seen=times[-1] if times else None,
-                undated=sum(1 for f in fs if not f.timestamp),
+                findings=t.findings,
+                # Before events are linked, every finding is its own event.
+                events=(events or {}).get(subject.name, 0) if events is not None else t.findings,
+                quoted=t.quoted,
+                # Counted at the source whether listed or not, so "not listed" never reads as "absent".
+                mentions=sum(s.mentions.get(subject.name, 0) for s in sources),
+                by_category=dict(sorted(t.by_category.items())),
+                by_kind=dict(sorted(t.by_kind.items())),
+                by_role=dict(sorted(t.by_role.items())),
+                first_seen=t.first[1] if t.first else None,
+                last_seen=t.last[1] if t.last else None,
+                undated=t.undated,
                 outside_window=sum(s.outside_window.get(subject.name, 0) for s in sources),
-                past_retention=sum(1 for f in fs if f.past_retention),
+                past_retention=t.past_retention,
                 raw_matches_in_skipped=sum(s.raw_matches.get(subject.name, 0) for s in sources),
             )
         )
@@ -145,19 +231,20 @@ def summarize(config: ScanConfig, findings: Iterable[Finding], sources: Iterable
         bytes=sum(s.bytes for s in sources),
         lines=sum(s.lines for s in sources),
         findings=sum(u.findings for u in users),
-        events=len({(f.user, f.event) for f in findings}),
+        events=sum(u.events for u in users),
         users=tuple(users),
         errors=sum(1 for s in sources if s.has_error),
     )
 
 
-def scan(config: ScanConfig, rules: RuleSet | None = None, progress=None) -> Report:
+def scan(config: ScanConfig, rules: RuleSet | None = None, progress=None, on_finding=None) -> Report:
     """Scan everything `config` names and return the whole Report.
 
-    `progress`, if given, wraps the stream of findings and source statuses (the CLI counts sources with it).
+    `progress`, if given, wraps the stream of findings and source statuses (the CLI counts sources with it);
+    `on_finding` sees each finding as it is made (the JSON Lines printer streams them).
     """
     rules = rules if rules is not None else load_rules(config.rules_files)
-    report = Report(config, rules_sha256=rules.sha256)
+    report = Report(config, rules_sha256=rules.sha256, on_finding=on_finding)
     events = scan_events(config, rules)
     for item in progress(events) if progress else events:
         report.add(item)

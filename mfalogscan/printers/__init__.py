@@ -24,3 +24,12 @@ def get(name: str):
     """The write() function of the named format."""
     return import_module(f"{__name__}.{_MODULES[name]}").write
 
+
+
+def stream(name: str, out):
+    """The streaming writer of the named format (`finding(f)` as found, `end(report)`), or None if it has none."""
+    if name == "jsonl":
+        from .jsonl import Stream
+
+        return Stream(out)
+    return None

@@ -1,6 +1,10 @@
-"""JSON Lines: one object per line, findings first, then sources, then the summary.
+"""JSON Lines: one object per line: findings as they are found, then events, sources and the summary.
 
-The schema is documented in docs/output.md and docs/jsonl.schema.json.
+Findings are written while the scan runs (so `| head` and `| jq` answer
+at once); what needs every source comes after them: one `event` object per
+event (which findings are one event, and which is the original), then one
+`source` object per source, then the `summary`. The schema is documented
+in docs/output.md and docs/jsonl.schema.json.
 """
 
 from __future__ import annotations
@@ -8,14 +12,34 @@ from __future__ import annotations
 import json
 
 
-
 def dumps(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+class Stream:
+    """Writes findings as the scan gives them (`finding`), and the rest once the report is finished (`end`)."""
+
+    def __init__(self, out):
+        self._out = out
+
+    def finding(self, finding) -> None:
+        d = finding.to_dict()
+        d["event"] = d["duplicate_of"] = None  # known only once every source is read: see the event objects
+        self._out.write(dumps(d) + "\n")
+
+    def end(self, report) -> None:
+        out = self._out
+        for number, user, original, duplicates in report.events():
+            out.write(dumps({"type": "event", "event": f"E{number}", "user": user, "original": original,
+                             "duplicates": duplicates}) + "\n")
+        for source in report.sources:
+            out.write(dumps(source.to_dict()) + "\n")
+        out.write(dumps(report.summary.to_dict()) + "\n")
+
+
 def write(report, out) -> None:
+    """A finished report, written as the stream would have written it."""
+    stream = Stream(out)
     for finding in report.findings:
-        out.write(dumps(finding.to_dict()) + "\n")
-    for source in report.sources:
-        out.write(dumps(source.to_dict()) + "\n")
-    out.write(dumps(report.summary.to_dict()) + "\n")
+        stream.finding(finding)
+    stream.end(report)

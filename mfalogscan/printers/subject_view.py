@@ -143,7 +143,7 @@ def subject_views(report) -> list[SubjectView]:
         shown = masker.mask if masker else (lambda t: t)
         label = masker.known if masker else (lambda t: t)
         sources = [_masked_source(s, label) for s in report.sources] if masker else list(report.sources)
-        mine = [f for f in report.findings if f.user == subject.name]
+        mine = list(report.findings.of(subject.name))
         sections = []
         for category, title, blurb in CATEGORY_TITLES:
             rows = [(_masked_finding(f, label) if masker else f, shown(f.text)) for f in mine if f.category == category]

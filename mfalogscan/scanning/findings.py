@@ -12,13 +12,13 @@ order, and the pipeline resolves them once the source has been read.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..framings import Record
 from ..search.linescan import Candidate, Sample
 from ..search.match import Occurrence
-from ..model import Finding
+from ..model import Finding, evolve
 from ..rules.classify import classify
 from ..sources.decode import Layout
 from ..timeline.clock import SourceClock
@@ -164,26 +164,37 @@ class FindingBuilder:
         return head + ELLIPSIS + around + ELLIPSIS.rstrip(), True
 
 
-def settle(pending: list[Pending], clock: SourceClock, base: int | None, ctx: Context) -> tuple[list[Finding], list[int], list[int]]:
-    """Resolve timestamps, apply the time window (undated findings always stay), count mentions.
+class Settler:
+    """Gives pending findings their times, applies the time window (undated findings always stay), counts mentions.
 
-    Returns the findings to list, and per subject the mentions and the
-    findings outside the window (counted whether listed or not).
+    `take(p)` returns the finding to list, or None when it is outside the
+    window or an unlisted mention; per subject, `mentions` and `outside`
+    count what was not listed (counted whether listed or not, so "not
+    listed" never reads as "absent"). `base` is the year of the source's
+    first record, needed only for year-less stamps (`needs_base`).
     """
-    index = {s.name: i for i, s in enumerate(ctx.subjects)}
-    mentions = [0] * len(ctx.subjects)
-    outside = [0] * len(ctx.subjects)
-    kept = []
-    for p in pending:
+
+    def __init__(self, clock: SourceClock, ctx: Context):
+        self._clock, self._ctx = clock, ctx
+        self._index = {s.name: i for i, s in enumerate(ctx.subjects)}
+        self.mentions = [0] * len(ctx.subjects)
+        self.outside = [0] * len(ctx.subjects)
+        self.base: int | None = None
+
+    @staticmethod
+    def needs_base(p: Pending) -> bool:
+        return p.stamp is not None and p.stamp.year is None
+
+    def take(self, p: Pending) -> Finding | None:
         f = p.finding
-        when = clock.resolve(p.stamp, p.epoch, base)
-        if when is not None and not ctx.config.time.in_window(when):
-            if f.quoted or ctx.config.list_mentions:  # count what would have been listed
-                outside[index[f.user]] += 1
-            continue
+        config = self._ctx.config
+        when = self._clock.resolve(p.stamp, p.epoch, self.base)
+        if when is not None and not config.time.in_window(when):
+            if f.quoted or config.list_mentions:  # count what would have been listed
+                self.outside[self._index[f.user]] += 1
+            return None
         if not f.quoted:
-            mentions[index[f.user]] += 1
-            if not ctx.config.list_mentions:
-                continue
-        kept.append(replace(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
-    return kept, mentions, outside
+            self.mentions[self._index[f.user]] += 1
+            if not config.list_mentions:
+                return None
+        return evolve(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction))

@@ -9,7 +9,8 @@ read. `scan_unit` is the sequence for one unit:
     sniff (sources: encoding, binary, line ending; framings: the framing)
     -> search (search: candidate lines from raw bytes, read ahead)
     -> findings (scanning: exact check, record, rules)
-    -> times (timeline: years, zones, the window, the span)
+    -> times (timeline: years, zones, the window, the span; findings dated at
+       once go out at once, year-less ones wait on disk for the unit's end)
     -> status (scanning.status, with the wording of issues from errors)
 """
 
@@ -36,7 +37,8 @@ from ..timeline.clock import SourceClock
 from ..timeline.policy import iso_utc
 from .binary import count_binary
 from .context import Context
-from .findings import FindingBuilder, Pending, settle
+from .findings import FindingBuilder, Settler
+from .spill import Spill
 from .reading import Counts, raw_chunks, text_chunks
 from .status import source_status
 
@@ -134,23 +136,42 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         return
     lines = layout.sample_lines(sample, _SNIFF_LINES)
     framing = detect(lines, cfg.framing)
-    clock = SourceClock(cfg.time)
+    clock = SourceClock(cfg.time, Spill())  # year-less stamps wait on disk for the unit's end
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))
     undecodable = UndecodableWatch()
-    pending, scanner = _find(unit, ctx, layout, framing, clock, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]))
-    bad = undecodable.count
-    issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first)
-    base, year_from = clock.base_year(unit.file_times(), ctx.now)
-    findings, mentions, outside = settle(pending, clock, base, ctx)
-    yield from findings
-    first, last = clock.span(base)
+    settler = Settler(clock, ctx)
+    waiting = Spill()  # findings that cannot be dated before the unit's end (year-less stamps), in order
+    listed = 0
+    scanner = _scanner(unit, ctx, layout, framing, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]))
+    try:
+        # Findings whose time is known at once go out as they are found: memory does not grow with them.
+        for pending in FindingBuilder(unit.path, ctx, framing, layout, clock).findings(scanner.candidates()):
+            if not waiting.holds and not settler.needs_base(pending):
+                if (finding := settler.take(pending)) is not None:
+                    listed += 1
+                    yield finding
+            else:
+                waiting.append(pending)
+        scanner.close()  # reading is over before the time evidence of the file is asked for
+        bad = undecodable.count
+        issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first)
+        settler.base, year_from = clock.base_year(unit.file_times(), ctx.now)
+        for pending in waiting:
+            if (finding := settler.take(pending)) is not None:
+                listed += 1
+                yield finding
+    finally:
+        scanner.close()  # on an error, or when the consumer stops early, reading is abandoned
+        waiting.close()
+    first, last = clock.span(settler.base)
+    clock.waiting.close()
     status = source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, issues, bad)
     yield replace(
         status,
-        findings=len(findings),
-        mentions=ctx.by_name(mentions),
-        outside_window=ctx.by_name(outside),
+        findings=listed,
+        mentions=ctx.by_name(settler.mentions),
+        outside_window=ctx.by_name(settler.outside),
         unparsed_lines=max(0, scanner.not_starts - framing.header_lines) if framing.head is not None else None,
         first_timestamp=iso_utc(first, False),
         last_timestamp=iso_utc(last, False),
@@ -159,9 +180,29 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     )
 
 
-def _find(unit: Unit, ctx: Context, layout: Layout, framing, clock: SourceClock, counts: Counts,
-          yearless: bool) -> tuple[list[Pending], LineScanner]:
-    """The search and the findings it leads to, read to the unit's end; the scanner keeps the line counts."""
+class _SourceSearch:
+    """The unit's candidate lines, read ahead where that pays; keeps the line counts once read."""
+
+    def __init__(self, scanner: LineScanner, raw, chunks, origin: int):
+        self._scanner, self._raw, self._chunks, self._origin = scanner, raw, chunks, origin
+
+    def candidates(self):
+        return self._scanner.run(self._chunks, self._origin)
+
+    def close(self) -> None:
+        self._raw.close()  # idempotent: stops the reading thread and closes the chunk generator
+
+    @property
+    def lines(self) -> int:
+        return self._scanner.lines
+
+    @property
+    def not_starts(self) -> int:
+        return self._scanner.not_starts
+
+
+def _scanner(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool) -> _SourceSearch:
+    """The search over the unit's bytes: the name finder, read ahead on a thread where that pays, and the line scanner."""
     cfg = ctx.config
     finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
     # Sources searched as stored may be searched on the reading thread; transcoded ones after transcoding.
@@ -179,12 +220,7 @@ def _find(unit: Unit, ctx: Context, layout: Layout, framing, clock: SourceClock,
         starts_fixed_digits=framing.head_fixed_digits,
         accelerate=cfg.accelerate and cfg.fast,
     )
-    builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
-    try:
-        pending = list(builder.findings(scanner.run(text_chunks(raw, layout, cfg.chunk_size, counts), layout.bom)))
-    finally:
-        raw.close()  # reading is over (or, on an error, abandoned) before anything else
-    return pending, scanner
+    return _SourceSearch(scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts), layout.bom)
 
 
 def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None) -> list:

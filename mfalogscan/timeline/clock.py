@@ -19,7 +19,7 @@ All findings are finally given in UTC, `Z`, with `timestamp_raw` as written.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from .policy import DAY, TimePolicy
@@ -73,31 +73,47 @@ class YearTracker:
 
 @dataclass
 class SourceClock:
-    """One source's time evidence, gathered in stream order and resolved at its end."""
+    """One source's time evidence, gathered in stream order and resolved at its end.
+
+    What it keeps does not grow with the source: the first written year, the
+    relative years of 29 February stamps, the earliest and latest moment of
+    stamps that carry their year, and the year-less stamps themselves in
+    `waiting` (a list, or the caller's spill to disk), which only the
+    source's end can place.
+    """
 
     policy: TimePolicy
+    waiting: object = field(default_factory=list)
 
     def __post_init__(self):
         self.tracker = YearTracker()
-        self.written_years: list[tuple[int, int]] = []  # (relative year, written year)
-        self.feb29: list[int] = []  # relative years of 29 February stamps
+        self.written_years: list[tuple[int, int]] = []  # the first (relative year, written year)
+        self.feb29: set[int] = set()  # relative years of 29 February stamps
         self.used_zone = False
         self.needs_year = False
-        self.stamps: list[tuple[Stamp, int]] = []
+        self._earliest: datetime | None = None  # of the stamps that have a year
+        self._latest: datetime | None = None
 
     def observe(self, stamp: Stamp | None) -> int:
         if stamp is None:
             return 0
         epoch = self.tracker.observe(stamp)
+        if stamp.offset is None:
+            self.used_zone = True
         if stamp.year is not None:
-            self.written_years.append((epoch, stamp.year))
+            if not self.written_years:
+                self.written_years.append((epoch, stamp.year))
+            when = self.resolve(stamp, epoch, None)
+            if when is not None:
+                if self._earliest is None or when < self._earliest:
+                    self._earliest = when
+                if self._latest is None or when > self._latest:
+                    self._latest = when
         else:
             self.needs_year = True
             if (stamp.month, stamp.day) == (2, 29):
-                self.feb29.append(epoch)
-        if stamp.offset is None:
-            self.used_zone = True
-        self.stamps.append((stamp, epoch))
+                self.feb29.add(epoch)
+            self.waiting.append((stamp, epoch))
         return epoch
 
     def base_year(self, file_times: list[tuple[str, float]], now: datetime) -> tuple[int | None, str | None]:
@@ -137,8 +153,13 @@ class SourceClock:
 
     def span(self, base: int | None) -> tuple[datetime | None, datetime | None]:
         """The earliest and the latest moment of every stamp observed (None, None when none resolves)."""
-        times = [w for w in (self.resolve(st, ep, base) for st, ep in self.stamps) if w is not None]
-        return (min(times), max(times)) if times else (None, None)
+        earliest, latest = self._earliest, self._latest
+        for stamp, epoch in self.waiting:
+            when = self.resolve(stamp, epoch, base)
+            if when is not None:
+                earliest = when if earliest is None or when < earliest else earliest
+                latest = when if latest is None or when > latest else latest
+        return earliest, latest
 
     def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
         if stamp is None:

@@ -108,6 +108,14 @@ def iso_utc(when: datetime | None, fraction: bool) -> str | None:
     return utc.isoformat(timespec="microseconds" if fraction else "seconds").replace("+00:00", "Z")
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def micros(when: datetime) -> int:
+    """An aware datetime as whole microseconds since 1970 (exact: no float in between)."""
+    return (when - _EPOCH) // timedelta(microseconds=1)
+
+
 def instant(stamp: str | None) -> datetime | None:
     """A finding's UTC stamp as a datetime (None stays None)."""
     if stamp is None:

@@ -1,0 +1,163 @@
+"""Findings on disk: the store links events as the in-memory reference does, spills give back what they took,
+the JSON document is written byte for byte as json.dump would, memory does not follow the number of findings,
+and JSON Lines stream while the scan runs."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mfalogscan import ScanConfig, Subject, scan
+from mfalogscan.evidence.events import link_events
+from mfalogscan.evidence.store import FindingStore
+from mfalogscan.model import Finding
+from mfalogscan.printers.json_doc import _indented
+from mfalogscan.scanning.spill import Spill
+from mfalogscan.timeline.policy import iso_utc
+
+from .conftest import native, text_bytes
+
+T0 = datetime(2024, 3, 7, 18, 0, 0, tzinfo=timezone.utc)
+
+
+def _finding(user: str, source: str, line: int, key: str, seconds: float | None, quoted: bool = True) -> Finding:
+    when = None if seconds is None else iso_utc(T0 + timedelta(seconds=seconds), True)
+    return Finding(
+        user=user, matched=user, source=source, line=line, offset=line * 10, timestamp=when, timestamp_raw=when,
+        category="user-change", kind="value-changed", role="target", rule="r", quoted=quoted, format="native",
+        component="pfsvc", text=f"text {key}", details={"actor": "a", "target": user}, message_key=key,
+    )
+
+
+_findings = st.lists(
+    st.tuples(
+        st.sampled_from(["jdoe", "alice"]),
+        st.sampled_from(["a.log", "b.log", "c.csv"]),
+        st.sampled_from(["k1", "k2"]),
+        st.one_of(st.none(), st.integers(0, 40).map(lambda n: n / 4)),
+        st.booleans(),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_findings, st.sampled_from([0.0, 1.0, 5.0]))
+def test_the_store_links_events_as_the_reference_does(rows, window):
+    findings = [_finding(u, s, i + 1, k, t, q) for i, (u, s, k, t, q) in enumerate(rows)]
+    expected = link_events(findings, window)
+    store = FindingStore()
+    try:
+        for f in findings:
+            store.add(f)
+        store.link(window)
+        got = list(store)
+        assert [(f.event, f.duplicate_of) for f in got] == [(f.event, f.duplicate_of) for f in expected]
+        assert got == expected  # every other field comes back as it went in
+        for user in ("jdoe", "alice"):
+            assert list(store.of(user)) == [f for f in expected if f.user == user]
+        events = list(store.events())
+        assert [f"E{n}" for n, *_ in events] == [f"E{i + 1}" for i in range(len(events))]
+        members = {(f.user, f.ref) for f in expected}
+        assert {(u, ref) for _, u, o, d in events for ref in [o] + d} == members
+        assert len({f.event for f in expected}) == len(events)
+        if findings:
+            assert store.at(len(findings) - 1) == expected[-1]
+    finally:
+        store.close()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(), max_size=300), st.integers(0, 50))
+def test_a_spill_gives_back_everything_in_order(items, limit):
+    spill = Spill(limit)
+    for item in items:
+        spill.append(item)
+    assert spill.holds == bool(items)
+    assert list(spill) == items
+    assert list(spill) == items  # read twice
+    spill.close()
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json)
+def test_the_fast_indented_encoder_writes_what_json_dumps_writes(value):
+    expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    assert _indented(value, "    ") == expected
+
+
+def _config(path, **kw) -> ScanConfig:
+    return ScanConfig(paths=(str(path),), subjects=(Subject("jdoe"),), **kw)
+
+
+CHANGE = 'User "NT AUTHORITY\\SYSTEM" changed user "jdoe" value Phone from "+1 555 {n:04d}" to "+1 555 0000".'
+
+
+def _peak_of_a_scan(write, n: int) -> int:
+    lines = [native(CHANGE.format(n=i % 10000), i % 86400) for i in range(n)]
+    path = write(f"busy{n}.log", text_bytes(lines))
+    tracemalloc.start()
+    try:
+        report = scan(_config(path, chunk_size=65536))  # chunks in flight are a small, fixed part of the peak
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(report.findings) == n and report.summary.users[0].findings == n
+    report.close()
+    return peak
+
+
+def test_memory_does_not_follow_the_number_of_findings(write):
+    _peak_of_a_scan(write, 100)  # what is built once (the matcher, the rules, caches) is built here
+    small, large = _peak_of_a_scan(write, 3000), _peak_of_a_scan(write, 15000)
+    # 12,000 more findings held as objects would take some 30 MB more; on disk only the work in flight stays.
+    assert large - small < 2 * 1024 * 1024, (small, large)
+
+
+def test_findings_reach_the_listener_while_the_source_is_still_being_read(write, monkeypatch):
+    from mfalogscan.scanning import reading
+
+    lines = [native(CHANGE.format(n=n), n) for n in range(3000)]
+    data = text_bytes(lines)
+    path = write("a.log", data)
+    read = [0]
+    feed = reading.Counts.feed
+
+    def counted(self, chunk):
+        read[0] += len(chunk)
+        return feed(self, chunk)
+
+    monkeypatch.setattr(reading.Counts, "feed", counted)
+    seen, read_at_first = [], []
+
+    def listener(finding):
+        if not seen:
+            read_at_first.append(read[0])
+        seen.append(finding.line)
+
+    report = scan(_config(path, chunk_size=4096), on_finding=listener)
+    assert seen == list(range(1, 3001)) and [f.line for f in report.findings] == seen
+    assert read[0] == len(data) and read_at_first[0] < len(data) // 2, (read_at_first, len(data))
+
+
+def test_a_year_less_source_waits_on_disk_and_keeps_its_order(write, monkeypatch):
+    import mfalogscan.scanning.source as source
+
+    monkeypatch.setattr(source, "Spill", lambda: Spill(10))  # spill after ten findings
+    lines = [f'Mar  7 18:{n // 60 % 60:02d}:{n % 60:02d} MFASRV01 pfsvc: User "a" changed user "jdoe" value PIN from 1 to {n}'
+             for n in range(500)]
+    path = write("syslog.txt", text_bytes(lines))
+    report = scan(_config(path))
+    assert [f.line for f in report.findings] == list(range(1, 501))
+    assert all(f.timestamp is not None and f.timestamp.endswith("Z") for f in report.findings)
