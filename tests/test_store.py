@@ -161,3 +161,20 @@ def test_a_year_less_source_waits_on_disk_and_keeps_its_order(write, monkeypatch
     report = scan(_config(path))
     assert [f.line for f in report.findings] == list(range(1, 501))
     assert all(f.timestamp is not None and f.timestamp.endswith("Z") for f in report.findings)
+
+
+def test_a_busy_source_in_a_worker_comes_back_through_a_file_as_a_serial_run_gives_it(write, monkeypatch, tmp_path):
+    import glob
+    import tempfile
+
+    from mfalogscan.scanning import parallel
+
+    monkeypatch.setattr(parallel, "_SEND_AT_ONCE", 50)  # forked workers inherit it
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for i in range(3):
+        write(f"Logs/{i}.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(400 + i)]))
+    serial = scan(_config(tmp_path / "Logs"))
+    parallel_run = scan(_config(tmp_path / "Logs", jobs=2))
+    assert list(parallel_run.findings) == list(serial.findings) and len(serial.findings) == 1203
+    assert parallel_run.sources == serial.sources
+    assert not glob.glob(str(tmp_path / "mfalogscan-worker-*")), "a worker's file was left behind"

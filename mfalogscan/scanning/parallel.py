@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
@@ -26,6 +28,7 @@ from ..model import SourceStatus
 from . import source
 
 _IN_FLIGHT_PER_JOB = 4
+_SEND_AT_ONCE = 5000  # events a worker sends in one piece; more go through a file
 _context = None  # the worker's Context
 
 
@@ -42,8 +45,47 @@ def _init(ctx) -> None:
     _context = ctx
 
 
-def _scan_one(found) -> list:
-    return list(source.scan_found(found, _context))
+class _OnDisk:
+    """A worker's results too many to send at once: pickled in batches to an owner-only file the parent reads back."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __iter__(self) -> Iterator:
+        try:
+            with open(self.path, "rb") as f:
+                while True:
+                    try:
+                        batch = pickle.load(f)
+                    except EOFError:
+                        return
+                    yield from batch
+        finally:
+            os.unlink(self.path)
+
+
+def _scan_one(found):
+    """One source's events: a list, or past _SEND_AT_ONCE of them, a file (memory stays bounded on both sides)."""
+    batch, out = [], None
+    try:
+        for event in source.scan_found(found, _context):
+            batch.append(event)
+            if len(batch) >= _SEND_AT_ONCE:
+                if out is None:
+                    fd, path = tempfile.mkstemp(prefix="mfalogscan-worker-")  # mode 0600
+                    out = os.fdopen(fd, "wb")
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                batch = []
+        if out is None:
+            return batch
+        pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.close()
+        return _OnDisk(path)
+    except BaseException:
+        if out is not None:
+            out.close()
+            os.unlink(path)
+        raise
 
 
 def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
@@ -91,7 +133,15 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
         if finished:
             pool.shutdown(wait=True)
         else:
+            for _, future in pending:  # results nobody will read: their files go as soon as they exist
+                if future is not None:
+                    future.add_done_callback(_discard)
             _stop(pool)
+
+
+def _discard(future: Future) -> None:
+    if not future.cancelled() and future.exception() is None and isinstance(future.result(), _OnDisk):
+        os.unlink(future.result().path)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
