@@ -228,3 +228,23 @@ def test_stored_members_with_data_descriptors_and_no_directory():
     out = _consume(cut)
     members = [(p, d) for p, d, _ in (o for o in out if isinstance(o, tuple))]
     assert members == [("x.zip!a.log", b"first\n"), ("x.zip!b.log", b"a PK\x03\x04 inside\n"), ("x.zip!c.log", b"third\n")]
+
+
+@pytest.mark.parametrize("cut", [0, 1, 7, 4096])
+def test_zlib_ng_and_zlib_keep_the_same_bytes_before_damage(monkeypatch, cut):
+    """With the `fast` extra, zlib-ng inflates; what a damaged stream gives must be what zlib gives."""
+    import zlib
+
+    from mfalogscan.sources import streams
+
+    zlib_ng = pytest.importorskip("zlib_ng.zlib_ng", reason="zlib-ng is in the fast and test extras")
+    z = bytearray(gzip_bytes(DATA))
+    at = len(z) // 3 + cut
+    z[at : at + 64] = b"\xff" * 64
+    got = {}
+    for module in (zlib, zlib_ng):
+        monkeypatch.setattr(streams, "inflate", module)
+        s = GzipStream(io.BytesIO(bytes(z)))
+        got[module.__name__] = (read_all(s), [(i.message, i.offset, i.severity) for i in s.issues])
+    assert got["zlib"] == got["zlib_ng.zlib_ng"]
+    assert got["zlib"][1] and DATA.startswith(got["zlib"][0][:1000])

@@ -22,8 +22,13 @@ from .budget import Budget
 from .peek import PeekReader
 
 BLOCK = 256 * 1024
-#: What zlib, bz2 and lzma raise on data that is not theirs or is corrupt.
-DECODE_ERRORS = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
+try:  # zlib-ng (the `fast` extra) inflates the same deflate data about 1.6 times as fast; the same API
+    from zlib_ng import zlib_ng as inflate
+except ImportError:  # pragma: no cover - depends on what is installed
+    inflate = zlib
+
+#: What zlib (or zlib-ng), bz2 and lzma raise on data that is not theirs or is corrupt.
+DECODE_ERRORS = (zlib.error,) + ((inflate.error,) if inflate is not zlib else ()) + (OSError, EOFError, lzma.LZMAError, ValueError)
 GZIP_MAGIC = b"\x1f\x8b"
 BZ2_MAGIC = b"BZh"
 XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -41,9 +46,9 @@ class _ZlibAdapter:
     _STEP = 512
 
     def __init__(self, wbits: int):
-        self._d = zlib.decompressobj(wbits)
+        self._d = inflate.decompressobj(wbits)
         self._full = False
-        self._error: zlib.error | None = None
+        self._error: Exception | None = None
 
     def decompress(self, data: bytes, max_length: int) -> bytes:
         if self._error is not None:
@@ -52,7 +57,7 @@ class _ZlibAdapter:
         before = self._d.copy()
         try:
             out = self._d.decompress(data, max_length)
-        except zlib.error as e:
+        except inflate.error as e:
             self._d, out = before, self._salvage(before, data, max_length)
             self._error = e
             self._full = False
@@ -70,7 +75,7 @@ class _ZlibAdapter:
             saved = d.copy()
             try:
                 got = d.decompress(data[at : at + step], max_length - size)
-            except zlib.error:
+            except inflate.error:
                 if step == 1:
                     break
                 d, step = saved, 1  # again from before this step, byte by byte
@@ -183,7 +188,7 @@ class DecompressedStream(ABC):
             if out:
                 if self.budget is not None:
                     self.budget.used += len(out)
-                self._crc = zlib.crc32(out, self._crc)
+                self._crc = inflate.crc32(out, self._crc)
                 self._size += len(out)
                 self.out_pos += len(out)
                 return out
