@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from ..model import Finding, SourceStatus
+from ..model import Finding, SourceStatus, evolve
 from ..timeline.policy import instant
 
 _COMPRESSED = re.compile(r"\.(?:gz|bz2|xz|zip)$")
@@ -67,7 +67,7 @@ def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
     for i, f in enumerate(findings):
         head = leader.get(i, i)
         event = numbers.setdefault(head, f"E{len(numbers) + 1}")
-        out.append(replace(f, event=event, duplicate_of=None if head == i else findings[head].ref))
+        out.append(evolve(f, event=event, duplicate_of=None if head == i else findings[head].ref))
     return out
 
 
@@ -125,7 +125,7 @@ def annotate_sources(sources: Sequence[SourceStatus], gap: float) -> list[Source
 
 def mark_retention(findings: Sequence[Finding], sources: Sequence[SourceStatus], cutoff: datetime):
     """Findings older than `cutoff` are kept past retention; per source and person, how many."""
-    marked = [replace(f, past_retention=None if f.timestamp is None else instant(f.timestamp) < cutoff) for f in findings]
+    marked = [evolve(f, past_retention=None if f.timestamp is None else instant(f.timestamp) < cutoff) for f in findings]
     per_source: dict[str, dict[str, int]] = {}
     for f in marked:
         if f.past_retention:

@@ -12,13 +12,13 @@ order, and the pipeline resolves them once the source has been read.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..framings import Record
 from ..search.linescan import Candidate, Sample
 from ..search.match import Occurrence
-from ..model import Finding
+from ..model import Finding, evolve
 from ..rules.classify import classify
 from ..sources.decode import Layout
 from ..timeline.clock import SourceClock
@@ -185,5 +185,5 @@ def settle(pending: list[Pending], clock: SourceClock, base: int | None, ctx: Co
             mentions[index[f.user]] += 1
             if not ctx.config.list_mentions:
                 continue
-        kept.append(replace(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
+        kept.append(evolve(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction)))
     return kept, mentions, outside
