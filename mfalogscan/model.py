@@ -55,6 +55,20 @@ def evolve(obj, **changes):
     return new
 
 
+def assemble(cls: type, values: dict):
+    """What cls(**values) builds when `values` names every field, in field order; `values` becomes its __dict__.
+
+    For the same dataclasses as evolve(): a Finding so made costs 0.5 us
+    instead of 8 (its __init__ sets 29 fields one object.__setattr__ at a time).
+    The caller hands `values` over and must not change it afterwards.
+    """
+    if values.keys() != _field_names(cls):
+        raise TypeError(f"{cls.__name__} needs exactly its fields, got {', '.join(values)}")
+    new = object.__new__(cls)
+    object.__setattr__(new, "__dict__", values)
+    return new
+
+
 @dataclass(frozen=True)
 class Finding:
     """One searched subject on one physical line of one source."""

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mfalogscan.model import FINDING_FIELDS, Finding, SourceStatus, evolve
+from mfalogscan.model import FINDING_FIELDS, Finding, SourceStatus, assemble, evolve
+from mfalogscan.timeline.policy import instant
+
+from .conftest import AUTH, CHANGE, OTHER, native, sample_lines
+from .helpers import run
 
 # Any text a log can hold once decoded, lone surrogates included (UTF-16 logs, surrogatepass).
 texts = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=30)
@@ -70,3 +75,70 @@ def test_evolve_will_not_copy_a_class_whose_init_does_more_than_store_fields():
 
 def test_finding_fields_are_the_output_order():
     assert FINDING_FIELDS == tuple(n for n in FIELD_NAMES if n != "message_key")
+
+
+@given(findings)
+def test_assemble_builds_what_the_constructor_builds(finding):
+    values = dict(vars(finding))
+    assert same(assemble(Finding, dict(values)), Finding(**values))
+    with pytest.raises(TypeError):
+        assemble(Finding, {k: v for k, v in values.items() if k != "event"})
+    with pytest.raises(TypeError):
+        assemble(Finding, {**values, "no_such_field": 1})
+
+
+def test_scanned_findings_hold_their_fields_in_field_order(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("\n".join(sample_lines(30)) + "\n", encoding="utf-8")
+    report = run(str(log), "jdoe", list_mentions=True)
+    assert report.findings
+    for f in report.findings:
+        assert same(f, Finding(**vars(f)))
+        assert list(vars(f)) == FIELD_NAMES
+
+
+# Lines naming jdoe quoted, as a mention, on a continuation line, on a line that does not parse; and others.
+log_lines = st.lists(
+    st.one_of(
+        st.builds(lambda s: native(CHANGE, s), st.integers(0, 3599)),
+        st.builds(lambda s: native(AUTH, s), st.integers(0, 3599)),
+        st.builds(lambda s: native(OTHER, s), st.integers(0, 3599)),
+        st.just("   at Pfsvc.Check(jdoe)"),
+        st.just('   user "jdoe" in a trace'),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@given(log_lines, st.none() | st.integers(0, 3599), st.none() | st.integers(0, 3599), st.booleans())
+def test_mentions_counted_without_a_finding_are_counted_as_listed_ones(lines, since, until, listed):
+    """Without --mentions a mention is only counted: the counts are what listing every finding says."""
+    import os
+    import tempfile
+
+    from mfalogscan.timeline.policy import TimePolicy
+
+    def at(s):
+        return None if s is None else datetime(2024, 3, 7, 18, s // 60, s % 60, tzinfo=timezone.utc)
+
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, ("\n".join(lines) + "\n").encode())
+        os.close(fd)
+        everything = run(path, "jdoe", list_mentions=True).findings
+        window = TimePolicy(since=at(since), until=at(until))
+        got = run(path, "jdoe", list_mentions=listed, time=window)
+    finally:
+        os.unlink(path)
+
+    def inside(f):
+        return f.timestamp is None or window.in_window(instant(f.timestamp))
+
+    source = got.sources[0]
+    unquoted_inside = sum(1 for f in everything if not f.quoted and inside(f))
+    counted_outside = sum(1 for f in everything if (f.quoted or listed) and not inside(f))
+    assert source.mentions == ({"jdoe": unquoted_inside} if unquoted_inside else {})
+    assert source.outside_window == ({"jdoe": counted_outside} if counted_outside else {})
+    expected = [(f.line, f.quoted, f.rule, f.timestamp) for f in everything if (f.quoted or listed) and inside(f)]
+    assert [(f.line, f.quoted, f.rule, f.timestamp) for f in got.findings] == expected
