@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfalogscan.model import FINDING_FIELDS, Finding, SourceStatus, assemble, evolve
@@ -142,3 +142,166 @@ def test_mentions_counted_without_a_finding_are_counted_as_listed_ones(lines, si
     assert source.outside_window == ({"jdoe": counted_outside} if counted_outside else {})
     expected = [(f.line, f.quoted, f.rule, f.timestamp) for f in everything if (f.quoted or listed) and inside(f)]
     assert [(f.line, f.quoted, f.rule, f.timestamp) for f in got.findings] == expected
+
+
+# --- Classification: the literal prefilter of the shipped rules ---
+
+from mfalogscan.rules.classify import classify  # noqa: E402
+from mfalogscan.rules.load import RuleSet, load_rules, required_literals  # noqa: E402
+
+RULES = load_rules()
+EXAMPLES = [
+    'User "CONTOSO\\admin" changed user "jdoe" value Phone from "555" to "556".',
+    'User "jdoe" changed User "kchen" value Enabled from True to False',
+    'User "NT AUTHORITY\\SYSTEM" added new user "jdoe".',
+    'User "CONTOSO\\admin" deleted user record "jdoe".',
+    'User "jdoe" added new User Mobile App Device "iPhone".',
+    'User "jdoe" deleted User Mobile App Device record "iPhone".',
+    'User "jdoe" changed OATH Token serial 123 value enabled',
+    "Pfauth failed for user 'jdoe' from 10.0.0.1. Call status: FAILED_FRAUD_CODE_ENTERED - \"Fraud\".",
+    "Primary auth type 'LDAP' requested for user 'jdoe'",
+    "Primary auth succeeded for user 'jdoe'",
+    "Failed LDAP auth for user 'jdoe' Logon failure.",
+    'validate_oath_code: user "jdoe" updated authentication result. callStatus = OATH Code Incorrect',
+    "validate_security_question_answers: user jdoe updated authentication result.",
+    "Calling pfAuthUser('CONTOSO\\jdoe', '', 1)",
+    'One-time bypass created for user "jdoe" for 300 seconds.',
+    'Sending SMS to user "jdoe"',
+]
+
+
+def unfiltered(rules: RuleSet) -> RuleSet:
+    """The same rules, every pattern always run (the plain path)."""
+    return dataclasses.replace(rules, rules=tuple(dataclasses.replace(r, prefilter=False) for r in rules.rules))
+
+
+def is_jdoe(value):
+    return value.lower().rsplit("\\", 1)[-1] == "jdoe"
+
+
+def test_the_shipped_rules_have_literals_to_check_and_user_rules_none(tmp_path):
+    literals = {r.id: [lits for _, lits in r.checks] for r in RULES.rules}
+    assert literals["user-change.value-changed"] == [('" changed ', '" value ', " from ", 'User "', 'ser "', " to ")]
+    assert literals["operational.primary-auth"][2] == (" auth for user '", "Failed ", "'")
+    assert literals["operational.bypass"] == [()]  # (?i): no literal is safe
+    assert all(lits for r in RULES.rules if r.id != "operational.bypass" for _, lits in r.checks)
+    f = tmp_path / "mine.toml"
+    f.write_text('[[rule]]\nid = "mine"\ncategory = "operational"\nkind = "k"\npattern = \'Sending SMS\'\n')
+    mine = load_rules([str(f)]).rules[0]
+    assert mine.checks == ((mine.patterns[0], ()),)
+
+
+# Messages: the examples with characters dropped, doubled or changed, and the parts of the rules spliced in.
+pieces = st.sampled_from(['User "', '" changed ', "user ", "'jdoe'", '"jdoe"', " value ", " from ", " to ", ".", "Pfauth ",
+                          " for user '", "Primary auth ", "Failed ", "validate_oath_code: user ", " updated authentication result",
+                          "Calling pfAuthUser('", "bypass", "a", '"', "'", " "])
+
+
+@st.composite
+def messages(draw):
+    text = list(draw(st.sampled_from(EXAMPLES)))
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(text)))
+        how = draw(st.sampled_from(["drop", "insert", "double"]))
+        if how == "drop" and at < len(text):
+            del text[at]
+        elif how == "insert":
+            text[at:at] = draw(pieces)
+        elif at < len(text):
+            text.insert(at, text[at])
+    return "".join(text)
+
+
+@given(messages(), st.sampled_from([None, "pfsvc", "pfrad"]))
+def test_classification_is_the_same_with_and_without_the_prefilter(message, component):
+    fast = classify(RULES, message, component, is_jdoe)
+    plain = classify(unfiltered(RULES), message, component, is_jdoe)
+    assert fast == plain and list(fast.details.items()) == list(plain.details.items())
+
+
+# Patterns of every kind of part (literals, escapes, classes, groups, alternations, quantifiers, flags),
+# each drawn with a text it matches: atom -> the texts one occurrence of it may match.
+ATOMS = {
+    "a": ["a"], "b": ["b"], "x": ["x"], " ": [" "], ":": [":"], '"': ['"'], "'": ["'"], "\\.": ["."], "\\-": ["-"],
+    "\\'": ["'"], '\\"': ['"'], "\\d": ["1", "7"], "\\b": [""], "\\s": [" "], "\\w": ["a", "_"], "\\x61": ["a"],
+    "\\N{LATIN SMALL LETTER A}": ["a"], "\\p{L}": ["b"], ".": ["a", " ", '"'], "^": [""], "$": [""], "[ab]": ["a", "b"],
+    "[^a]": ["b", '"'], "[]a]": ["]", "a"], "[a-x]": ["c"], "(?:a|b)": ["a", "b"], '(?P<actor>[^"]*)': ["", "ab", "x y"],
+    "(ab)": ["ab"], "(?=a)": [""], "(?!b)": [""], "\\L<names>": ["a", "ab"], "(?i)": [""],
+}
+LITERALS = ["a", "b", "x", " ", ":", '"', "'", "\\.", "\\-", "\\'", '\\"']
+QUANTIFIERS = {"": (1, 1), "?": (0, 1), "*": (0, 3), "+": (1, 3), "{2}": (2, 2), "{0,2}": (0, 2), "+?": (1, 3), "{,1}": (0, 1)}
+
+
+@st.composite
+def sequence(draw):
+    pattern, text = [], []
+    for _ in range(draw(st.integers(1, 8))):
+        atom = draw(st.sampled_from(sorted(LITERALS) if draw(st.booleans()) else sorted(ATOMS)))  # literal runs half the time
+        quantifier = draw(st.sampled_from(sorted(QUANTIFIERS))) if atom not in ("^", "$", "\\b", "(?i)") else ""
+        lo, hi = QUANTIFIERS[quantifier]
+        pattern.append(atom + quantifier)
+        text.extend(draw(st.sampled_from(ATOMS[atom])) for _ in range(draw(st.integers(lo, hi))))
+    return "".join(pattern), "".join(text)
+
+
+@st.composite
+def pattern_and_text(draw):
+    """A pattern and a text it usually matches (the property holds either way)."""
+    first = draw(sequence())
+    shape = draw(st.sampled_from(["plain", "alternation", "group"]))
+    if shape == "alternation":
+        second = draw(sequence())
+        source, text = first[0] + "|" + second[0], draw(st.sampled_from([first[1], second[1]]))
+    elif shape == "group":
+        source, text = "(" + first[0] + ")x", first[1] + "x"
+    else:
+        source, text = first
+    flag = draw(st.sampled_from(["", "", "(?i)", "(?x)"]))  # global in V0 wherever it stands
+    if flag:
+        at = draw(st.sampled_from([0, len(source)]))
+        source = source[:at] + flag + source[at:]
+    if "(?i)" in source and draw(st.booleans()):
+        text = text.swapcase()
+    if flag == "(?x)":
+        text = text.replace(" ", "")
+    return source, draw(st.sampled_from(["", "z", '"']) ) + text + draw(st.sampled_from(["", "z", "."]))
+
+
+@settings(max_examples=500)
+@given(pattern_and_text())
+def test_a_message_that_matches_holds_every_required_literal(case):
+    import regex
+
+    source, text = case
+    try:
+        pattern = regex.compile(source, regex.V0, names=["a", "ab"], ignore_unused=True)
+    except (regex.error, ValueError):
+        return
+    literals = required_literals(pattern)
+    if pattern.search(text) is not None:
+        assert all(lit in text for lit in literals), (source, text, literals)
+
+
+def test_a_shipped_pattern_fails_fast_on_a_long_message_missing_a_literal():
+    import time
+
+    for rule in RULES.rules:
+        for pattern, literals in rule.checks:
+            for missing in literals:
+                others = [lit for lit in literals if lit != missing]
+                message = ("".join(others) + " x" * 3) * 20000  # ~1 MB: every part but one, over and over
+                if missing in message:  # one literal inside another ('ser "' in 'User "')
+                    continue
+                t = time.perf_counter()
+                pattern.search(message, timeout=5)
+                assert time.perf_counter() - t < 1.0, (rule.id, missing)
+
+
+def test_a_user_pattern_still_times_out_where_its_literal_is_missing(tmp_path, monkeypatch):
+    import mfalogscan.rules.classify as classify_module
+
+    monkeypatch.setattr(classify_module, "RULE_TIMEOUT", 0.05)
+    f = tmp_path / "slow.toml"
+    f.write_text('[[rule]]\nid = "slow"\ncategory = "operational"\nkind = "k"\npattern = \'(a|aa)+Z$\'\n')
+    c = classify(load_rules([str(f)]), "a" * 40 + "!", None, is_jdoe)
+    assert c.category == "unclassified" and c.details["rules_timed_out"] == "slow"
