@@ -305,3 +305,96 @@ def test_a_user_pattern_still_times_out_where_its_literal_is_missing(tmp_path, m
     f.write_text('[[rule]]\nid = "slow"\ncategory = "operational"\nkind = "k"\npattern = \'(a|aa)+Z$\'\n')
     c = classify(load_rules([str(f)]), "a" * 40 + "!", None, is_jdoe)
     assert c.category == "unclassified" and c.details["rules_timed_out"] == "slow"
+
+
+# --- The exact check: search() from one past the last start, against the lookahead it replaced ---
+
+import re  # noqa: E402
+import string  # noqa: E402
+import unicodedata  # noqa: E402
+
+from mfalogscan.search import casefold  # noqa: E402
+from mfalogscan.search.match import QUOTE, NameMatcher, Occurrence, _open_after, _open_before, _str_piece, _trie_pattern  # noqa: E402
+
+
+def plain_occurrences(m: NameMatcher, text: str, lo: int = 0, hi: int | None = None):
+    """The exact check as it was: a zero-width lookahead tried at every position."""
+    exact = re.compile("(?=(" + _trie_pattern(m.keys, _str_piece) + "))")
+    hi = len(text) if hi is None else hi
+    for match in exact.finditer(text, lo):
+        start = match.start()
+        if start >= hi:
+            break
+        key = casefold.fold(match.group(1))
+        for k in (key,) + m._prefixes[key]:
+            end = start + len(k)
+            quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
+            if not quoted and not (_open_before(text, start) and _open_after(text, end)):
+                continue
+            for subject in m._subjects_of[k]:
+                yield Occurrence(subject, text[start:end], quoted, start, end)
+
+
+def plain_analyze(m: NameMatcher, text: str, lo: int = 0, hi: int | None = None) -> dict:
+    best: dict = {}
+    for occ in plain_occurrences(m, text, lo, hi):
+        if occ.beats(best.get(occ.subject)):
+            best[occ.subject] = occ
+    return best
+
+
+EXOTIC = "\u212a\u017f\u0131\u0130ÍíÅ\u212bßẞ\u0301"
+name_text = st.one_of(
+    st.text("ab ", min_size=1, max_size=3),  # overlapping names: "a b" and "b a" in "a b a"
+    st.text(string.ascii_letters[:6] + "._-@\\" + "éíß" + "\u0131\u212a", min_size=1, max_size=6),
+).filter(lambda n: n.strip() == n)
+
+
+@pytest.mark.parametrize(
+    "names, text",
+    [
+        (["a b", "b a"], "a b a"),  # overlapping occurrences: the second starts inside the first
+        (["a b", "b a"], '"a b a"'),
+        (["jdoe", "jdoe smith", "smith jones"], 'x "jdoe smith jones" jdoe smith'),
+        (["kate", "k"], 'user "\u212aATE" k'),
+        (["mgarcía"], 'user "mgarci\u0301a" MGARCÍA'),
+        (["alice@contoso.com"], 'alice@contoso.com.au "alice@contoso.com" alice@contoso.com.'),
+    ],
+)
+def test_occurrences_on_tricky_lines_are_those_of_the_lookahead_scan(names, text):
+    m = NameMatcher([(n, i) for i, n in enumerate(names)])
+    for lo in range(len(text) + 1):
+        for hi in (None, lo, min(len(text), lo + 3)):
+            assert list(m.occurrences(text, lo, hi)) == list(plain_occurrences(m, text, lo, hi))
+
+
+@settings(max_examples=300)
+@given(st.lists(name_text, min_size=1, max_size=6), st.lists(st.sampled_from([0, 1, 2]), min_size=6, max_size=6), st.data())
+def test_occurrences_are_those_of_the_lookahead_scan(name_list, owners, data):
+    # Names that overlap, are prefixes of each other, differ in case or Unicode form, shared by two subjects.
+    pairs = [(n, owners[i]) for i, n in enumerate(name_list)]
+    m = NameMatcher(pairs)
+    pieces = st.one_of(
+        st.sampled_from(name_list),
+        st.sampled_from(name_list).map(lambda n: unicodedata.normalize("NFD", n).upper()),
+        st.text("ab ", max_size=3),
+        st.text(string.ascii_letters[:6] + ' "\'.@-_' + EXOTIC, max_size=4),
+    )
+    text = "".join(data.draw(st.lists(pieces, max_size=10)))
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.none() | st.integers(lo, len(text)))
+    got = list(m.occurrences(text, lo, hi))
+    assert got == list(plain_occurrences(m, text, lo, hi))
+    assert all(list(vars(o).items()) == list(vars(Occurrence(**vars(o))).items()) for o in got)
+    assert m.analyze(text, lo, hi) == plain_analyze(m, text, lo, hi)
+
+
+def test_folding_ascii_is_lowering():
+    table = casefold._tables()[0]
+    every_ascii = "".join(map(chr, range(128)))
+    assert every_ascii.translate(table) == every_ascii.lower() == casefold.fold(every_ascii)
+
+
+@given(st.text(st.characters(min_codepoint=0, max_codepoint=0x1FFFF)))
+def test_fold_is_the_table_whatever_the_text(text):
+    assert casefold.fold(text) == text.translate(casefold._tables()[0])
