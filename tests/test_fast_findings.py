@@ -77,6 +77,15 @@ def test_finding_fields_are_the_output_order():
     assert FINDING_FIELDS == tuple(n for n in FIELD_NAMES if n != "message_key")
 
 
+def test_copies_and_assembled_findings_take_no_more_memory_than_constructed_ones():
+    import sys
+
+    f = Finding("jdoe", "jdoe", "a.log", 1, 0, None, None, "c", "k", "subject", None, True, "native", None, "text")
+    built = sys.getsizeof(vars(f))
+    assert sys.getsizeof(vars(evolve(f, timestamp="2024-03-07T18:20:20Z"))) == built  # the class's shared keys
+    assert sys.getsizeof(vars(assemble(Finding, dict(vars(f))))) == built
+
+
 @given(findings)
 def test_assemble_builds_what_the_constructor_builds(finding):
     values = dict(vars(finding))
@@ -443,3 +452,4 @@ def test_native_records_are_those_parse_iso_gives(line):
     if got is not None:
         assert list(vars(got).items()) == list(vars(want).items())
         assert list(vars(got.stamp).items()) == list(vars(want.stamp).items())
+

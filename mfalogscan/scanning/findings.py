@@ -38,12 +38,12 @@ def message_key(message: str) -> str:
 class Pending(NamedTuple):
     """A finding whose timestamp is resolved when its source has been read.
 
-    `values` are the finding's fields in field order, its timestamp still
-    None; None for a mention that is only counted (no --mentions), which is
-    neither classified nor built.
+    `finding` has its timestamp still None (settle() sets it before anyone
+    else sees the finding); None for a mention that is only counted (no
+    --mentions), which is neither classified nor built.
     """
 
-    values: dict | None
+    finding: Finding | None
     stamp: Stamp | None
     epoch: int
     subject: int
@@ -133,7 +133,7 @@ class FindingBuilder:
             own = record_line == cand.line and not cand.long
             shown_message = record.message if own and len(record.message) <= self.text_max else shown
             whole = record.message if record_line == cand.line else text
-            values = {  # every field of a Finding, in field order (assemble() builds it once its time is known)
+            values = {  # every field of a Finding, in field order
                 "user": self.ctx.subjects[subject].name,
                 "matched": occ.matched,
                 "source": self.path,
@@ -164,7 +164,7 @@ class FindingBuilder:
                 "past_retention": None,
                 "message_key": message_key(whole),
             }
-            yield Pending(values, record.stamp, epoch, subject, occ.quoted)
+            yield Pending(assemble(Finding, values), record.stamp, epoch, subject, occ.quoted)
 
     def _shown(self, cand: Candidate, text: str, occ: Occurrence) -> tuple[str, bool]:
         """The text kept on a finding: whole when short, else its start and the occurrence in context."""
@@ -190,7 +190,7 @@ def settle(pending: list[Pending], clock: SourceClock, base: int | None, ctx: Co
     list_mentions = ctx.config.list_mentions
     in_window = ctx.config.time.in_window
     kept = []
-    for values, stamp, epoch, subject, quoted in pending:
+    for finding, stamp, epoch, subject, quoted in pending:
         when = clock.resolve(stamp, epoch, base)
         if when is not None and not in_window(when):
             if quoted or list_mentions:  # count what would have been listed
@@ -200,6 +200,7 @@ def settle(pending: list[Pending], clock: SourceClock, base: int | None, ctx: Co
             mentions[slot[subject]] += 1
             if not list_mentions:
                 continue
-        values["timestamp"] = iso_utc(when, stamp is not None and stamp.fraction)
-        kept.append(assemble(Finding, values))
+        # Set in place: the finding is new and nobody else has it yet, so no copy is needed (nor kept in memory).
+        object.__setattr__(finding, "timestamp", iso_utc(when, stamp is not None and stamp.fraction))
+        kept.append(finding)
     return kept, mentions, outside
