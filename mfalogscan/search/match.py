@@ -230,7 +230,8 @@ class NameMatcher:
             k: tuple(k[:i] for i in range(len(k) - 1, 0, -1) if k[:i] in keyset) for k in self.keys
         }
         self.max_chars = max((len(k) for k in self.keys), default=0)
-        self._exact = re.compile("(?=(" + _trie_pattern(self.keys, _str_piece) + "))") if self.keys else None
+        # The bare trie: occurrences() searches it from one past each start (see there).
+        self._exact = re.compile(_trie_pattern(self.keys, _str_piece)) if self.keys else None
 
     def subjects_of(self, matched: str) -> tuple[int, ...]:
         return self._subjects_of.get(fold(matched), ())
@@ -263,25 +264,24 @@ class NameMatcher:
         """An upper bound on the encoded length of any name."""
         return self.max_chars * encoding_width
 
-    # The exact check finds starts with search() from one past the last start, which gives every start
-    # the lookahead "(?=(trie))" would, in order, with the same match at each: search() can skip ahead
-    # on the trie's first characters where the lookahead was tried at every position (2 us a line, not 5).
-    @cached_property
-    def _starts(self) -> re.Pattern | None:
-        return re.compile(_trie_pattern(self.keys, _str_piece)) if self.keys else None
-
     @cached_property
     def _ladder(self) -> dict[str, tuple[str, ...]]:
         """Per key, itself and then its prefixes that are names too, longest first."""
         return {k: (k,) + p for k, p in self._prefixes.items()}
 
     def occurrences(self, text: str, lo: int = 0, hi: int | None = None):
-        """Every quoted occurrence or mention starting in text[lo:hi], as Occurrence objects in text order."""
+        """Every quoted occurrence or mention starting in text[lo:hi], as Occurrence objects in text order.
+
+        search() from one past the last start gives every start the lookahead
+        "(?=(trie))" would, in order, with the same match at each; it skips
+        ahead on the trie's first characters, where the lookahead was tried
+        at every position (about 2 us a line instead of 5).
+        """
         if self._exact is None:
             return
         n = len(text)
         hi = n if hi is None else hi
-        search, ladder, subjects_of = self._starts.search, self._ladder, self._subjects_of
+        search, ladder, subjects_of = self._exact.search, self._ladder, self._subjects_of
         pos = lo
         while True:
             m = search(text, pos)
