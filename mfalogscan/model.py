@@ -10,15 +10,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping
 
-def evolve(obj, **changes):
-    """A copy of a frozen dataclass with some fields changed, as dataclasses.replace makes it but without
-    running __init__ again (for a Finding's 30 fields about 1 µs instead of 25)."""
-    new = object.__new__(type(obj))
-    new.__dict__.update(obj.__dict__)
-    new.__dict__.update(changes)
-    return new
-
-
 #: Who made a report, as every output names it.
 TOOL = "mfalogscan"
 VERSION = "0.1.0"
@@ -30,6 +21,60 @@ STATUS_SKIPPED = "skipped"
 STATUS_UNREADABLE = "unreadable"
 
 ROLES = ("actor", "target", "self", "subject", "mentioned")
+
+_FIELDS: dict[type, frozenset] = {}
+_FIRST: dict[type, str] = {}
+
+
+def _field_names(cls: type) -> frozenset:
+    """The fields of a class evolve() can copy: a dataclass whose __init__ only stores its init fields."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls)
+        if not fields or hasattr(cls, "__post_init__") or hasattr(cls, "__slots__") or not all(f.init for f in fields):
+            raise TypeError(f"evolve() cannot copy {cls.__name__}; use dataclasses.replace()")
+        names = _FIELDS[cls] = frozenset(f.name for f in fields)
+        _FIRST[cls] = fields[0].name
+    return names
+
+
+def evolve(obj, **changes):
+    """What dataclasses.replace(obj, **changes) builds, without running __init__ again.
+
+    For dataclasses whose __init__ does nothing but store every field (no
+    __post_init__, no init=False fields, no slots): the copy of the instance's
+    __dict__ with the changes applied is then the object replace() would make,
+    at about a tenth of the cost (issue 11: replace() was ~8 us a finding, three
+    times per finding). tests/test_fast_findings.py checks the two agree.
+    """
+    cls = type(obj)
+    names = _FIELDS.get(cls) or _field_names(cls)
+    if not names.issuperset(changes):
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(set(changes) - names))}")
+    new = object.__new__(cls)
+    own = new.__dict__
+    # update() into an empty __dict__ would take a copy of the source's own table (about 830 bytes a
+    # Finding against 300); with one key in first it inserts key by key under the class's shared keys.
+    own[_FIRST[cls]] = None
+    own.update(obj.__dict__)
+    own.update(changes)
+    return new
+
+
+def assemble(cls: type, values: dict):
+    """What cls(**values) builds when `values` names every field, in field order.
+
+    For the same dataclasses as evolve(): a Finding so made costs 0.7 us
+    instead of 8 (its __init__ sets 29 fields one object.__setattr__ at a
+    time). The values are copied in, under the class's shared keys (see evolve).
+    """
+    if values.keys() != (_FIELDS.get(cls) or _field_names(cls)):
+        raise TypeError(f"{cls.__name__} needs exactly its fields, got {', '.join(values)}")
+    new = object.__new__(cls)
+    own = new.__dict__
+    own[_FIRST[cls]] = None
+    own.update(values)
+    return new
 
 
 @dataclass(frozen=True)
@@ -73,10 +118,11 @@ class Finding:
         return f"{self.source}:{self.line}"
 
     def to_dict(self) -> dict:
+        values = self.__dict__  # the fields themselves (getattr() per field was 2.6 us a finding, this 1.3)
         d = {"type": "finding"}
         for name in FINDING_FIELDS:
-            value = getattr(self, name)
-            d[name] = dict(value) if name == "details" else value
+            d[name] = values[name]
+        d["details"] = dict(d["details"])
         return d
 
 

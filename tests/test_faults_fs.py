@@ -21,7 +21,6 @@ import gzip
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile

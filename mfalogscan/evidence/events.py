@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Iterable, Iterator, Sequence
 
-from ..model import Finding, SourceStatus
+from ..model import Finding, SourceStatus, evolve
 from ..timeline.policy import instant, micros
 
 _COMPRESSED = re.compile(r"\.(?:gz|bz2|xz|zip)$")
@@ -72,7 +72,7 @@ def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
     for i, f in enumerate(findings):
         head = leader.get(i, i)
         event = numbers.setdefault(head, f"E{len(numbers) + 1}")
-        out.append(replace(f, event=event, duplicate_of=None if head == i else findings[head].ref))
+        out.append(evolve(f, event=event, duplicate_of=None if head == i else findings[head].ref))
     return out
 
 

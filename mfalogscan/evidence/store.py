@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 from typing import Iterator
 
-from ..model import Finding
+from ..model import Finding, assemble
 from ..timeline.policy import instant, micros
 from .events import event_key, leaders
 
@@ -37,8 +37,7 @@ def _row(f: Finding) -> tuple:
 
 
 def _finding(blob: bytes, event: int | None, duplicate_of: str | None) -> Finding:
-    f = object.__new__(Finding)
-    f.__dict__.update(zip(_NAMES, marshal.loads(blob)))
+    f = assemble(Finding, dict(zip(_NAMES, marshal.loads(blob))))
     if event is not None:
         f.__dict__["event"] = f"E{event}"
         f.__dict__["duplicate_of"] = duplicate_of

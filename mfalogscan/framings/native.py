@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeline.stamps import parse_iso
+from ..model import assemble
+from ..timeline.stamps import Stamp
 from .base import BaseFraming, Record
 
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
@@ -43,16 +44,23 @@ class Native(BaseFraming):
         m = _LINE.match(line)
         if m is None:
             return None
-        return Record(
-            self.name,
-            m["message"],
-            parse_iso(m["timestamp"]),
-            m["level"],
-            int(m["pid"]),
-            int(m["tid"]),
-            m["component"],
-            m["request_id"],
-        )
+        stamp, level, pid, tid, component, request_id, message = m.groups()
+        # parse_iso(stamp), read by position (_STAMP's fields have fixed widths; int() reads any decimal
+        # digits, as \d matches them). Record and Stamp are assembled without their frozen __init__: with
+        # parse_iso's second regular expression this took 5-9 us a line, now under 4
+        # (tests/test_fast_findings.py checks both ways agree).
+        fraction = stamp[20:-1]  # the digits between '.' and 'Z'; '' when none were written
+        return assemble(Record, {
+            "format": self.name, "message": message,
+            "stamp": assemble(Stamp, {
+                "raw": stamp, "year": int(stamp[0:4]), "month": int(stamp[5:7]), "day": int(stamp[8:10]),
+                "hour": int(stamp[11:13]), "minute": int(stamp[14:16]), "second": int(stamp[17:19]),
+                "microsecond": int(fraction[:6].ljust(6, "0")) if fraction else 0, "offset": 0,
+                "fraction": bool(fraction),
+            }),
+            "level": level, "pid": int(pid), "tid": int(tid), "component": component, "request_id": request_id,
+            "host": None,
+        })
 
 
 FRAMING = Native()

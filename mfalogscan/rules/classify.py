@@ -28,14 +28,18 @@ UNCLASSIFIED = Classification("unclassified", "unrecognized", "subject")
 def _match(rule: Rule, message: str, component: str | None, timeouts: list):
     if rule.components and (component or "").lower() not in rule.components:
         return None
-    for pat in rule.patterns:
-        try:
-            m = pat.search(message, timeout=RULE_TIMEOUT)
-        except TimeoutError:
-            timeouts.append(rule.id)
-            continue
-        if m is not None:
-            return m
+    for pat, needs in rule.checks:
+        for need in needs:  # strings every match contains (load.required_literals): one missing, no match
+            if need not in message:
+                break
+        else:
+            try:
+                m = pat.search(message, timeout=RULE_TIMEOUT)
+            except TimeoutError:
+                timeouts.append(rule.id)
+                continue
+            if m is not None:
+                return m
     return None
 
 

@@ -4,7 +4,7 @@ One finding per subject per physical line: a quoted occurrence anywhere on
 the line beats an unquoted mention. A long line arrives as several windows
 with the same line number; they are merged before anything is emitted.
 Mentions are emitted too (the pipeline counts them and lists them on
-request). Timestamps are not final here: every stamp met, from findings and
+request; unless listed they are counted only, not classified). Timestamps are not final here: every stamp met, from findings and
 from the scanner's samples, goes through the source's clock in stream
 order, and the pipeline resolves them once the source has been read.
 """
@@ -12,13 +12,12 @@ order, and the pipeline resolves them once the source has been read.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from ..framings import Record
 from ..search.linescan import Candidate, Sample
 from ..search.match import Occurrence
-from ..model import Finding, evolve
+from ..model import Finding, assemble
 from ..rules.classify import classify
 from ..sources.decode import Layout
 from ..timeline.clock import SourceClock
@@ -36,13 +35,19 @@ def message_key(message: str) -> str:
     return hashlib.sha1(normal.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Pending:
-    """A finding whose timestamp is resolved when its source has been read."""
+class Pending(NamedTuple):
+    """A finding whose timestamp is resolved when its source has been read.
 
-    finding: Finding
+    `finding` has its timestamp still None (settle() sets it before anyone
+    else sees the finding); None for a mention that is only counted (no
+    --mentions), which is neither classified nor built.
+    """
+
+    finding: Finding | None
     stamp: Stamp | None
     epoch: int
+    subject: int
+    quoted: bool
 
 
 class FindingBuilder:
@@ -56,6 +61,8 @@ class FindingBuilder:
         self.enc = layout.search_encoding
         self.strip_cr = layout.newline == b"\n"
         self.text_max = ctx.config.text_max
+        self.list_mentions = ctx.config.list_mentions
+        self.is_subject = [ctx.is_subject(i) for i in range(len(ctx.subjects))]
 
     def _decode(self, data: bytes) -> str:
         if self.strip_cr and data.endswith(b"\r"):
@@ -114,44 +121,50 @@ class FindingBuilder:
             record, record_line = records[id(cand)]
             if epoch is None:
                 epoch = self.clock.observe(record.stamp)
+            if not occ.quoted and not self.list_mentions:
+                yield Pending(None, record.stamp, epoch, subject, False)  # only counted: settle() needs no more
+                continue
             message = record.message
             if cand.long and record_line == cand.line:
                 # The record is this long line: its message is its head and the window around the name.
                 message = message + ELLIPSIS + text
-            verdict = classify(self.ctx.rules, message, record.component, self.ctx.is_subject(subject))
+            verdict = classify(self.ctx.rules, message, record.component, self.is_subject[subject])
             shown, cut = self._shown(cand, text, occ)
             own = record_line == cand.line and not cand.long
             shown_message = record.message if own and len(record.message) <= self.text_max else shown
             whole = record.message if record_line == cand.line else text
-            finding = Finding(
-                user=self.ctx.subjects[subject].name,
-                matched=occ.matched,
-                source=self.path,
-                line=cand.line,
-                offset=cand.offset,
-                timestamp=None,
-                timestamp_raw=record.stamp.raw if record.stamp else None,
-                category=verdict.category,
-                kind=verdict.kind,
-                role=verdict.role,
-                rule=verdict.rule,
-                quoted=occ.quoted,
-                format=record.format,
-                component=record.component,
-                text=shown,
-                text_truncated=cut,
-                message=shown_message,
-                level=record.level,
-                pid=record.pid,
-                tid=record.tid,
-                request_id=record.request_id,
-                call_status=verdict.call_status,
-                field=verdict.field,
-                record_line=record_line,
-                details=verdict.details,
-                message_key=message_key(whole),
-            )
-            yield Pending(finding, record.stamp, epoch)
+            values = {  # every field of a Finding, in field order
+                "user": self.ctx.subjects[subject].name,
+                "matched": occ.matched,
+                "source": self.path,
+                "line": cand.line,
+                "offset": cand.offset,
+                "timestamp": None,
+                "timestamp_raw": record.stamp.raw if record.stamp else None,
+                "category": verdict.category,
+                "kind": verdict.kind,
+                "role": verdict.role,
+                "rule": verdict.rule,
+                "quoted": occ.quoted,
+                "format": record.format,
+                "component": record.component,
+                "text": shown,
+                "text_truncated": cut,
+                "message": shown_message,
+                "level": record.level,
+                "pid": record.pid,
+                "tid": record.tid,
+                "request_id": record.request_id,
+                "call_status": verdict.call_status,
+                "field": verdict.field,
+                "record_line": record_line,
+                "details": verdict.details,
+                "event": None,
+                "duplicate_of": None,
+                "past_retention": None,
+                "message_key": message_key(whole),
+            }
+            yield Pending(assemble(Finding, values), record.stamp, epoch, subject, occ.quoted)
 
     def _shown(self, cand: Candidate, text: str, occ: Occurrence) -> tuple[str, bool]:
         """The text kept on a finding: whole when short, else its start and the occurrence in context."""
@@ -175,8 +188,11 @@ class Settler:
     """
 
     def __init__(self, clock: SourceClock, ctx: Context):
-        self._clock, self._ctx = clock, ctx
-        self._index = {s.name: i for i, s in enumerate(ctx.subjects)}
+        self._clock = clock
+        index = {s.name: i for i, s in enumerate(ctx.subjects)}
+        self._slot = [index[s.name] for s in ctx.subjects]  # where a subject's counts go (by name, as findings say)
+        self._list_mentions = ctx.config.list_mentions
+        self._in_window = ctx.config.time.in_window
         self.mentions = [0] * len(ctx.subjects)
         self.outside = [0] * len(ctx.subjects)
         self.base: int | None = None
@@ -186,15 +202,16 @@ class Settler:
         return p.stamp is not None and p.stamp.year is None
 
     def take(self, p: Pending) -> Finding | None:
-        f = p.finding
-        config = self._ctx.config
-        when = self._clock.resolve(p.stamp, p.epoch, self.base)
-        if when is not None and not config.time.in_window(when):
-            if f.quoted or config.list_mentions:  # count what would have been listed
-                self.outside[self._index[f.user]] += 1
+        finding, stamp, epoch, subject, quoted = p
+        when = self._clock.resolve(stamp, epoch, self.base)
+        if when is not None and not self._in_window(when):
+            if quoted or self._list_mentions:  # count what would have been listed
+                self.outside[self._slot[subject]] += 1
             return None
-        if not f.quoted:
-            self.mentions[self._index[f.user]] += 1
-            if not config.list_mentions:
+        if not quoted:
+            self.mentions[self._slot[subject]] += 1
+            if not self._list_mentions:
                 return None
-        return evolve(f, timestamp=iso_utc(when, p.stamp is not None and p.stamp.fraction))
+        # Set in place: the finding is new and nobody else has it yet, so no copy is needed (nor kept in memory).
+        object.__setattr__(finding, "timestamp", iso_utc(when, stamp is not None and stamp.fraction))
+        return finding

