@@ -17,7 +17,7 @@ from mfalogscan.evidence.store import FindingStore
 from mfalogscan.model import Finding
 from mfalogscan.printers.json_doc import _indented
 from mfalogscan.scanning.spill import Spill
-from mfalogscan.timeline.policy import iso_utc
+from mfalogscan.timeline.policy import instant, iso_utc
 
 from .conftest import native, text_bytes
 
@@ -53,7 +53,7 @@ def test_the_store_links_events_as_the_reference_does(rows, window):
     store = FindingStore()
     try:
         for f in findings:
-            store.add(f)
+            store.add(f, instant(f.timestamp))
         store.link(window)
         got = list(store)
         assert [(f.event, f.duplicate_of) for f in got] == [(f.event, f.duplicate_of) for f in expected]

@@ -96,7 +96,7 @@ class Report:
                 per_user = self._past.setdefault(item.source, {})
                 per_user[item.user] = per_user.get(item.user, 0) + 1
             self._tallies.setdefault(item.user, _Tally()).add(item, when)
-            self._store.add(item)
+            self._store.add(item, when)
             if self._on_finding is not None:
                 self._on_finding(item)
         else:
