@@ -217,7 +217,6 @@ def brute_force_starts(keys, buf: bytes, encoding: str) -> list[int]:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pf_cases())
 def test_the_prefilter_never_misses_and_every_backend_gives_the_plain_spans(case):
-    pytest.importorskip("ahocorasick_rs")
     enc, names, buf, cap = case
     m = NameMatcher([(n, i) for i, n in enumerate(names)])
     truth = brute_force_starts(m.keys, buf, enc)
@@ -225,14 +224,15 @@ def test_the_prefilter_never_misses_and_every_backend_gives_the_plain_spans(case
     if fast.backend is None:  # no name has a form in this encoding
         assert truth == [] and fallback.backend is None and list(fast.spans(buf)) == []
         return
-    assert (fast.backend, fallback.backend) == ("ahocorasick_rs", "re")
-    starts = fast.starts(buf)
-    assert starts == sorted(set(starts)) and set(truth) <= set(starts)
+    assert fallback.backend == "re" and fast.backend in ("ahocorasick_rs", "re")  # "re": not installed here
     spans = list(fast.spans(buf))
     assert spans == list(fallback.spans(buf))
     tiny = Prefilter(m.keys, enc, True, cap)
     tiny.blocks = (1, 2, 8)  # the automaton asked a few bytes at a time: blocks join exactly
-    assert tiny.starts(buf) == starts and list(tiny.spans(buf)) == spans
+    if fast.backend == "ahocorasick_rs":
+        starts = fast.starts(buf)
+        assert starts == sorted(set(starts)) and set(truth) <= set(starts)
+        assert tiny.starts(buf) == starts and list(tiny.spans(buf)) == spans
     # A name starting inside a longer one is covered by its span, as in one left-to-right search.
     assert all(any(s <= i < e for s, e in spans) for i in truth)
     if enc != "cp932":  # lowering bytes of a double-byte code page may find more than the raw trie: never less
