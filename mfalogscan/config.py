@@ -53,7 +53,7 @@ class ScanConfig:
     mask_others: bool = False
     #: False forces the plain byte search (the fast path's reference in tests).
     fast: bool = True
-    #: False keeps NumPy out even where it is installed (the accelerated paths' reference in tests).
+    #: False keeps NumPy and ahocorasick_rs out even where installed (the accelerated paths' reference in tests).
     accelerate: bool = True
     sample_every: int = 64 * 1024
     yearless_sample_every: int = 1024

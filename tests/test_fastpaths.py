@@ -11,17 +11,20 @@ import tempfile
 import threading
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mfalogscan.framings import kiwi, native as native_framing
 from mfalogscan.search.headcount import NotStartCounter
-from mfalogscan.search.match import NameMatcher
+from mfalogscan.search.automaton import Prefilter
+from mfalogscan.search.match import ByteFinder, NameMatcher
+from mfalogscan.sources.decode import encodable
 from mfalogscan.search.streamsearch import DENSE, StreamSearch
 from mfalogscan.search.readahead import ReadAhead
 
 from .conftest import AUTH, CHANGE, OTHER, native
 from .helpers import keyed, run
+from .test_match import pf_cases
 
 HEAD = native_framing.FRAMING.head
 
@@ -220,6 +223,90 @@ def test_one_name_and_many_names_take_the_fast_path_with_the_plain_paths_finding
         os.unlink(path)
     assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
     assert [s.to_dict() for s in fast.sources] == [s.to_dict() for s in plain.sources]
+
+
+# --- the name automaton (ahocorasick_rs), the trie over the same bytes and the plain search: one answer ---
+
+FIRSTS = ["robert", "roberta", "linda", "lindsay", "jürgen", "kirk", "sissi", "iris"]
+LASTS = ["smith", "smithers", "müller", "kirkpatrick", "ısık"]
+# Hundreds of real-looking names sharing prefixes, and names whose case variants leave ASCII or are not letters.
+MANY = [f"{f}.{l}{n:04d}@contoso.com" for f in FIRSTS for l in LASTS for n in (0, 1, 12, 123, 1234)]
+SPECIAL = ["Jürgen.Müller", "ΣΟΦΊΑ.ΟΔΥΣΣΈΩΣ", "иван.петров", "İlker", "kirk", "sissi", "josé.garcía", "Straße"]
+
+
+@st.composite
+def automaton_logs(draw):
+    """(lines, encoding, planted quoted line numbers): the names above spelt in any case and form, in log lines."""
+    import unicodedata
+
+    from mfalogscan.search.casefold import variants
+
+    enc = draw(st.sampled_from(["utf-8", "cp1252", "utf-16-le"]))
+    lines, planted = [], set()
+    for i in range(draw(st.integers(1, 20))):
+        kind = draw(st.sampled_from(["change", "auth", "near", "long", "noise"]))
+        if kind == "noise":
+            noise = draw(st.text(alphabet='ab "\'kKsS\u212a\u017f\u0131ıİσςΣ', max_size=30))
+            lines.append("".join(ch for ch in noise if encodable(ch, enc)))
+            continue
+        name = draw(st.sampled_from(MANY + SPECIAL))
+        form = unicodedata.normalize(draw(st.sampled_from(["NFC", "NFD"])), name)
+        spelt = "".join(draw(st.sampled_from(variants(ch))) for ch in form)
+        try:
+            spelt.encode(enc)
+        except UnicodeEncodeError:
+            spelt = name if all(encodable(ch, enc) for ch in name) else "nobody"
+        if kind == "change":
+            lines.append(native(f'User "CONTOSO\\admin" changed user "{spelt}" value Phone from "1" to "2".', i))
+        elif kind == "auth":
+            lines.append(native(f"Pfauth succeeded for user '{spelt}' from 10.0.0.1.", i))
+        elif kind == "near":
+            lines.append(native(f'User "CONTOSO\\admin" changed user "{spelt}2" value Phone from "1" to "2".', i))
+        else:  # longer than max_line: searched in windows
+            lines.append("x" * draw(st.integers(0, 300)) + f' "{spelt}" ' + "y" * draw(st.integers(0, 300)) + f" '{spelt}'")
+        if kind in ("change", "long") and spelt != "nobody":
+            planted.add(i + 1)
+    return lines, enc, planted
+
+
+@given(automaton_logs(), st.integers(1, 400), st.booleans())
+def test_the_automaton_the_trie_and_the_plain_search_give_the_same_findings(log, chunk, dense):
+    from .conftest import text_bytes
+
+    lines, enc, planted = log
+    data = text_bytes(lines, "\n", enc, bom=enc == "utf-16-le")
+    users = MANY + SPECIAL + (["e"] if dense else [])  # "e": a name on nearly every line, handed back to the scanner
+    opts = dict(list_mentions=True, chunk_size=chunk, max_line=100, encoding="cp1252" if enc == "cp1252" else None)
+    fd, path = tempfile.mkstemp(suffix=".log")
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        automaton = run(path, *users, **opts)
+        trie = run(path, *users, accelerate=False, **opts)
+        plain = run(path, *users, fast=False, accelerate=False, **opts)
+    finally:
+        os.unlink(path)
+    assert [f.to_dict() for f in automaton.findings] == [f.to_dict() for f in trie.findings]
+    assert [f.to_dict() for f in automaton.findings] == [f.to_dict() for f in plain.findings]
+    assert [s.to_dict() for s in automaton.sources] == [s.to_dict() for s in plain.sources]
+    assert planted <= {f.line for f in automaton.findings if f.quoted}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pf_cases(), st.lists(st.integers(1, 12), min_size=1, max_size=30), st.booleans())
+def test_the_search_ahead_over_either_backend_gives_exactly_one_whole_search(case, cuts, accelerate):
+    enc, names, data, cap = case
+    matcher = NameMatcher([(n, i) for i, n in enumerate(names)])
+    finder = ByteFinder(matcher, enc, True, accelerate)
+    finder.prefilter = Prefilter(matcher.keys, enc, accelerate, cap)  # small caps: names searched by prefixes
+    finder.prefilter.blocks = (1, 3, 16)  # and a few bytes per automaton call
+    search, found, at, i = StreamSearch(finder, matcher.max_bytes()), [], 0, 0
+    while at < len(data):
+        size = cuts[i % len(cuts)]
+        found.extend(search.feed(data[at : at + size]))
+        at, i = at + size, i + 1
+    found.extend(search.finish())
+    assert found == list(finder.spans(data))
 
 
 # --- --jobs: worker processes, the serial run's output ---

@@ -157,3 +157,140 @@ def test_fast_finder_flags_every_line_the_exact_check_accepts(name_list, filler,
         return
     for fast in (True, False):
         assert m.finder(encoding, fast)(raw)(0) is not None, (fast, line)
+
+
+# --- the automaton prefilter (search/automaton.py) against a brute force and against the plain trie ---
+
+import random  # noqa: E402
+import unicodedata  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from mfalogscan.search.automaton import CAP, Prefilter  # noqa: E402
+
+PF_ENCODINGS = ["utf-8", "cp1252", "cp1254", "cp1251", "latin-1", "cp932"]
+# Letters with non-ASCII case variants (k s i), Latin-1, Greek and Cyrillic letters, the exotic forms themselves,
+# the Angstrom and Kelvin signs, a titlecase digraph, combining marks and joiners.
+PF_ALPHABET = "aekinorstlz" + "üößéåσςΣµμдт" + "\u212aſıİ\u212bǅ" + "\u0301\u0308" + ".@-1 "
+pf_names = st.text(alphabet=PF_ALPHABET, min_size=1, max_size=7).filter(lambda s: s.strip() == s)
+
+
+def spell(name: str, rng: random.Random) -> str:
+    """One way the name may be written: a random normal form, a random case variant of every character."""
+    return "".join(rng.choice(variants(ch)) for ch in unicodedata.normalize(rng.choice(["NFC", "NFD"]), name))
+
+
+@st.composite
+def pf_cases(draw):
+    """(encoding, names, buffer, cap): names spelt in any case and form among noise and random bytes."""
+    enc = draw(st.sampled_from(PF_ENCODINGS))
+    names = draw(st.lists(pf_names, min_size=1, max_size=4))
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    parts = []
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["name", "name", "noise", "bytes"]))
+        if kind == "bytes":
+            parts.append(draw(st.binary(max_size=4)))
+            continue
+        text = spell(rng.choice(names), rng) if kind == "name" else draw(st.text(alphabet=PF_ALPHABET + "\"'x", max_size=6))
+        parts.append(text.encode(enc, errors="ignore"))
+    return enc, names, b"".join(parts), draw(st.sampled_from([1, 2, 4, CAP]))
+
+
+def brute_force_starts(keys, buf: bytes, encoding: str) -> list[int]:
+    """Every offset i where some buf[i:j] decodes (strictly) to text whose fold is a key: the truth."""
+    keys = set(keys)
+    longest = max(map(len, keys)) * 4
+    out = []
+    for i in range(len(buf)):
+        for j in range(i + 1, min(len(buf), i + longest) + 1):
+            try:
+                text = buf[i:j].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if fold(text) in keys:
+                out.append(i)
+                break
+    return out
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pf_cases())
+def test_the_prefilter_never_misses_and_every_backend_gives_the_plain_spans(case):
+    enc, names, buf, cap = case
+    m = NameMatcher([(n, i) for i, n in enumerate(names)])
+    truth = brute_force_starts(m.keys, buf, enc)
+    fast, fallback = Prefilter(m.keys, enc, True, cap), Prefilter(m.keys, enc, False, cap)
+    if fast.backend is None:  # no name has a form in this encoding
+        assert truth == [] and fallback.backend is None and list(fast.spans(buf)) == []
+        return
+    assert fallback.backend == "re" and fast.backend in ("ahocorasick_rs", "re")  # "re": not installed here
+    spans = list(fast.spans(buf))
+    assert spans == list(fallback.spans(buf))
+    tiny = Prefilter(m.keys, enc, True, cap)
+    tiny.blocks = (1, 2, 8)  # the automaton asked a few bytes at a time: blocks join exactly
+    if fast.backend == "ahocorasick_rs":
+        starts = fast.starts(buf)
+        assert starts == sorted(set(starts)) and set(truth) <= set(starts)
+        assert tiny.starts(buf) == starts and list(tiny.spans(buf)) == spans
+    # A name starting inside a longer one is covered by its span, as in one left-to-right search.
+    assert all(any(s <= i < e for s, e in spans) for i in truth)
+    if enc != "cp932":  # lowering bytes of a double-byte code page may find more than the raw trie: never less
+        assert spans == list(m.finder(enc, fast=False).spans(buf))
+    # The searcher LineScanner uses, asked at every offset, agrees with the spans.
+    for f in (fast.finder(buf), fallback.finder(buf), tiny.finder(buf)):
+        for pos in range(len(buf) + 1):
+            assert f(pos) == next(iter(fast.spans(buf, pos)), None)
+
+
+def test_prefilter_examples():
+    names = ["müller", "kristina", "straße", "Иван"]
+    keys = NameMatcher([(n, i) for i, n in enumerate(names)]).keys
+    text = "x MÜLLER \u212aRI\u017fTINA mu\u0308ller STRAẞE STRASSE иВАН".encode()
+    for accelerate in (True, False):
+        spans = list(Prefilter(keys, "utf-8", accelerate).spans(text))
+        assert spans == [(2, 9), (10, 21), (22, 30), (31, 39), (48, 56)]  # K and long s: 3 and 2 bytes each
+    cp = "x MÜLLER KRISTINA müller".encode("cp1252")
+    assert list(Prefilter(keys, "cp1252").spans(cp)) == [(2, 8), (9, 17), (18, 24)]
+    tr = "KIRK kırk KİRK".encode("cp1254")
+    assert list(Prefilter(["kirk"], "cp1254").spans(tr)) == [(0, 4), (5, 9)]  # İ is no variant of i
+    assert Prefilter(["jdoe"], "ascii").backend is not None and Prefilter(["é"], "ascii").backend is None
+
+
+@pytest.mark.parametrize("enc", PF_ENCODINGS)
+def test_an_ascii_name_is_one_literal_where_the_transform_merges_its_case(enc):
+    pytest.importorskip("ahocorasick_rs")
+    pf = Prefilter(["kristina.kirkpatrick1234@contoso.com", "sissi"], enc)
+    assert len(pf.literals) == (2 if enc != "cp932" else len(pf.literals))
+
+
+def test_a_name_with_too_many_forms_is_searched_by_a_prefix_and_still_found_whole():
+    pytest.importorskip("ahocorasick_rs")
+    name = "иванов-петров"  # 2 ** 12 case forms in UTF-8
+    pf = Prefilter([fold(name)], "utf-8", cap=CAP)
+    assert max(map(len, pf.literals)) < len(name.encode()) and len(pf.literals) <= CAP
+    line = ('x "' + "ИвАнОв-ПеТрОв" + '" y "иванов-петрук"').encode()  # the second shares the prefix only
+    assert list(pf.spans(line)) == [(3, 3 + len(name.encode()))]
+    assert len(pf.starts(line)) == 2
+
+
+def test_without_ahocorasick_rs_the_trie_searches(monkeypatch):
+    import builtins
+
+    from mfalogscan.search import automaton
+
+    real = builtins.__import__
+
+    def no_automaton(name, *args, **kwargs):
+        if name == "ahocorasick_rs":
+            raise ImportError("not here")
+        return real(name, *args, **kwargs)
+
+    automaton._installed.cache_clear()
+    monkeypatch.setattr(builtins, "__import__", no_automaton)
+    try:
+        pf = Prefilter(["jdoe"], "utf-8")
+        assert pf.backend == "re" and list(pf.spans(b'"JDOE" jdoe')) == [(1, 5), (7, 11)]
+    finally:
+        monkeypatch.undo()
+        automaton._installed.cache_clear()

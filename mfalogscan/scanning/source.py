@@ -204,7 +204,7 @@ class _SourceSearch:
 def _scanner(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool) -> _SourceSearch:
     """The search over the unit's bytes: the name finder, read ahead on a thread where that pays, and the line scanner."""
     cfg = ctx.config
-    finder = ctx.matcher.finder(layout.search_encoding, cfg.fast)
+    finder = ctx.matcher.finder(layout.search_encoding, cfg.fast, cfg.accelerate)
     # Sources searched as stored may be searched on the reading thread; transcoded ones after transcoding.
     ahead_finder = finder if cfg.fast and not layout.transcoded else None
     raw, searcher = raw_chunks(unit, cfg, counts, ahead_finder, ctx.matcher.max_bytes())

@@ -6,9 +6,14 @@ lines where a searched name may be, with their line numbers and byte
 offsets in the stored bytes, plus the counts of lines and of lines that do
 not start a record. Nothing here parses a record or knows a finding.
 
-- `match`: the names as one byte pattern (`ByteFinder`, a prefilter that
-  never misses) and the exact check on a decoded line (`NameMatcher.analyze`:
+- `match`: where names may be in raw bytes (`ByteFinder`, a prefilter that
+  never misses: the spans one search for every case variant of every name
+  would give) and the exact check on a decoded line (`NameMatcher.analyze`:
   quoted, mention or near miss); `casefold`: the case variants they share.
+- `automaton`: the prefilter's engine: buffer and names under one byte
+  transform that merges case variants, searched by an Aho-Corasick automaton
+  (`ahocorasick_rs`, without the GIL; its cost does not grow with the names),
+  or by a trie over the same bytes where that is missing.
 - `streamsearch`, `readahead`: the same search run ahead on a second thread,
   chunk by chunk, with exact seams between chunks.
 - `linescan`: candidates -> whole lines (bounded windows of long lines),

@@ -2,11 +2,13 @@
 
 Two levels, so that only lines that hit are ever decoded:
 
-1. `NameMatcher.line_searcher(encoding)` is one compiled regular expression
-   over raw bytes for every name at once (a trie, so its cost does not grow
-   with the number of names), case-insensitive by listing each character's
-   case variants in that encoding. It only says "a name may start here"; the
-   scanner uses it to pick candidate lines.
+1. `NameMatcher.finder(encoding)` (a `ByteFinder`) finds in raw bytes every
+   place where a name may be, for every name at once: an Aho-Corasick
+   automaton over case-folded bytes (`automaton`), whose cost does not grow
+   with the number of names, or the plain reference, `line_searcher`: one
+   regular expression listing each character's case variants in that
+   encoding. It only says "a name may be here"; the scanner uses it to pick
+   candidate lines.
 2. `NameMatcher.analyze(text)` looks at one decoded line and says, per
    subject, whether a name occurs there quoted (`"N"`), as an unquoted
    mention (`'N'` or bare, on a name boundary), or not at all (`jdoe2`).
@@ -34,6 +36,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterator, Sequence
 
 from ..sources.decode import encodable
+from .automaton import Prefilter
 from .casefold import fold, variants
 
 QUOTE = '"'
@@ -97,15 +100,15 @@ def _trie_pattern(keys: Sequence[str], piece: Callable[[str], str]) -> str:
     return emit(root)
 
 
-def _byte_piece(encoding: str, lowered: bool = False) -> Callable[[str], str | None]:
-    """Render one folded char's variants, encoded (and with `lowered`, as bytes.lower() leaves them),
-    as a latin-1 str standing for a bytes pattern; None when no variant is encodable."""
+def _byte_piece(encoding: str) -> Callable[[str], str | None]:
+    """Render one folded char's encoded variants as a latin-1 str standing for a bytes pattern;
+    None when no variant is encodable."""
 
     def piece(ch: str) -> str | None:
         encoded = []
         for v in variants(ch):
             if encodable(v, encoding):
-                b = v.encode(encoding).lower() if lowered else v.encode(encoding)
+                b = v.encode(encoding)
                 if b not in encoded:
                     encoded.append(b)
         if not encoded:
@@ -127,72 +130,41 @@ def _str_piece(ch: str) -> str:
 
 
 class ByteFinder:
-    """Where a name may start in a buffer: fast for the common case, never missing one.
+    """Where a name may be in a buffer: never missing one, start and end as one search for all names gives.
 
     `finder(buf)` gives a function pos -> (start, end) of the next candidate at
-    or after pos, or None. The fast way: a pure-ASCII buffer (the usual case)
-    cannot hold the non-ASCII case variants (K, ſ, ı), so there only the
-    pure-ASCII names are searched, with the `regex` module's case-insensitive
-    literal search (ASCII case for bytes; one pass, no lowered copy: 0.3 s/GiB
-    against 0.65 for lowering and then searching). Other buffers get the full
-    variant trie run over buf.lower() (lowering is a byte-wise function applied
-    to both sides, so it can only keep matches). The plain way runs the full
-    trie on the raw bytes; tests check both agree.
+    or after pos, or None; `spans(buf, pos)` every candidate from pos on, left
+    to right, not overlapping. The fast way (`automaton.Prefilter`): the buffer
+    and the names under one byte transform that merges case variants, searched
+    by an Aho-Corasick automaton (`ahocorasick_rs`, without the GIL) whose cost
+    does not grow with the names, or with `accelerate=False` (or without it) by
+    a trie over the same bytes. The plain way runs the full variant trie on the
+    raw bytes; tests check all three give the same candidates.
     """
 
-    def __init__(self, matcher: "NameMatcher", encoding: str, fast: bool = True):
-        # `encoding` is ASCII-compatible (the scanner transcodes anything else to UTF-8), so an
-        # ASCII buffer holds only ASCII characters.
+    def __init__(self, matcher: "NameMatcher", encoding: str, fast: bool = True, accelerate: bool = True):
+        # `encoding` is ASCII-compatible (the scanner transcodes anything else to UTF-8).
         self.fast = fast
         self._matcher, self._encoding = matcher, encoding
-        self.ascii = _ascii_searcher([k for k in matcher.keys if k.isascii()]) if fast else None
+        self.prefilter = Prefilter(matcher.keys, encoding, accelerate) if fast else None
 
-    # The full tries are built when first needed: a thousand names take 0.2 s, and ASCII logs never need them.
     @cached_property
     def raw(self) -> re.Pattern | None:
         return self._matcher.line_searcher(self._encoding)
 
-    @cached_property
-    def lowered(self) -> re.Pattern | None:
-        """The byte trie of every variant, as it reads after bytes.lower() (ASCII letters lowered)."""
-        return self._matcher._byte_trie(self._encoding, lowered=True)
-
-    def _pattern(self, buf: bytes):
-        """The pattern for `buf`, the text to run it on, and whether it may run without the GIL."""
-        if not self.fast:
-            return self.raw, buf, False
-        if buf.isascii():
-            return self.ascii, buf, True
-        return self.lowered, buf.lower(), False
-
     def __call__(self, buf: bytes, base: int = 0):
         # `base` (buf's position in the stream) is part of the searcher contract; a ByteFinder needs none.
-        pattern, text, _ = self._pattern(buf)
-        return _regex_finder(pattern, text)
+        if self.prefilter is not None:
+            return self.prefilter.finder(buf)
+        return _regex_finder(self.raw, buf)
 
     def spans(self, buf: bytes, pos: int = 0) -> Iterator[tuple[int, int]]:
-        """Every candidate (start, end) in buf from pos on, left to right, not overlapping.
-
-        The `regex` module's search runs without the GIL here (concurrent=True),
-        so a reading thread can search while the scanner works.
-        """
-        pattern, text, free = self._pattern(buf)
-        if pattern is None:
+        """Every candidate (start, end) in buf from pos on, left to right, not overlapping."""
+        if self.prefilter is not None:
+            return self.prefilter.spans(buf, pos)
+        if self.raw is None:
             return iter(())
-        return (m.span() for m in pattern.finditer(text, pos, **({"concurrent": True} if free else {})))
-
-
-def _ascii_searcher(keys: Sequence[str]):
-    """One case-insensitive search for all the pure-ASCII names (None when there are none)."""
-    if not keys:
-        return None
-    import regex  # imported here: the CLI's --help must not pay for it
-
-    encoded = [k.encode("ascii") for k in keys]
-    if len(encoded) == 1:
-        return regex.compile(regex.escape(encoded[0]), regex.IGNORECASE)
-    # A named list is matched as a set of literals (a trie inside the regex module).
-    return regex.compile(rb"\L<names>", regex.IGNORECASE, names=encoded)
+        return (m.span() for m in self.raw.finditer(buf, pos))
 
 
 def _regex_finder(pattern: re.Pattern | None, buf: bytes):
@@ -247,8 +219,8 @@ class NameMatcher:
         quote = re.escape(QUOTE.encode(encoding).decode("latin-1"))
         return self._byte_trie(encoding, quote + "(?=(", ")" + quote + ")")
 
-    def _byte_trie(self, encoding: str, before: str = "", after: str = "", lowered: bool = False) -> re.Pattern | None:
-        piece = _byte_piece(encoding, lowered)
+    def _byte_trie(self, encoding: str, before: str = "", after: str = "") -> re.Pattern | None:
+        piece = _byte_piece(encoding)
         keys = [k for k in self.keys if all(piece(ch) is not None for ch in k)]
         if not keys:
             return None
@@ -256,9 +228,9 @@ class NameMatcher:
         return re.compile((before + "(?:" + body + ")" + after).encode("latin-1"), re.DOTALL)
 
     @lru_cache(maxsize=16)
-    def finder(self, encoding: str, fast: bool = True) -> "ByteFinder":
-        """Where names may start in buffers of `encoding` (see ByteFinder)."""
-        return ByteFinder(self, encoding, fast)
+    def finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "ByteFinder":
+        """Where names may start in buffers of `encoding` (see ByteFinder); `accelerate=False` keeps ahocorasick_rs out."""
+        return ByteFinder(self, encoding, fast, accelerate)
 
     def max_bytes(self, encoding_width: int = 4) -> int:
         """An upper bound on the encoded length of any name."""

@@ -2,8 +2,8 @@
 
 The scanner's own work (line counting, the unparsed-line count, cutting out
 candidate lines) holds Python's GIL. Reading a file, decompressing gzip, bzip2
-and xz, SHA-256 and the `regex` module's search (with `concurrent=True`) do
-not, so a thread doing them for the next chunks runs on the second core. It
+and xz, SHA-256 and the name automaton's search (`ahocorasick_rs`) do not,
+so a thread doing them for the next chunks runs on the second core. It
 hands over chunks in order through a queue of a few chunks (memory stays
 bounded); for sources searched as they are stored, each chunk comes with its
 candidate spans (`streamsearch`), which the scanner takes through a
