@@ -323,12 +323,13 @@ import string  # noqa: E402
 import unicodedata  # noqa: E402
 
 from mfalogscan.search import casefold  # noqa: E402
-from mfalogscan.search.match import QUOTE, NameMatcher, Occurrence, _open_after, _open_before, _str_piece, _trie_pattern  # noqa: E402
+from mfalogscan.search.match import QUOTE, NameMatcher, Occurrence, _open_after, _open_before, _str_piece  # noqa: E402
+from mfalogscan.search.trie import trie_pattern  # noqa: E402
 
 
 def plain_occurrences(m: NameMatcher, text: str, lo: int = 0, hi: int | None = None):
     """The exact check as it was: a zero-width lookahead tried at every position."""
-    exact = re.compile("(?=(" + _trie_pattern(m.keys, _str_piece) + "))")
+    exact = re.compile("(?=(" + trie_pattern(m.keys, _str_piece) + "))")
     hi = len(text) if hi is None else hi
     for match in exact.finditer(text, lo):
         start = match.start()

@@ -44,6 +44,7 @@ from typing import Callable, Iterator, Sequence
 
 from ..sources.decode import encodable
 from .casefold import fold, variants
+from .trie import alternatives, trie_pattern
 
 CAP = 256  # literals per key at most; a key with more is searched by a prefix
 _BLOCK = (1 << 12, 1 << 16, 1 << 18)  # T-bytes per automaton call: least, first, most
@@ -165,27 +166,7 @@ class Transform:
 
 def _trie(keys: Sequence[str], pieces: Callable[[str], list[bytes]]) -> bytes:
     """An alternation of the keys as a trie of bytes; a key's characters as the alternatives of their pieces."""
-    root: dict = {}
-    for key in keys:
-        node = root
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def piece(ch: str) -> bytes:
-        ps = pieces(ch)
-        if all(len(p) == 1 for p in ps):
-            return re.escape(ps[0]) if len(ps) == 1 else b"[" + b"".join(re.escape(p) for p in ps) + b"]"
-        return b"(?:" + b"|".join(re.escape(p) for p in ps) + b")"
-
-    def emit(node: dict) -> bytes:
-        alts = [piece(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return b""
-        body = alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
-        return b"(?:" + body + b")?" if "" in node else body
-
-    return emit(root)
+    return trie_pattern(keys, lambda ch: alternatives([p.decode("latin-1") for p in pieces(ch)])).encode("latin-1")
 
 
 def literals(keys: Sequence[str], tr: Transform, cap: int = CAP) -> list[bytes]:

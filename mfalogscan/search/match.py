@@ -38,6 +38,7 @@ from typing import Callable, Iterator, Sequence
 from ..sources.decode import encodable
 from .automaton import Prefilter
 from .casefold import fold, variants
+from .trie import alternatives, trie_pattern
 
 QUOTE = '"'
 _JOINERS = ".@-"
@@ -80,26 +81,6 @@ def _open_after(text: str, end: int) -> bool:
     return not (nxt in _JOINERS and end + 1 < len(text) and _is_word(text[end + 1]))
 
 
-def _trie_pattern(keys: Sequence[str], piece: Callable[[str], str]) -> str:
-    """An alternation of `keys` factored as a trie; `piece` renders one folded char."""
-    root: dict = {}
-    for key in keys:
-        node = root
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        terminal = "" in node
-        alts = [piece(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "(?:" + body + ")?" if terminal else body
-
-    return emit(root)
-
-
 def _byte_piece(encoding: str) -> Callable[[str], str | None]:
     """Render one folded char's encoded variants as a latin-1 str standing for a bytes pattern;
     None when no variant is encodable."""
@@ -113,20 +94,13 @@ def _byte_piece(encoding: str) -> Callable[[str], str | None]:
                     encoded.append(b)
         if not encoded:
             return None
-        if all(len(b) == 1 for b in encoded):
-            if len(encoded) == 1:
-                return re.escape(encoded[0].decode("latin-1"))
-            return "[" + "".join(re.escape(b.decode("latin-1")) for b in encoded) + "]"
-        return "(?:" + "|".join(re.escape(b.decode("latin-1")) for b in encoded) + ")"
+        return alternatives([b.decode("latin-1") for b in encoded])
 
     return piece
 
 
 def _str_piece(ch: str) -> str:
-    vs = variants(ch)
-    if len(vs) == 1:
-        return re.escape(vs[0])
-    return "[" + "".join(re.escape(v) for v in vs) + "]"
+    return alternatives(list(variants(ch)))
 
 
 class ByteFinder:
@@ -203,7 +177,7 @@ class NameMatcher:
         }
         self.max_chars = max((len(k) for k in self.keys), default=0)
         # The bare trie: occurrences() searches it from one past each start (see there).
-        self._exact = re.compile(_trie_pattern(self.keys, _str_piece)) if self.keys else None
+        self._exact = re.compile(trie_pattern(self.keys, _str_piece)) if self.keys else None
 
     def subjects_of(self, matched: str) -> tuple[int, ...]:
         return self._subjects_of.get(fold(matched), ())
@@ -224,7 +198,7 @@ class NameMatcher:
         keys = [k for k in self.keys if all(piece(ch) is not None for ch in k)]
         if not keys:
             return None
-        body = _trie_pattern(keys, piece)
+        body = trie_pattern(keys, piece)
         return re.compile((before + "(?:" + body + ")" + after).encode("latin-1"), re.DOTALL)
 
     @lru_cache(maxsize=16)
