@@ -13,7 +13,8 @@ not start a record. Nothing here parses a record or knows a finding.
 - `automaton`: the prefilter's engine: buffer and names under one byte
   transform that merges case variants, searched by an Aho-Corasick automaton
   (`ahocorasick_rs`, without the GIL; its cost does not grow with the names),
-  or by a trie over the same bytes where that is missing.
+  or by a trie over the same bytes where that is missing; `trie`: many
+  literal keys as one regular expression, shared by these.
 - `streamsearch`, `readahead`: the same search run ahead on a second thread,
   chunk by chunk, with exact seams between chunks.
 - `linescan`: candidates -> whole lines (bounded windows of long lines),
