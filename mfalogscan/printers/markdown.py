@@ -59,4 +59,5 @@ def render(view: sv.SubjectView) -> str:
 
 
 def write(report, out) -> None:
-    out.write("\n\n".join(render(v) for v in sv.subject_views(report)))
+    for i, view in enumerate(sv.subject_views(report)):  # one person's findings in memory at a time
+        out.write(("\n\n" if i else "") + render(view))

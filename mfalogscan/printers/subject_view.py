@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..search.casefold import is_account_of, name_key
 from ..timeline.policy import instant
@@ -124,11 +125,11 @@ def parameter_text(parameters: dict) -> str:
 
 
 
-def subject_views(report) -> list[SubjectView]:
+def subject_views(report) -> Iterator[SubjectView]:
+    """Each subject's view in turn: one person's findings are read from the report's store only while theirs is made."""
     from ..timeline.policy import iso_utc
 
     generated_at = report.generated_at
-    views = []
     starts = [instant(s.first_timestamp) for s in report.sources if s.first_timestamp]
     ends = [instant(s.last_timestamp) for s in report.sources if s.last_timestamp]
     span = (iso_utc(min(starts), False) if starts else None, iso_utc(max(ends), False) if ends else None)
@@ -149,14 +150,13 @@ def subject_views(report) -> list[SubjectView]:
             rows = [(_masked_finding(f, label) if masker else f, shown(f.text)) for f in mine if f.category == category]
             sections.append((category, title, blurb, rows))
         parameters = dict(report.parameters(), paths=[label(p) for p in report.config.paths])
-        views.append(SubjectView(
+        yield SubjectView(
             subject.name, subject.aliases, summary, sources, span,
             [(s.path, s.gap_before) for s in sources if s.gap_before],
             [(s.path, s.status, "; ".join([s.reason] * bool(s.reason) + [i.message for i in s.issues]))
              for s in sources if s.status != "scanned" or s.issues],
             sections, parameters, generated_at, report.rules_sha256, report.config.retention_days, iso_utc(report.as_of, False),
-        ))
-    return views
+        )
 
 
 def _masked_source(s, label):
