@@ -177,4 +177,48 @@ def test_a_busy_source_in_a_worker_comes_back_through_a_file_as_a_serial_run_giv
     parallel_run = scan(_config(tmp_path / "Logs", jobs=2))
     assert list(parallel_run.findings) == list(serial.findings) and len(serial.findings) == 1203
     assert parallel_run.sources == serial.sources
-    assert not glob.glob(str(tmp_path / "mfalogscan-worker-*")), "a worker's file was left behind"
+    assert not glob.glob(str(tmp_path / "mfalogscan-worker*")), "a worker's file or folder was left behind"
+
+
+def test_a_unit_that_fails_after_some_findings_says_how_many_were_listed(write, monkeypatch):
+    from mfalogscan.scanning import findings as findings_module
+
+    real, calls = findings_module.classify, [0]
+
+    def fails_on_the_hundredth(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 100:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(findings_module, "classify", fails_on_the_hundredth)
+    path = write("a.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(300)]))
+    report = scan(_config(path))
+    (status,) = report.sources
+    # The 99 findings made before the error went out as they were found; the status counts them and says so.
+    assert len(report.findings) == 99 and report.summary.users[0].findings == 99
+    assert status.status == "unreadable" and status.findings == 99
+    assert "boom" in status.reason and "the 99 finding(s) found before that are listed" in status.reason
+    assert report.exit_status() == 2
+
+
+def test_workers_still_running_when_the_consumer_stops_leave_no_file(write, monkeypatch, tmp_path):
+    import glob
+    import tempfile
+    import time
+
+    from mfalogscan.scanning import parallel
+    from mfalogscan.scanning.pipeline import scan_events
+
+    monkeypatch.setattr(parallel, "_SEND_AT_ONCE", 20)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for i in range(6):
+        write(f"Logs/{i}.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(3000)]))
+    events = scan_events(_config(tmp_path / "Logs", jobs=2))
+    next(events)
+    events.close()  # as Ctrl-C or `| head -1` would: the workers go on with what they had started
+    deadline = time.monotonic() + 20
+    while glob.glob(str(tmp_path / "mfalogscan-worker*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # a worker finishing now finds its folder gone and writes nothing
+    assert not glob.glob(str(tmp_path / "mfalogscan-worker*")) and not glob.glob(str(tmp_path / "**/mfalogscan-worker-*"))

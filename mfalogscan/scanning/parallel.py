@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 from collections import deque
@@ -40,9 +41,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init(ctx) -> None:
-    global _context
-    _context = ctx
+_spool = None  # the worker's folder for results too large to send at once
+
+
+def _init(ctx, spool: str) -> None:
+    global _context, _spool
+    _context, _spool = ctx, spool
 
 
 class _OnDisk:
@@ -61,7 +65,10 @@ class _OnDisk:
                         return
                     yield from batch
         finally:
-            os.unlink(self.path)
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass  # the scan's folder was removed already
 
 
 def _scan_one(found):
@@ -72,7 +79,7 @@ def _scan_one(found):
             batch.append(event)
             if len(batch) >= _SEND_AT_ONCE:
                 if out is None:
-                    fd, path = tempfile.mkstemp(prefix="mfalogscan-worker-")  # mode 0600
+                    fd, path = tempfile.mkstemp(prefix="mfalogscan-worker-", dir=_spool)  # mode 0600
                     out = os.fdopen(fd, "wb")
                 pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
                 batch = []
@@ -99,7 +106,10 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
     from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx,))
+    # Workers' large results go to files in a folder of this scan's own (mode 0700), removed whole at the end:
+    # a worker still running when the consumer stops (Ctrl-C, `| head`) can leave nothing behind it.
+    spool = tempfile.mkdtemp(prefix="mfalogscan-workers-")
+    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx, spool))
     pending: deque[tuple[object, Future | None]] = deque()
     broken = False
 
@@ -133,15 +143,8 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
         if finished:
             pool.shutdown(wait=True)
         else:
-            for _, future in pending:  # results nobody will read: their files go as soon as they exist
-                if future is not None:
-                    future.add_done_callback(_discard)
             _stop(pool)
-
-
-def _discard(future: Future) -> None:
-    if not future.cancelled() and future.exception() is None and isinstance(future.result(), _OnDisk):
-        os.unlink(future.result().path)
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -67,7 +67,7 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
                 snap = Snapshot(raw, size)  # the file as it is now, however it changes while read
         except OSError:
             size, times = None, []
-    current = found.path
+    current, listed = found.path, 0  # the unit being scanned, and how many of its findings went out already
     own: list[SourceStatus] = []  # statuses of the file itself (not of members inside it)
     try:
         reader = PeekReader(snap or raw)
@@ -81,27 +81,34 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
                 else:
                     yield item
             else:
-                current = item.path
+                current, listed = item.path, 0
                 for event in scan_unit(item, ctx):
                     if isinstance(event, SourceStatus) and event.container is None:
                         own.append(event)
                     else:
+                        listed += isinstance(event, Finding)
                         yield event
     except OSError as e:
-        yield SourceStatus(current, STATUS_UNREADABLE, read_error(e))
+        yield SourceStatus(current, STATUS_UNREADABLE, read_error(e) + _before(listed), findings=listed)
     except Exception as e:  # noqa: BLE001 - one bad source must never end the whole scan
         if ctx.config.debug:
             raise
         yield SourceStatus(
             current, STATUS_UNREADABLE,
-            f"internal error while reading ({type(e).__name__}: {e}); the rest of this source was not scanned. "
-            "Please report it; run with --debug for the traceback.",
+            f"internal error while reading ({type(e).__name__}: {e}); the rest of this source was not scanned"
+            f"{_before(listed)}. Please report it; run with --debug for the traceback.",
+            findings=listed,
         )
     finally:
         own = [_as_stored(status, snap, found, modified) for status in own]  # before the file is closed
         if close:
             raw.close()
     yield from own
+
+
+def _before(listed: int) -> str:
+    """Findings of a unit stream out as they are made: those made before it failed are listed, and said to be."""
+    return f" (the {listed} finding(s) found before that are listed)" if listed else ""
 
 
 def _as_stored(status: SourceStatus, snap: Snapshot | None, found: Found, modified: str | None) -> SourceStatus:
