@@ -232,6 +232,7 @@ def scan_command(
             except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
                 _err(f"error: {e}")
                 raise typer.Exit(EXIT_ERROR)
+    report.close()  # its findings' temporary store (on Windows the file is removed only now)
     bad = [s for s in report.sources if s.has_error]
     if bad:
         _err(f"{len(bad)} source(s) could not be read in full:")

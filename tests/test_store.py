@@ -222,3 +222,21 @@ def test_workers_still_running_when_the_consumer_stops_leave_no_file(write, monk
         time.sleep(0.2)
     time.sleep(1)  # a worker finishing now finds its folder gone and writes nothing
     assert not glob.glob(str(tmp_path / "mfalogscan-worker*")) and not glob.glob(str(tmp_path / "**/mfalogscan-worker-*"))
+
+
+def test_where_an_open_file_cannot_be_unlinked_the_store_is_removed_when_the_scan_ends(write, monkeypatch, tmp_path):
+    import glob
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from mfalogscan.cli import app
+    from mfalogscan.evidence import store
+
+    monkeypatch.setattr(store, "_UNLINK_WHILE_OPEN", False)  # as on Windows: the file stays until the store is closed
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    path = write("a.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(50)]))
+    result = CliRunner().invoke(app, ["scan", str(path), "--user", "jdoe", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert not glob.glob(str(tmp_path / "tmp" / "mfalogscan-*")), "the findings' store was left behind"

@@ -28,6 +28,8 @@ from ..timeline.policy import micros
 from .events import event_key, leaders
 
 _NAMES = tuple(Finding.__dataclass_fields__)
+#: POSIX removes an open file's name at once and keeps the file for who holds it; Windows refuses.
+_UNLINK_WHILE_OPEN = os.name == "posix"
 _BATCH = 4096
 
 
@@ -56,7 +58,7 @@ class FindingStore:
         fd, self._path = tempfile.mkstemp(prefix="mfalogscan-", suffix=".findings")  # mode 0600
         os.close(fd)
         self._db = sqlite3.connect(self._path, check_same_thread=False)
-        if os.name == "posix":
+        if _UNLINK_WHILE_OPEN:
             os.unlink(self._path)  # the open file lives on; nothing is left if the run is killed
             self._path = None
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-8192"):
