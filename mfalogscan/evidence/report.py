@@ -206,7 +206,7 @@ def summarize(config: ScanConfig, tallies: dict, events: dict | None, sources: I
                 aliases=subject.aliases,
                 findings=t.findings,
                 # Before events are linked, every finding is its own event.
-                events=(events or {}).get(subject.name, 0) if events is not None else t.findings,
+                events=events.get(subject.name, 0) if events is not None else t.findings,
                 quoted=t.quoted,
                 # Counted at the source whether listed or not, so "not listed" never reads as "absent".
                 mentions=sum(s.mentions.get(subject.name, 0) for s in sources),

@@ -150,17 +150,17 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     settler = Settler(clock, ctx)
     waiting = Spill()  # findings that cannot be dated before the unit's end (year-less stamps), in order
     listed = 0
-    scanner = _scanner(unit, ctx, layout, framing, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]))
+    scanner, raw, chunks = _search(unit, ctx, layout, framing, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]))
     try:
         # Findings whose time is known at once go out as they are found: memory does not grow with them.
-        for pending in FindingBuilder(unit.path, ctx, framing, layout, clock).findings(scanner.candidates()):
+        for pending in FindingBuilder(unit.path, ctx, framing, layout, clock).findings(scanner.run(chunks, layout.bom)):
             if not waiting.holds and not settler.needs_base(pending):
                 if (finding := settler.take(pending)) is not None:
                     listed += 1
                     yield finding
             else:
                 waiting.append(pending)
-        scanner.close()  # reading is over before the time evidence of the file is asked for
+        raw.close()  # reading is over before the time evidence of the file is asked for
         bad = undecodable.count
         issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first)
         settler.base, year_from = clock.base_year(unit.file_times(), ctx.now)
@@ -168,11 +168,11 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
             if (finding := settler.take(pending)) is not None:
                 listed += 1
                 yield finding
+        first, last = clock.span(settler.base)
     finally:
-        scanner.close()  # on an error, or when the consumer stops early, reading is abandoned
+        raw.close()  # idempotent; on an error, or when the consumer stops early, reading is abandoned
         waiting.close()
-    first, last = clock.span(settler.base)
-    clock.waiting.close()
+        clock.waiting.close()
     status = source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, issues, bad)
     yield replace(
         status,
@@ -187,29 +187,9 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     )
 
 
-class _SourceSearch:
-    """The unit's candidate lines, read ahead where that pays; keeps the line counts once read."""
-
-    def __init__(self, scanner: LineScanner, raw, chunks, origin: int):
-        self._scanner, self._raw, self._chunks, self._origin = scanner, raw, chunks, origin
-
-    def candidates(self):
-        return self._scanner.run(self._chunks, self._origin)
-
-    def close(self) -> None:
-        self._raw.close()  # idempotent: stops the reading thread and closes the chunk generator
-
-    @property
-    def lines(self) -> int:
-        return self._scanner.lines
-
-    @property
-    def not_starts(self) -> int:
-        return self._scanner.not_starts
-
-
-def _scanner(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool) -> _SourceSearch:
-    """The search over the unit's bytes: the name finder, read ahead on a thread where that pays, and the line scanner."""
+def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool):
+    """The search over the unit's bytes: the line scanner, the raw chunks (close them to stop reading) and the
+    chunks in the search encoding; the name finder runs ahead on a thread where that pays."""
     cfg = ctx.config
     finder = ctx.matcher.finder(layout.search_encoding, cfg.fast, cfg.accelerate)
     # Sources searched as stored may be searched on the reading thread; transcoded ones after transcoding.
@@ -227,7 +207,7 @@ def _scanner(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, 
         starts_fixed_digits=framing.head_fixed_digits,
         accelerate=cfg.accelerate and cfg.fast,
     )
-    return _SourceSearch(scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts), layout.bom)
+    return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts)
 
 
 def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None) -> list:
