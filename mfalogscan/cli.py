@@ -194,7 +194,9 @@ def scan_command(
             out, close = _open_output(output, force)  # before scanning, so a bad --output fails at once
         # JSON Lines are written as the scan finds them; the other formats need the finished report.
         stream = printers.stream(name, out) if output_dir is None else None
-        report = scan(config, ruleset, progress=_Progress, on_finding=stream.finding if stream else None)
+        # Findings streamed to stdout may reach the very terminal the progress line is drawn on: no line then.
+        progress = None if stream is not None and not close else _Progress
+        report = scan(config, ruleset, progress=progress, on_finding=stream.finding if stream else None)
         if output_dir is not None:
             for path in write_per_subject(report, name, output_dir, force):
                 _err(f"wrote {path}")

@@ -287,3 +287,32 @@ def test_table_names_each_persons_raw_matches_in_skipped_files(logs, write):
     out = invoke(logs, "--user", "jdoe", "--user", "kchen", "-f", "table").stdout
     skipped = [line for line in out.splitlines() if "skipped:" in line][0]
     assert "[raw quoted matches: jdoe 2, kchen 1]" in skipped
+
+
+def test_no_progress_line_over_json_lines_streamed_to_stdout(logs, tmp_path):
+    """stderr on a terminal, findings piped to stdout (`| head` shows them on that terminal): no progress line
+    there to garble them; with --output FILE the line is drawn as before."""
+    import os
+    import pty
+
+    def stderr_on_a_terminal(*extra):
+        master, slave = pty.openpty()
+        p = subprocess.run([sys.executable, "-m", "mfalogscan", "scan", logs, "--user", "jdoe", "-f", "jsonl", *extra],
+                           stdout=subprocess.PIPE, stderr=slave, timeout=120)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        return p, seen
+
+    streamed, seen = stderr_on_a_terminal()
+    assert streamed.returncode == 0 and b'"type":"finding"' in streamed.stdout and b"scanned" not in seen
+    to_file, seen = stderr_on_a_terminal("-o", str(tmp_path / "out.jsonl"))
+    assert to_file.returncode == 0 and b"scanned" in seen
