@@ -224,6 +224,35 @@ def test_workers_still_running_when_the_consumer_stops_leave_no_file(write, monk
     assert not glob.glob(str(tmp_path / "mfalogscan-worker*")) and not glob.glob(str(tmp_path / "**/mfalogscan-worker-*"))
 
 
+def test_a_worker_that_makes_its_file_while_the_parent_removes_the_folder_removes_both(write, monkeypatch, tmp_path):
+    # The race CI once lost: the parent has stopped reading and is removing the spool folder; a worker
+    # still running makes its file just after the folder was listed. Played here in one process.
+    import os
+    import tempfile
+
+    from mfalogscan.scanning import parallel
+    from mfalogscan.scanning.context import Context
+    from mfalogscan.sources.discover import discover
+
+    path = write("a.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(100)]))
+    spool = tmp_path / "mfalogscan-workers-x"
+    spool.mkdir()
+    (spool / parallel._LIVE).touch()
+    real_mkstemp = tempfile.mkstemp
+
+    def made_as_the_parent_stops(*args, **kwargs):
+        made = real_mkstemp(*args, **kwargs)
+        os.unlink(spool / parallel._LIVE)  # the parent's mark goes; its listing of the folder came before this file
+        return made
+
+    monkeypatch.setattr(parallel, "_SEND_AT_ONCE", 20)
+    monkeypatch.setattr(tempfile, "mkstemp", made_as_the_parent_stops)
+    (found,) = discover([str(path)])
+    parallel._init(Context(_config(path)), str(spool))
+    assert parallel._scan_one(found) == []
+    assert not spool.exists()
+
+
 def test_where_an_open_file_cannot_be_unlinked_the_store_is_removed_when_the_scan_ends(write, monkeypatch, tmp_path):
     import glob
     import tempfile

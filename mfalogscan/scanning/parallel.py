@@ -42,6 +42,11 @@ def default_jobs() -> int:
 
 
 _spool = None  # the worker's folder for results too large to send at once
+_LIVE = "scan-running"  # a file in the folder while the parent still reads from it
+
+
+def _spool_abandoned() -> bool:
+    return not os.path.exists(os.path.join(_spool, _LIVE))
 
 
 def _init(ctx, spool: str) -> None:
@@ -81,6 +86,12 @@ def _scan_one(found):
                 if out is None:
                     fd, path = tempfile.mkstemp(prefix="mfalogscan-worker-", dir=_spool)  # mode 0600
                     out = os.fdopen(fd, "wb")
+                if _spool_abandoned():
+                    # The parent stopped reading and is removing the folder, perhaps before this file
+                    # was made: remove the file and the folder, so nothing outlives the scan.
+                    _discard(out, path)
+                    shutil.rmtree(_spool, ignore_errors=True)
+                    return []
                 pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
                 batch = []
         if out is None:
@@ -90,9 +101,16 @@ def _scan_one(found):
         return _OnDisk(path)
     except BaseException:
         if out is not None:
-            out.close()
-            os.unlink(path)
+            _discard(out, path)
         raise
+
+
+def _discard(out, path: str) -> None:
+    out.close()
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # removed with the folder already
 
 
 def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
@@ -109,6 +127,8 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
     # Workers' large results go to files in a folder of this scan's own (mode 0700), removed whole at the end:
     # a worker still running when the consumer stops (Ctrl-C, `| head`) can leave nothing behind it.
     spool = tempfile.mkdtemp(prefix="mfalogscan-workers-")
+    live = os.path.join(spool, _LIVE)
+    open(live, "x").close()
     pool = ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx, spool))
     pending: deque[tuple[object, Future | None]] = deque()
     broken = False
@@ -144,6 +164,12 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
             pool.shutdown(wait=True)
         else:
             _stop(pool)
+        # The mark goes first: a worker that makes a file after the folder was listed for removal
+        # sees the mark gone and removes its file and the folder itself.
+        try:
+            os.unlink(live)
+        except OSError:
+            pass
         shutil.rmtree(spool, ignore_errors=True)
 
 
