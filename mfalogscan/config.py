@@ -111,7 +111,12 @@ def check_name(name: str, where: str) -> str:
 
 def _check_unique(subjects: Sequence[Subject]) -> None:
     owner: dict = {}
+    seen: set[str] = set()
     for s in subjects:
+        if s.name in seen:
+            # Two Subjects of one name would each be searched and counted: every finding twice.
+            raise ConfigError(f"subject {s.name!r} is given twice; give each person once, with all their aliases")
+        seen.add(s.name)
         _claim(owner, s.names, s.name)
 
 

@@ -316,3 +316,18 @@ def test_no_progress_line_over_json_lines_streamed_to_stdout(logs, tmp_path):
     assert streamed.returncode == 0 and b'"type":"finding"' in streamed.stdout and b"scanned" not in seen
     to_file, seen = stderr_on_a_terminal("-o", str(tmp_path / "out.jsonl"))
     assert to_file.returncode == 0 and b"scanned" in seen
+
+
+def test_a_library_config_naming_one_person_twice_is_refused_not_counted_twice(logs):
+    from mfalogscan import scan
+    from mfalogscan.config import ScanConfig, Subject
+    from mfalogscan.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="subject 'jdoe' is given twice"):
+        scan(ScanConfig(paths=(str(logs),), subjects=(Subject("jdoe"), Subject("jdoe", ("john.doe",)))))
+
+
+def test_the_same_user_given_twice_on_the_command_line_is_one_person(logs):
+    once = json.loads(invoke(logs, "--user", "jdoe", "-f", "json").stdout)
+    twice = json.loads(invoke(logs, "--user", "jdoe", "--user", "jdoe", "-f", "json").stdout)
+    assert [u["counts"] for u in twice["users"]] == [u["counts"] for u in once["users"]]
