@@ -137,7 +137,7 @@ def scan_command(
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
     from .errors import ConfigError, MfaLogScanError
 
-    out, close = None, False
+    out, close, report = None, False, None
     try:
         from . import printers
         from .evidence.report import scan
@@ -223,6 +223,8 @@ def scan_command(
         _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
         raise typer.Exit(EXIT_ERROR)
     finally:
+        if report is not None:
+            report.close()  # its findings' temporary store (on Windows the file is removed only now)
         if out is not None:
             try:
                 if close:
@@ -234,7 +236,6 @@ def scan_command(
             except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
                 _err(f"error: {e}")
                 raise typer.Exit(EXIT_ERROR)
-    report.close()  # its findings' temporary store (on Windows the file is removed only now)
     bad = [s for s in report.sources if s.has_error]
     if bad:
         _err(f"{len(bad)} source(s) could not be read in full:")

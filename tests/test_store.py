@@ -8,6 +8,7 @@ import json
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -268,4 +269,40 @@ def test_where_an_open_file_cannot_be_unlinked_the_store_is_removed_when_the_sca
     path = write("a.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(50)]))
     result = CliRunner().invoke(app, ["scan", str(path), "--user", "jdoe", "-f", "csv"])
     assert result.exit_code == 0, result.output
+    assert not glob.glob(str(tmp_path / "tmp" / "mfalogscan-*")), "the findings' store was left behind"
+
+
+@pytest.mark.parametrize("fails", ["in the scan", "in the printer"])
+def test_where_an_open_file_cannot_be_unlinked_an_error_exit_leaves_no_store_either(write, monkeypatch, tmp_path, fails):
+    import glob
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from mfalogscan.cli import app
+    from mfalogscan.evidence import store
+    from mfalogscan.printers import csv_rows
+    from mfalogscan.scanning import findings as findings_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "_UNLINK_WHILE_OPEN", False)  # as on Windows
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    if fails == "in the scan":
+        real, calls = findings_module.classify, [0]
+
+        def fails_on_the_tenth(*args, **kwargs):
+            calls[0] += 1
+            if calls[0] == 10:
+                raise KeyboardInterrupt
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(findings_module, "classify", fails_on_the_tenth)
+    else:
+        monkeypatch.setattr(csv_rows, "write", boom)
+    path = write("a.log", text_bytes([native(CHANGE.format(n=n), n) for n in range(50)]))
+    result = CliRunner().invoke(app, ["scan", str(path), "--user", "jdoe", "-f", "csv"])
+    assert result.exit_code in (2, 130), result.output
     assert not glob.glob(str(tmp_path / "tmp" / "mfalogscan-*")), "the findings' store was left behind"

@@ -246,6 +246,11 @@ def scan(config: ScanConfig, rules: RuleSet | None = None, progress=None, on_fin
     rules = rules if rules is not None else load_rules(config.rules_files)
     report = Report(config, rules_sha256=rules.sha256, on_finding=on_finding)
     events = scan_events(config, rules)
-    for item in progress(events) if progress else events:
-        report.add(item)
-    return report.finish()
+    try:
+        for item in progress(events) if progress else events:
+            report.add(item)
+        return report.finish()
+    except BaseException:  # an error, Ctrl-C, a closed pipe: the findings' store goes too (on Windows it stays otherwise)
+        events.close()
+        report.close()
+        raise
