@@ -286,11 +286,38 @@ def test_without_ahocorasick_rs_the_trie_searches(monkeypatch):
             raise ImportError("not here")
         return real(name, *args, **kwargs)
 
-    automaton._installed.cache_clear()
+    automaton.installed.cache_clear()
     monkeypatch.setattr(builtins, "__import__", no_automaton)
     try:
         pf = Prefilter(["jdoe"], "utf-8")
         assert pf.backend == "re" and list(pf.spans(b'"JDOE" jdoe')) == [(1, 5), (7, 11)]
     finally:
         monkeypatch.undo()
-        automaton._installed.cache_clear()
+        automaton.installed.cache_clear()
+
+
+def _as_tuples(matcher, text, lo=0, hi=None):
+    return [(o.subject, o.matched, o.quoted, o.start, o.end) for o in matcher.occurrences(text, lo, hi)]
+
+
+@given(st.lists(names, min_size=1, max_size=6), st.lists(st.one_of(names, filler, exotic_text), max_size=8), st.data())
+def test_the_exact_check_by_automaton_gives_what_the_trie_gives(name_list, pieces, data):
+    # Names that are prefixes of each other, in every case variant, quoted or not, NFC and NFD, next to each other.
+    from mfalogscan.search.automaton import installed
+
+    assume(installed())
+    cut = data.draw(st.integers(1, len(name_list[0])))
+    name_list = list(dict.fromkeys(name_list + [name_list[0][:cut].strip() or name_list[0]]))  # one name a prefix of another
+    pairs = [(n, i % 3) for i, n in enumerate(name_list)]
+    fast, plain = NameMatcher(pairs, accelerate=True), NameMatcher(pairs, accelerate=False)
+    assert fast._automaton and not plain._automaton
+    parts = []
+    for piece in pieces + [data.draw(st.sampled_from(name_list))]:
+        piece = data.draw(st.sampled_from([piece, case_variant(data.draw, piece), unicodedata.normalize("NFD", piece)]))
+        parts.append(data.draw(st.sampled_from(['"{}"', "{}", " {} ", "'{}'"])).format(piece))
+    text = "".join(parts)
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.one_of(st.none(), st.integers(lo, len(text))))
+    assert _as_tuples(fast, text) == _as_tuples(plain, text)
+    assert _as_tuples(fast, text, lo, hi) == _as_tuples(plain, text, lo, hi)
+    assert fast.analyze(text) == plain.analyze(text)

@@ -15,7 +15,7 @@ class Context:
     def __init__(self, config: ScanConfig, rules: RuleSet | None = None):
         self.config = config
         self.subjects = config.subjects
-        self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names])
+        self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names], config.accelerate)
         self.rules = rules if rules is not None else load_rules(config.rules_files)
         self.now = reference_now()
         self._keys = [frozenset(name_key(n) for n in s.names) for s in config.subjects]

@@ -187,7 +187,7 @@ def literals(keys: Sequence[str], tr: Transform, cap: int = CAP) -> list[bytes]:
 
 
 @lru_cache(maxsize=None)
-def _installed() -> bool:
+def installed() -> bool:
     """True when ahocorasick_rs imports (it may be missing, or built for another platform)."""
     try:
         import ahocorasick_rs  # noqa: F401
@@ -209,7 +209,7 @@ class Prefilter:
         self.tr = Transform(encoding)
         keys = [k for k in keys if all(self.tr.pieces(ch) for ch in k)]  # others have no form here
         self.trie = re.compile(_trie(keys, self.tr.pieces), re.DOTALL) if keys else None
-        self.literals = literals(keys, self.tr, cap) if keys and accelerate and _installed() else []
+        self.literals = literals(keys, self.tr, cap) if keys and accelerate and installed() else []
         self._auto = _automaton(self.literals) if self.literals else None
         self.reach = max(map(len, self.literals), default=0)  # T-bytes a literal spans at most
         self.blocks = _BLOCK
