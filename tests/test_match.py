@@ -310,7 +310,7 @@ def test_the_exact_check_by_automaton_gives_what_the_trie_gives(name_list, piece
     name_list = list(dict.fromkeys(name_list + [name_list[0][:cut].strip() or name_list[0]]))  # one name a prefix of another
     pairs = [(n, i % 3) for i, n in enumerate(name_list)]
     fast, plain = NameMatcher(pairs, accelerate=True), NameMatcher(pairs, accelerate=False)
-    assert fast._automaton and not plain._automaton
+    assert fast._by_automaton and not plain._by_automaton
     parts = []
     for piece in pieces + [data.draw(st.sampled_from(name_list))]:
         piece = data.draw(st.sampled_from([piece, case_variant(data.draw, piece), unicodedata.normalize("NFD", piece)]))

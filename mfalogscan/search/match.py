@@ -182,7 +182,7 @@ class NameMatcher:
         # With ahocorasick_rs, the exact check runs an automaton over the folded text (fold() maps one
         # character to one, so its positions are the text's); else the `re` trie of case variants. Built on
         # first use: with 10,000 names the trie alone took about 2 s to compile.
-        self._automaton = accelerate and bool(self.keys) and installed()
+        self._by_automaton = accelerate and bool(self.keys) and installed()
 
     def subjects_of(self, matched: str) -> tuple[int, ...]:
         return self._subjects_of.get(fold(matched), ())
@@ -241,7 +241,7 @@ class NameMatcher:
         """
         n = len(text)
         hi = n if hi is None else hi
-        if self._automaton:
+        if self._by_automaton:
             yield from self._automaton_occurrences(text, lo, hi)
             return
         if self._exact is None:
@@ -257,12 +257,7 @@ class NameMatcher:
                 return
             pos = start + 1
             for k in ladder[fold(m.group())]:
-                end = start + len(k)
-                quoted = start > 0 and text[start - 1] == QUOTE and end < n and text[end] == QUOTE
-                if not quoted and not (_open_before(text, start) and _open_after(text, end)):
-                    continue
-                for subject in subjects_of[k]:
-                    yield _occurrence(subject, text[start:end], quoted, start, end)
+                yield from _named_at(text, start, start + len(k), subjects_of[k])
 
     def _automaton_occurrences(self, text: str, lo: int, hi: int):
         """occurrences() by the automaton: every key at every start (overlapping), in text order, longest first."""
@@ -270,17 +265,13 @@ class NameMatcher:
         if not found:
             return
         found.sort(key=lambda m: (m[1], -m[2]))
-        keys, subjects_of, n = self.keys, self._subjects_of, len(text)
+        keys, subjects_of = self.keys, self._subjects_of
         for index, start, end in found:
             if start < lo:
                 continue
             if start >= hi:
                 return
-            quoted = start > 0 and text[start - 1] == QUOTE and end < n and text[end] == QUOTE
-            if not quoted and not (_open_before(text, start) and _open_after(text, end)):
-                continue
-            for subject in subjects_of[keys[index]]:
-                yield _occurrence(subject, text[start:end], quoted, start, end)
+            yield from _named_at(text, start, end, subjects_of[keys[index]])
 
     def analyze(self, text: str, lo: int = 0, hi: int | None = None) -> dict[int, Occurrence]:
         """Per subject, its best occurrence among those starting in text[lo:hi]."""
@@ -290,6 +281,15 @@ class NameMatcher:
             if have is None or (occ.quoted and not have.quoted):  # Occurrence.beats
                 best[occ.subject] = occ
         return best
+
+
+def _named_at(text: str, start: int, end: int, subjects: tuple[int, ...]) -> Iterator[Occurrence]:
+    """The occurrences of a name found at text[start:end], for each of its subjects: quoted, a mention, or none."""
+    quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
+    if not quoted and not (_open_before(text, start) and _open_after(text, end)):
+        return
+    for subject in subjects:
+        yield _occurrence(subject, text[start:end], quoted, start, end)
 
 
 def _occurrence(subject: int, matched: str, quoted: bool, start: int, end: int) -> Occurrence:
