@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from ..timeline.stamps import Stamp
@@ -43,3 +45,22 @@ class BaseFraming(ABC):
 
     def for_sample(self, lines: Sequence[str]) -> "BaseFraming":
         return self
+
+
+@lru_cache(maxsize=32)
+def after_nuls(head: re.Pattern | None) -> re.Pattern | None:
+    """`head`, matching also after a run of NULs at the start of a line.
+
+    A service that crashes while writing leaves NULs where its last line was
+    going; the next record written after the restart then starts after them,
+    on the same physical line. It is a record of its own, not the tail of the
+    one above (the NUL run itself is reported as a source issue).
+    """
+    if head is None:
+        return None
+    return re.compile(rb"\x00*(?:" + head.pattern + rb")", head.flags)
+
+
+def without_nuls(line: str) -> str:
+    """A decoded line as its framing parses it: without the NUL run `after_nuls` lets a head follow."""
+    return line.lstrip("\x00") if line.startswith("\x00") else line

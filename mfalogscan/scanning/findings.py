@@ -15,6 +15,7 @@ import hashlib
 from typing import Iterator, NamedTuple
 
 from ..framings import Record
+from ..framings.base import without_nuls
 from ..search.linescan import Candidate, Sample
 from ..search.match import Occurrence
 from ..model import Finding, assemble
@@ -77,7 +78,7 @@ class FindingBuilder:
                 if best:
                     yield from self._emit(best)
                     line, best = None, {}
-                record = self.framing.parse(self._decode(cand.data))
+                record = self.framing.parse(without_nuls(self._decode(cand.data)))
                 if record is not None:
                     self.clock.observe(record.stamp)
                 continue
@@ -101,12 +102,11 @@ class FindingBuilder:
 
     def _record(self, cand: Candidate, text: str) -> tuple[Record, int]:
         if cand.head is not None:
-            head_text = self._decode(cand.head.data)
-            rec = self.framing.parse(head_text)
+            rec = self.framing.parse(without_nuls(self._decode(cand.head.data)))
             if rec is not None:
                 return rec, cand.head.line
         line_text = self._decode(cand.line_head) if cand.long else text
-        rec = self.framing.parse(line_text)
+        rec = self.framing.parse(without_nuls(line_text))
         if rec is None:
             rec = Record("plain", line_text)
         return rec, cand.line

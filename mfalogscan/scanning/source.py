@@ -25,6 +25,7 @@ from typing import Iterator
 
 from ..errors import false_bom_issue, nul_issue, read_error, undecodable_issue
 from ..framings import detect, reads_yearless
+from ..framings.base import after_nuls
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus
 from ..search.linescan import LineScanner
 from ..sources.budget import Budget
@@ -198,12 +199,12 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
     scanner = LineScanner(
         searcher or finder,
         layout.newline,
-        framing.head if framing.multiline else None,
+        after_nuls(framing.head) if framing.multiline else None,
         layout.unit_width,
         cfg.max_line,
         # Year-less stamps (RFC 3164) need their order read closely to place new years; others only a span.
         sample_every=cfg.yearless_sample_every if yearless else cfg.sample_every,
-        starts=framing.head,
+        starts=after_nuls(framing.head),
         starts_fixed_digits=framing.head_fixed_digits,
         accelerate=cfg.accelerate and cfg.fast,
     )

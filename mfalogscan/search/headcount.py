@@ -78,7 +78,7 @@ class NotStartCounter:
         tries = 0
         while at >= 0 and tries < 64:
             m = self.starts.match(buf, at + len(self.nl))
-            if m is not None and self.nl not in m.group():
+            if m is not None and self.nl not in m.group() and not m.group().startswith(b"\x00"):  # no NUL run
                 self._literal = self.nl + m.group().translate(_DIGITS_TO_ZERO)
                 return
             at = buf.find(self.nl, at + 1, stop)

@@ -71,7 +71,7 @@ def _offset(text: str | None) -> int | None:
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:[.,](?P<f>\d{1,9}))?"
-    r"\s?(?P<z>Z|z|[+-]\d\d:?\d\d)?"
+    r"(?:\s?(?P<z>Z|z|[+-]\d\d:?\d\d))?"  # a space is part of the stamp only before a zone
 )
 _BSD = re.compile(r"(?P<mon>[A-Za-z]{3}) {1,2}(?P<d>\d{1,2}) (?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:\.(?P<f>\d{1,6}))?")
 

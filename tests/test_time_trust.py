@@ -1,0 +1,48 @@
+"""Issue 12, time you can trust: a time is known or null with its reason, never guessed.
+
+Every fixture is made here: zone-less ISO syslog, NUL-prefixed records,
+one event in native, syslog and CSV forms, split-date CSV layouts,
+out-of-order Snare-like syslog, spans that do not depend on who is searched.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mfalogscan.framings import syslog
+from mfalogscan.timeline.policy import TimePolicy, parse_zone
+from mfalogscan.timeline.stamps import parse_iso
+
+from .conftest import CHANGE, native, text_bytes
+from .helpers import run
+
+
+def test_zone_less_iso_syslog_stamps_are_read_in_the_given_zone(write):
+    line = f'2019-06-14T10:40:20.912134 MFASRV01 pfsvc: {CHANGE}'
+    rec = syslog.FRAMING.parse(line)
+    assert rec is not None and rec.host == "MFASRV01" and rec.component == "pfsvc"
+    assert rec.stamp.raw == "2019-06-14T10:40:20.912134" and rec.stamp.offset is None
+    path = write("syslog.log", text_bytes([line, f"2019-06-14T10:41:00.000001 MFASRV01 pfsvc: quiet"]))
+    zone, label = parse_zone("+02:00")
+    r = run(path, time=TimePolicy(zone, label))
+    (f,) = r.findings
+    assert (f.format, f.timestamp, f.timestamp_raw) == ("syslog", "2019-06-14T08:40:20.912134Z", "2019-06-14T10:40:20.912134")
+    assert r.sources[0].timezone.startswith("+02:00")
+    # with a zone written, the space before it belongs to the stamp as before
+    assert parse_iso("2021-03-04 10:11:12 -05:00 rest").raw == "2021-03-04 10:11:12 -05:00"
+    assert parse_iso("2021-03-04 10:11:12 rest").raw == "2021-03-04 10:11:12"
+    assert syslog.FRAMING.parse(f"2019-06-14T10:40:20+01:00 MFASRV01 pfsvc: x").stamp.offset == 3600
+
+
+@pytest.mark.parametrize("nuls", [1, 7, 300])
+def test_a_record_after_a_nul_run_is_its_own_record(write, nuls):
+    first = native('Pfauth succeeded for user "kchen".', 0)
+    crashed = "\x00" * nuls + native(CHANGE, 42).replace("18:00:42", "19:30:42")
+    path = write("MultiFactorAuthSvc.log", text_bytes([first, crashed, native("Service heartbeat", 59)]))
+    r = run(path)
+    (f,) = r.findings
+    assert f.line == 2 and f.format == "native" and f.category == "user-change"
+    assert f.timestamp == "2024-03-07T19:30:42.006280Z" and f.record_line == 2
+    src = r.sources[0]
+    assert src.unparsed_lines == 0
+    assert any("NUL" in i.message or "nul" in i.kind for i in src.issues)
