@@ -46,3 +46,27 @@ def test_a_record_after_a_nul_run_is_its_own_record(write, nuls):
     src = r.sources[0]
     assert src.unparsed_lines == 0
     assert any("NUL" in i.message or "nul" in i.kind for i in src.issues)
+
+
+def test_the_native_line_is_the_original_of_an_event_even_when_an_export_stamps_earlier(write):
+    change = 'User "CONTOSO\\admin" changed user "jdoe" value Phone from "555" to "556".'
+    nat = write("MultiFactorAuthSvc.log", text_bytes([f"2024-03-07T18:20:20.906280Z|i|2960|4036|pfsvc|{change}"]))
+    sys3164 = write("syslog/mfa.log", text_bytes([f"Mar  7 18:20:20 MFASRV01 pfsvc: {change}"]))
+    csv = write("export.csv", text_bytes(["ReceivedTime,Host,Message",
+                                          '2024-03-07T18:20:19Z,MFASRV01,"pfsvc: ' + change.replace('"', '""') + '"']))
+    for order in ([csv, sys3164, nat], [nat, csv, sys3164], [sys3164, nat, csv]):
+        r = run(order, time=TimePolicy(year=2024))
+        by_format = {f.format: f for f in r.findings}
+        assert set(by_format) == {"native", "syslog", "csv"}
+        assert len({f.event for f in r.findings}) == 1
+        assert by_format["native"].duplicate_of is None
+        assert by_format["syslog"].duplicate_of == by_format["csv"].duplicate_of == f"{nat}:1"
+        assert r.summary.users[0].events == 1
+
+
+def test_between_findings_of_one_rank_the_earliest_is_the_original(write):
+    a = write("a/syslog.log", text_bytes([f"Mar  7 18:20:22 MFASRV01 pfsvc: {CHANGE}"]))
+    b = write("b/syslog.log", text_bytes([f"Mar  7 18:20:20 MFASRV02 pfsvc: {CHANGE}"]))
+    r = run([a, b], time=TimePolicy(year=2024))
+    first, second = r.findings
+    assert second.duplicate_of is None and first.duplicate_of == f"{b}:1"

@@ -5,8 +5,10 @@
   where the data lives); findings of one person with the same message
   (white space and a final full stop aside, case-insensitive) whose times lie
   within `window` seconds of the earliest, each from a different source, are
-  one event: they share `event`, and all but the earliest-recorded carry
-  `duplicate_of` (its SOURCE:LINE). The window absorbs collectors that stamp a
+  one event: they share `event`, and all but the original carry
+  `duplicate_of` (its SOURCE:LINE). The original is chosen by authority
+  (`authority`: the native log, then syslog, then exports), by time only
+  between findings of the same rank. The window absorbs collectors that stamp a
   little later and RFC 3164's lost sub-seconds; zones are already resolved.
   A finding without a time is an event of its own.
 - **Copies.** Sources whose decompressed bytes have the same SHA-256 are
@@ -56,6 +58,17 @@ def leaders(rows: Iterable[tuple[int, str, int, str]], window: int) -> Iterator[
         yield index, home[1]
 
 
+#: Which finding of an event is its original: the native MultiFactorAuthSvc.log line, which is what Microsoft's
+#: procedure names, then a syslog line (what the server sent), then any collector's export (a copy of a copy).
+#: Time decides only between findings of the same rank (an export's whole-second stamp often sorts first).
+_AUTHORITY = {"native": 0, "rfc5424": 1, "syslog": 1}
+
+
+def authority(fmt: str) -> int:
+    """The rank of a finding's format as the original of an event: lower is nearer the source."""
+    return _AUTHORITY.get(fmt, 2)
+
+
 def event_key(f: Finding) -> str:
     """The findings that can be one event share this: the person, quoted or not, and the message."""
     return f"{f.user}\0{int(f.quoted)}\0{f.message_key}"
@@ -66,11 +79,17 @@ def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
     does the same on disk, and the tests hold the two to each other)."""
     rows = sorted(((i, event_key(f), micros(instant(f.timestamp)), f.source) for i, f in enumerate(findings)
                    if f.timestamp is not None), key=lambda r: (r[1], r[2], r[0]))
-    leader = dict(leaders(rows, int(window * 1_000_000)))
+    members: dict[int, list[int]] = {}
+    for i, head in leaders(rows, int(window * 1_000_000)):
+        members.setdefault(head, []).append(i)
+    original: dict[int, int] = {}  # every finding of an event -> the event's original
+    for group in members.values():
+        best = min(group, key=lambda i: (authority(findings[i].format), micros(instant(findings[i].timestamp)), i))
+        original.update((i, best) for i in group)
     numbers: dict[int, str] = {}
     out = []
     for i, f in enumerate(findings):
-        head = leader.get(i, i)
+        head = original.get(i, i)
         event = numbers.setdefault(head, f"E{len(numbers) + 1}")
         out.append(evolve(f, event=event, duplicate_of=None if head == i else findings[head].ref))
     return out

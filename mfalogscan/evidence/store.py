@@ -10,7 +10,7 @@ with the event links filled in once `link()` has run.
 
 Each finding is stored as its field values (`marshal`, a few microseconds)
 beside the columns event linking sorts on: the person, the message key, the
-time in microseconds and the source.
+time in microseconds, the source and the format's authority.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Iterator
 
 from ..model import Finding, assemble
 from ..timeline.policy import micros
-from .events import event_key, leaders
+from .events import authority, event_key, leaders
 
 _NAMES = tuple(Finding.__dataclass_fields__)
 #: POSIX removes an open file's name at once and keeps the file for who holds it; Windows refuses.
@@ -40,7 +40,8 @@ def _row(f: Finding, when) -> tuple:
     values = _VALUES(f.__dict__)
     if type(f.details) is not dict:  # marshal takes plain dicts only
         values = tuple(dict(v) if n == "details" else v for n, v in zip(_NAMES, values))
-    return (f.user, event_key(f), None if when is None else micros(when), f.source, f.ref, marshal.dumps(values))
+    return (f.user, event_key(f), None if when is None else micros(when), f.source, f.ref, authority(f.format),
+            marshal.dumps(values))
 
 
 def _finding(blob: bytes, event: int | None, duplicate_of: str | None) -> Finding:
@@ -64,7 +65,7 @@ class FindingStore:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-8192"):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.execute("CREATE TABLE f (seq INTEGER PRIMARY KEY, user TEXT, gkey TEXT, ts INTEGER, source TEXT,"
-                         " ref TEXT, blob BLOB)")
+                         " ref TEXT, rank INTEGER, blob BLOB)")
         self._pending: list[tuple] = []
         self._count = 0
         self._linked = False
@@ -81,7 +82,7 @@ class FindingStore:
 
     def _flush(self) -> None:
         if self._pending:
-            self._db.executemany("INSERT INTO f VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
+            self._db.executemany("INSERT INTO f VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
             self._pending = []
 
     def link(self, window: float) -> None:
@@ -98,6 +99,16 @@ class FindingStore:
                     db.executemany("INSERT INTO lead VALUES (?, ?)", batch)
                     batch = []
         db.executemany("INSERT INTO lead VALUES (?, ?)", batch)
+        # Each event's original is its finding of the highest authority (events.authority), then the earliest:
+        # lead is remade to point every other finding of the event at it.
+        db.execute("CREATE TABLE grp AS SELECT seq, head AS g FROM lead UNION ALL SELECT DISTINCT head, head FROM lead")
+        db.execute("CREATE TABLE orig AS SELECT g, seq AS o FROM (SELECT grp.g, grp.seq, ROW_NUMBER() OVER"
+                   " (PARTITION BY grp.g ORDER BY f.rank, f.ts, f.seq) AS rn FROM grp JOIN f ON f.seq = grp.seq)"
+                   " WHERE rn = 1")
+        db.execute("DELETE FROM lead")
+        db.execute("INSERT INTO lead SELECT grp.seq, orig.o FROM grp JOIN orig ON orig.g = grp.g WHERE grp.seq != orig.o")
+        db.execute("DROP TABLE grp")
+        db.execute("DROP TABLE orig")
         db.execute("CREATE TABLE ev (head INTEGER PRIMARY KEY, n INTEGER)")
         db.execute(
             "INSERT INTO ev SELECT head, ROW_NUMBER() OVER (ORDER BY first) FROM ("
