@@ -7,7 +7,12 @@ out-of-order Snare-like syslog, spans that do not depend on who is searched.
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta, timezone
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mfalogscan.framings import syslog
 from mfalogscan.timeline.policy import TimePolicy, parse_zone
@@ -70,3 +75,41 @@ def test_between_findings_of_one_rank_the_earliest_is_the_original(write):
     r = run([a, b], time=TimePolicy(year=2024))
     first, second = r.findings
     assert second.duplicate_of is None and first.duplicate_of == f"{b}:1"
+
+
+USERS = ("jdoe", "kchen", "bwilson", "mgarcia")
+
+
+@st.composite
+def yearless_logs(draw):
+    """An RFC 3164 file of mostly forward steps (some across a new year, some a few seconds back) naming USERS."""
+    n = draw(st.integers(20, 400))
+    steps = draw(st.lists(st.sampled_from([0, 1, 7, 3600, 86400 * 3, 86400 * 40, -2]), min_size=n, max_size=n))
+    who = draw(st.lists(st.sampled_from(USERS + ("nobody",)), min_size=n, max_size=n))
+    t, lines = datetime(2021, 11, 20, tzinfo=timezone.utc), []
+    for step, user in zip(steps, who):
+        t += timedelta(seconds=step)
+        lines.append(f"{t:%b} {t.day:2d} {t:%H:%M:%S} MFASRV01 pfsvc: "
+                     f'User "CONTOSO\\\\admin" changed user "{user}" value Phone from "1" to "2".')
+    return lines
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=yearless_logs(), chosen=st.lists(st.sets(st.sampled_from(USERS), min_size=1), min_size=2, max_size=3))
+def test_the_span_of_a_source_does_not_depend_on_who_is_searched(write, lines, chosen):
+    path = write("syslog.log", text_bytes(lines))
+    os.utime(path, (datetime(2023, 6, 1).timestamp(),) * 2)
+    seen = set()
+    for users in chosen:
+        r = run(path, *sorted(users), yearless_sample_every=256)
+        s = r.sources[0]
+        seen.add((s.first_timestamp, s.last_timestamp, s.year_from))
+    assert len(seen) == 1
+
+
+def test_a_csv_exports_first_row_is_in_its_span_without_a_finding(write):
+    rows = ["TimeGenerated,Computer,Message", "2024-03-07T00:01:35Z,MFASRV01,Service started",
+            "2024-03-07T10:21:22Z,MFASRV01," + '"' + CHANGE.replace('"', '""') + '"', "2024-03-07T21:43:58Z,MFASRV01,quiet"]
+    r = run(write("export.csv", text_bytes(rows)))
+    s = r.sources[0]
+    assert (s.first_timestamp, s.last_timestamp) == ("2024-03-07T00:01:35Z", "2024-03-07T21:43:58Z")

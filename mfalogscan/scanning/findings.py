@@ -80,7 +80,7 @@ class FindingBuilder:
                     line, best = None, {}
                 record = self.framing.parse(without_nuls(self._decode(cand.data)))
                 if record is not None:
-                    self.clock.observe(record.stamp)
+                    self.clock.observe(record.stamp, sample=True)
                 continue
             if cand.line != line:
                 if best:

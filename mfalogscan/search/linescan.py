@@ -4,7 +4,7 @@ The searcher (a `match.ByteFinder`) runs over large buffers of raw bytes; only t
 number, their byte offset in the original stream and, when the framing has
 multi-line records, the line that starts the record they belong to.
 
-It also hands on `Sample`s: the start of the first line, of a line every
+It also hands on `Sample`s: the start of the first lines, of a line every
 `sample_every` bytes and of the last line, in stream order with the
 candidates, so that a source's time span and the years of year-less stamps
 are judged from the whole stream, not only from the lines that hit. With a
@@ -76,6 +76,7 @@ class Sample:
 
 
 SAMPLE_BYTES = 512
+FIRST_LINES = 4  # the lines sampled one after another at the start of a stream
 _LONG = -2  # Sample.at of a long line's head (never a sampled position)
 
 
@@ -120,6 +121,7 @@ class LineScanner:
         self.not_starts = 0
         self._abs = 0  # position of buf[0] in the searched stream
         self._next_sample = 0
+        self._taken = 0  # lines sampled so far
         self._sampled_at = -1
         self._last_seen: Sample | None = None  # the last complete line so far, if not sampled
         self._last_head: HeadRef | None = None
@@ -242,7 +244,14 @@ class LineScanner:
                     break
                 pos = nxt + 1
             out.append(pos)
-            self._next_sample = self._abs + pos + self.sample_every
+            self._taken += 1
+            if self._taken < FIRST_LINES:
+                # The first lines one after another: a header row, a blank or a banner line does not keep the
+                # first record out of the source's span.
+                nxt = buf.find(self.nl, pos, end)
+                self._next_sample = self._abs + (nxt + 1 if nxt >= 0 else end)
+            else:
+                self._next_sample = self._abs + pos + self.sample_every
         return out
 
     def _sample_at(self, buf: bytes, start: int) -> Sample:

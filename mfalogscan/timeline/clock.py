@@ -51,21 +51,33 @@ class YearTracker:
         self.last: tuple[Stamp, int] | None = None  # the latest stamp of the latest year
 
     def observe(self, stamp: Stamp) -> int:
+        """The stamp's relative year, taking it as evidence of the source's order (a sampled line)."""
+        return self._step(stamp, True)
+
+    def place(self, stamp: Stamp) -> int:
+        """The stamp's relative year, as observe() would give it, leaving the evidence as it is (a finding's line:
+        who is searched must not change the years or the span of the source)."""
+        return self._step(stamp, False)
+
+    def _step(self, stamp: Stamp, commit: bool) -> int:
         if not stamp.valid(_REF_LEAP):
             return self.epoch  # 30 February and the like: no place in any year, no evidence
         t = _seconds_in_ref_year(stamp)
         if self._latest is None:
-            self._latest = t
-            self.last = (stamp, 0)
+            if commit:
+                self._latest = t
+                self.last = (stamp, 0)
             return 0
         if self.epoch > 0 and self._latest < _REORDER and t > _YEAR - _REORDER:
             return self.epoch - 1  # a late line from the very end of the previous year
         if t - self._latest < -_REORDER:  # further back than a reordering: a new year has begun
+            if not commit:
+                return self.epoch + 1
             self.epoch += 1
             self._latest = t
             self.last = (stamp, self.epoch)
             return self.epoch
-        if t >= self._latest:
+        if t >= self._latest and commit:
             self._latest = t
             self.last = (stamp, self.epoch)
         return self.epoch
@@ -94,9 +106,21 @@ class SourceClock:
         self._earliest: datetime | None = None  # of the stamps that have a year
         self._latest: datetime | None = None
 
-    def observe(self, stamp: Stamp | None) -> int:
+    def observe(self, stamp: Stamp | None, sample: bool = False) -> int:
+        """The stamp's relative year. Only samples (`sample`: the first lines, a line every so many bytes, the
+        last line) are evidence of the source's order, years and span, so that these are the source's own,
+        whoever is searched; a finding's stamp is placed among them."""
         if stamp is None:
             return 0
+        if not sample:
+            epoch = self.tracker.place(stamp)
+            if stamp.offset is None:
+                self.used_zone = True
+            if stamp.year is None:
+                self.needs_year = True
+                if (stamp.month, stamp.day) == (2, 29):
+                    self.feb29.add(epoch)  # its year must be a leap year, sampled or not
+            return epoch
         epoch = self.tracker.observe(stamp)
         if stamp.offset is None:
             self.used_zone = True
@@ -152,7 +176,7 @@ class SourceClock:
         return base, 0
 
     def span(self, base: int | None) -> tuple[datetime | None, datetime | None]:
-        """The earliest and the latest moment of every stamp observed (None, None when none resolves)."""
+        """The earliest and the latest moment of the sampled stamps (None, None when none resolves)."""
         earliest, latest = self._earliest, self._latest
         for stamp, epoch in self.waiting:
             when = self.resolve(stamp, epoch, base)
