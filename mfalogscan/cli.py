@@ -117,6 +117,10 @@ def scan_command(
         "UTC", "--timezone", metavar="ZONE", help="Zone of stamps written without one (IANA name or offset such as +02:00)."
     ),
     year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", help="Year of the first record of sources whose stamps have none (RFC 3164)."),
+    date_order: Optional[str] = typer.Option(
+        None, "--date-order", metavar="ORDER",
+        help="How numeric dates such as 03/04/2021 or 17/06/09 are read where a source cannot prove it: ymd, dmy or mdy.",
+    ),
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Only findings at or after WHEN: a date, a date and time, or an age such as 90d, 12h."),
     until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Only findings at or before WHEN (same forms as --since)."),
     retention_days: int = typer.Option(
@@ -154,6 +158,7 @@ def scan_command(
             year,
             parse_when(since, zone, now, "--since") if since else None,
             parse_when(until, zone, now, "--until", end=True) if until else None,
+            date_order.lower() if date_order else None,
         )
         config = ScanConfig(
             paths=tuple(paths or ()),

@@ -109,6 +109,8 @@ class Finding:
     event: str | None = None
     duplicate_of: str | None = None
     past_retention: bool | None = None
+    #: Why `timestamp` is null (no time on the line, a date in no form read exactly, no evidence of the year...).
+    timestamp_note: str | None = None
     #: A digest of the whole normalised message, for linking events (messages on findings may be shortened).
     message_key: str = dataclasses.field(default="", repr=False, compare=False)
 

@@ -113,3 +113,86 @@ def test_a_csv_exports_first_row_is_in_its_span_without_a_finding(write):
     r = run(write("export.csv", text_bytes(rows)))
     s = r.sources[0]
     assert (s.first_timestamp, s.last_timestamp) == ("2024-03-07T00:01:35Z", "2024-03-07T21:43:58Z")
+
+
+def q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+JDOE = 'User "CONTOSO\\admin" changed user "jdoe" value Phone from "1" to "2".'
+MTIME = datetime(2017, 12, 31, 12, tzinfo=timezone.utc)
+
+
+def scan_csv(write, header, rows, **options):
+    path = write("export.csv", text_bytes([header] + rows))
+    os.utime(path, (MTIME.timestamp(),) * 2)
+    if "date_order" in options:
+        options = {"time": TimePolicy(date_order=options.pop("date_order")), **options}
+    r = run(path, **options)
+    assert r.sources[0].format == "csv"
+    return r
+
+
+# (header, a row with {msg} where the message goes, the UTC time it holds, with which options)
+CSV_SHAPES = [
+    pytest.param("LineId,Month,Date,Time,Level,Component,PID,Content", "1,Jun,14,15:16:01,combo,sshd,19939,{msg}",
+                 "2017-06-14T15:16:01Z", {}, id="linux-month-day-time"),
+    pytest.param("LineId,Date,Day,Time,Component,Pid,Content", "1,Dec,10,06:55:46,sshd,24200,{msg}",
+                 "2017-12-10T06:55:46Z", {}, id="openssh-monthname-in-date"),
+    pytest.param("LineId,Date,Time,Pid,Tid,Level,Component,Content", "1,03-17,16:13:38.811,1702,2395,D,WindowManager,{msg}",
+                 "2017-03-17T16:13:38.811000Z", {}, id="android-mm-dd"),
+    pytest.param("LineId,Time,Program,Content", "1,10.30 16:49:06,chrome.exe,{msg}",
+                 "2017-10-30T16:49:06Z", {}, id="proxifier-mm.dd"),
+    pytest.param("LineId,Date,Time,Level,Component,Content", "1,17/06/09,20:10:40,INFO,executor.Executor,{msg}",
+                 "2017-06-09T20:10:40Z", {"date_order": "ymd"}, id="spark-yy/mm/dd-with-date-order"),
+    pytest.param("LineId,Label,Timestamp,Date,Node,Time,Component,Level,Content",
+                 "1,-,1117838570,2005.06.03,R02-M1-N0,2005-06-03-15.42.50.363779,RAS,INFO,{msg}",
+                 "2005-06-03T22:42:50Z", {}, id="bgl-epoch-beside-local-time"),
+    pytest.param("LineId,Date,Time,Pid,Level,Component,Content", "1,081109,203615,143,INFO,dfs.DataNode,{msg}",
+                 "2008-11-09T20:36:15Z", {"date_order": "ymd"}, id="hdfs-compact"),
+    pytest.param("LineId,Time,Component,Pid,Content", "1,20171223-22:15:29:606,Step_LSC,30002312,{msg}",
+                 "2017-12-23T22:15:29.606000Z", {}, id="healthapp"),
+    pytest.param("LineId,LogId,Node,Component,State,Time,Flag,Content", "1,460,node-246,unix.hw,state_change,1077804742,1,{msg}",
+                 "2004-02-26T14:12:22Z", {}, id="hpc-epoch"),
+    pytest.param("LineId,Date,Time,Level,Component,Content", "1,2015-10-18,\"18:01:47,978\",INFO,mapreduce,{msg}",
+                 "2015-10-18T18:01:47.978000Z", {}, id="hadoop-comma-millis"),
+    pytest.param("Level,Date and Time,Source,Event ID,Task Category", "Information,3/14/2021 1:11:12 PM,AzureMfa,1,None,{msg}",
+                 "2021-03-14T13:11:12Z", {}, id="event-viewer-proven-mdy"),
+]
+
+
+@pytest.mark.parametrize("header,row,expected,options", CSV_SHAPES)
+def test_csv_exports_give_the_time_their_columns_hold(write, header, row, expected, options):
+    other = row.replace("{msg}", q("quiet")).replace("1,", "2,", 1) if row.startswith("1,") else row.replace("{msg}", q("quiet"))
+    r = scan_csv(write, header, [row.replace("{msg}", q(JDOE)), other], **options)
+    (f,) = r.findings
+    assert (f.timestamp, f.timestamp_note, f.category) == (expected, None, "user-change")
+
+
+@pytest.mark.parametrize("header,row", [
+    ("LineId,Date,Time,Level,Component,Content", "1,17/06/09,20:10:40,INFO,executor.Executor,{msg}"),
+    ("LineId,Date,Time,Pid,Level,Component,Content", "1,081109,203615,143,INFO,dfs.DataNode,{msg}"),
+    ("Level,Date and Time,Source,Event ID,Task Category", "Information,3/4/2021 10:11:12 AM,AzureMfa,1,None,{msg}"),
+])
+def test_an_ambiguous_date_is_no_time_and_says_why(write, header, row):
+    r = scan_csv(write, header, [row.replace("{msg}", q(JDOE))])
+    (f,) = r.findings
+    assert f.timestamp is None and "--date-order" in f.timestamp_note and f.category == "user-change"
+
+
+def test_what_is_no_form_read_is_no_time_never_midnight_or_the_first_of_january(write):
+    rows = ["2024-03-07T10:00:00Z,MFASRV01," + q("quiet"), "2024-03-07T1O:00:00Z,MFASRV01," + q(JDOE)]
+    r = scan_csv(write, "TimeGenerated,Computer,Message", rows)
+    (f,) = r.findings
+    assert f.timestamp is None and "no date and time form" in f.timestamp_note and f.format == "csv"
+    assert f.timestamp_raw is None
+
+
+def test_an_event_viewer_description_over_several_lines_is_dated_by_its_row(write):
+    rows = ['Information,3/14/2021 1:11:12 PM,AzureMfa,1,None,"NPS Extension for Azure MFA:',
+            'The user ""jdoe"" was rejected.',
+            'Reason: timeout."',
+            "Information,3/14/2021 1:12:00 PM,AzureMfa,1,None,quiet"]
+    r = scan_csv(write, "Level,Date and Time,Source,Event ID,Task Category", rows)
+    (f,) = r.findings
+    assert (f.line, f.record_line, f.timestamp, f.format) == (3, 2, "2021-03-14T13:11:12Z", "csv")

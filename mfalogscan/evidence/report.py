@@ -158,6 +158,7 @@ class Report:
             "framing": c.framing,
             "timezone": c.time.zone_label,
             "year": c.time.year,
+            "date_order": c.time.date_order,
             "since": c.time.since.isoformat() if c.time.since else None,
             "until": c.time.until.isoformat() if c.time.until else None,
             "retention_days": c.retention_days,

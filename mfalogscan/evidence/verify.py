@@ -89,7 +89,7 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
             list_mentions=params.get("mentions") is True,
             encoding=params.get("encoding"),
             framing=params.get("framing"),
-            time=TimePolicy(zone, label, params.get("year"), when["since"], when["until"]),
+            time=TimePolicy(zone, label, params.get("year"), when["since"], when["until"], params.get("date_order")),
             retention_days=int(params.get("retention_days", 90)),
             as_of=when["as_of"],
             max_expansion=int(params.get("max_expansion", MAX_EXPANSION)),

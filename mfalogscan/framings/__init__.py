@@ -4,7 +4,7 @@ A framing has:
 - `name`, the value of `format` on findings and of the source's `format`;
 - `sniff(lines) -> float`, a cheap score in [0, 1] over a source's first
   decoded lines (0: not this framing);
-- `for_sample(lines) -> framing`, the framing set up for one source (a CSV
+- `for_sample(lines, date_order) -> framing`, the framing set up for one source (a CSV
   export learns its columns from the header; others return themselves);
 - `parse(line) -> Record | None`, None when the line does not parse;
 - `head`, a compiled *bytes* pattern matching at the start of a line that
@@ -50,16 +50,17 @@ def names() -> list[str]:
     return [f.name for f in _table()]
 
 
-def detect(lines: Sequence[str], forced: str | None = None):
-    """The framing for a source, set up from its sample; `forced` names one to use regardless."""
+def detect(lines: Sequence[str], forced: str | None = None, date_order: str | None = None):
+    """The framing for a source, set up from its sample; `forced` names one to use regardless; `date_order`
+    (--date-order) is how numeric dates are read where the sample cannot prove it."""
     if forced is not None:
-        return by_name(forced).for_sample(lines)
+        return by_name(forced).for_sample(lines, date_order)
     best, best_score = None, 0.0
     for framing in _table():
         score = framing.sniff(lines)
         if score > best_score:
             best, best_score = framing, score
-    return (best or by_name("plain")).for_sample(lines)
+    return (best or by_name("plain")).for_sample(lines, date_order)
 
 
 def reads_yearless(framing, lines: Sequence[str]) -> bool:

@@ -24,6 +24,8 @@ class Record:
     component: str | None = None
     request_id: str | None = None
     host: str | None = None
+    #: Why `stamp` is None on a record that has a time field (a CSV cell in no form read exactly).
+    stamp_note: str | None = None
 
 
 class BaseFraming(ABC):
@@ -43,7 +45,8 @@ class BaseFraming(ABC):
     def parse(self, line: str) -> Record | None:
         """The record a line starts, or None."""
 
-    def for_sample(self, lines: Sequence[str]) -> "BaseFraming":
+    def for_sample(self, lines: Sequence[str], date_order: str | None = None) -> "BaseFraming":
+        """The framing set up for one source from its first lines (`date_order`: --date-order, for numeric dates)."""
         return self
 
 

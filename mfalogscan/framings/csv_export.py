@@ -35,14 +35,12 @@ import csv
 import re
 from typing import Sequence
 
-from ..timeline.stamps import parse_loose
 from . import native, rfc5424, syslog
 from .base import BaseFraming, Record
+from .csv_time import TimeColumns, learn_columns, read_date, read_epoch, read_full, read_time
 
 _DELIMITERS = (",", ";", "\t")
 _CELL = re.compile(r"(?:[^\W\d]|[_@#$%])[\w .\-/()#@$%&\[\]+']{0,63}")
-_TIMEISH = re.compile(r"\d:\d\d|\d[-/.]\d{1,2}[-/.]\d|\d{8}", re.ASCII)
-_TIME_ONLY = re.compile(r"\s*\d{1,2}:\d\d")
 _SAMPLE_ROWS = 50
 
 _TIME_NAMES = (
@@ -90,13 +88,14 @@ def _header_cells(line: str, delimiter: str) -> list[str] | None:
     if len(named) < 2:
         return None
     for c in named:
-        if not _CELL.fullmatch(c) or parse_loose(c) is not None:
+        if not _CELL.fullmatch(c) or _is_time(c):
             return None
     return cells
 
 
 def _is_time(value: str) -> bool:
-    return bool(_TIMEISH.search(value)) and parse_loose(value) is not None
+    """The cell holds a time, a date or both in a form csv_time reads."""
+    return any(read(value) is not None for read in (read_full, read_epoch, read_date, read_time))
 
 
 def _mostly(rows: list[list[str]], index: int, test) -> bool:
@@ -126,12 +125,16 @@ class CsvExport(BaseFraming):
     name = "csv"
 
     def __init__(self, delimiter: str | None = None, header: Sequence[str] = (), header_line: str = "",
-                 time: tuple[int, ...] = (), message: int | None = None, host: int | None = None,
-                 level: int | None = None, component: int | None = None, starts: frozenset = frozenset()):
+                 clock: TimeColumns | None = None, message: int | None = None, host: int | None = None,
+                 level: int | None = None, component: int | None = None, starts: frozenset = frozenset(),
+                 multiline: bool = False):
         self.delimiter = delimiter
         self.header = list(header)
         self.header_line = header_line
-        self.time = time
+        self.clock = clock
+        self.time = time = clock.used if clock is not None else ()
+        # A quoted field spanning lines (an Event Viewer description): its later lines belong to the row above.
+        self.multiline = multiline
         self.message = message
         self.host = host
         self.level = level
@@ -145,7 +148,7 @@ class CsvExport(BaseFraming):
     # ----- learning the columns -----
 
     @classmethod
-    def learn(cls, lines: Sequence[str]) -> "CsvExport | None":
+    def learn(cls, lines: Sequence[str], date_order: str | None = None) -> "CsvExport | None":
         body = [l.rstrip("\r\n") for l in lines if l.strip()]
         if not body:
             return None
@@ -161,10 +164,15 @@ class CsvExport(BaseFraming):
         if best is None:
             return None
         _, d, cells, rows = best
+        named_message = any(_key(c) in _MESSAGE_NAMES or "message" in _key(c) for c in cells)
+        if not named_message and rows and sum(1 for r in rows if len(r) == len(cells) + 1) * 2 > len(rows):
+            cells = cells + [""]  # Event Viewer's CSV: five names, then the description as an unnamed sixth field
+            rows = [r for r in rows if len(r) >= len(cells)]
         keys = [_key(c) for c in cells]
-        time = cls._time_columns(keys, rows)
-        if time is None:
+        clock = learn_columns(keys, rows, _TIME_NAMES, date_order)
+        if clock is None:
             return None
+        time = clock.used
         taken = set(time)
         named = _by_name(keys, _MESSAGE_NAMES, taken)
         named += [i for i, k in enumerate(keys) if "message" in k and i not in taken and i not in named]
@@ -178,25 +186,10 @@ class CsvExport(BaseFraming):
                 return None
             message = max(others, key=lambda i: (sum(len(r[i]) for r in rows), i))
         first = min(time)
-        starts = frozenset(_start_class(r[first][0]) for r in rows if r[first][:1] and _is_time(r[first]))
-        return cls(d, cells, body[0], time, message, host, level, component, starts or frozenset({"0-9"}))
-
-    @staticmethod
-    def _time_columns(keys: list[str], rows: list[list[str]]) -> tuple[int, ...] | None:
-        named = _by_name(keys, _TIME_NAMES, set())
-        named += [i for i, k in enumerate(keys) if k.endswith(("time", "timestamp", "date")) and i not in named]
-        if "date" in keys and "time" in keys:
-            d, t = keys.index("date"), keys.index("time")
-            if rows and _mostly(rows, t, lambda v: bool(_TIME_ONLY.match(v))) and _mostly(rows, d, _is_time):
-                return (d, t)
-        for i in named:
-            if _mostly(rows, i, _is_time):
-                return (i,)
-        if rows:
-            for i in range(len(keys)):
-                if all(i < len(r) and _is_time(r[i]) for r in rows):
-                    return (i,)
-        return None
+        starts = frozenset(_start_class(r[first].lstrip()[0]) for r in rows
+                           if r[first].strip() and (_is_time(r[first]) or clock.stamp(r)[0] is not None))
+        spans = any(line.count('"') % 2 for line in body[1:])
+        return cls(d, cells, body[0], clock, message, host, level, component, starts or frozenset({"0-9"}), spans)
 
     def _head(self) -> re.Pattern:
         d = re.escape(self.delimiter)
@@ -210,8 +203,8 @@ class CsvExport(BaseFraming):
 
     # ----- the framing -----
 
-    def for_sample(self, lines: Sequence[str]) -> "CsvExport":
-        return self.learn(lines) or self
+    def for_sample(self, lines: Sequence[str], date_order: str | None = None) -> "CsvExport":
+        return self.learn(lines, date_order) or self
 
     def sniff(self, lines: Sequence[str]) -> float:
         bound = self.learn(lines)
@@ -233,14 +226,10 @@ class CsvExport(BaseFraming):
         fields = _row(line, self.delimiter)
         if fields is None or len(fields) < self.need or [f.strip() for f in fields] == self.header:
             return None
-        when = fields[self.time[0]]
-        if not when[:1] or _start_class(when[0]) not in self.starts:
+        first = fields[min(self.time)].lstrip()
+        if not first[:1] or _start_class(first[0]) not in self.starts:
             return None
-        if len(self.time) == 2:
-            when = when.strip() + " " + fields[self.time[1]].strip()
-        stamp = parse_loose(when, dayfirst=False)
-        if stamp is None:
-            return None
+        stamp, note = self.clock.stamp(fields)
         if self.message == len(self.header) - 1:  # an unquoted delimiter inside the last column
             message = self.delimiter.join(fields[self.message :])
         else:
@@ -258,7 +247,7 @@ class CsvExport(BaseFraming):
             component = inner.component or component
             level = level or inner.level
             pid, tid, request_id = inner.pid, inner.tid, inner.request_id
-        return Record(self.name, message, stamp, level, pid, tid, component, request_id, host)
+        return Record(self.name, message, stamp, level, pid, tid, component, request_id, host, note)
 
 
 def unwrap(message: str) -> Record | None:

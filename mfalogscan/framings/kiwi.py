@@ -4,7 +4,8 @@
 date, time, priority (`facility.level`), the sender's host, then the message
 as received. Date and time may be one column (`2024-03-07 18:20:20<TAB>...`).
 Dates are `YYYY-MM-DD` or, Kiwi's default, `MM-DD-YYYY` (`/` also read);
-a sample whose first date part goes past 12 is read day first throughout.
+a sample whose first date part goes past 12 is read day first throughout,
+and `--date-order dmy` or `mdy` says which a server was set to write.
 
 The stamp comes from Kiwi's own date and time (a year, no zone). The
 priority as written (`Local0.Info`) is the `level`. A message that wraps a
@@ -40,7 +41,10 @@ class Kiwi(BaseFraming):
     def __init__(self, dayfirst: bool = False):
         self.dayfirst = dayfirst
 
-    def for_sample(self, lines: Sequence[str]) -> "Kiwi":
+    def for_sample(self, lines: Sequence[str], date_order: str | None = None) -> "Kiwi":
+        if date_order in ("dmy", "mdy"):  # --date-order: how this Kiwi server was set to write MM-DD-YYYY dates
+            dayfirst = date_order == "dmy"
+            return Kiwi(dayfirst) if dayfirst != self.dayfirst else self
         firsts, seconds = [], []
         for line in lines:
             m = _LINE.match(line)

@@ -59,7 +59,7 @@ class Native(BaseFraming):
                 "fraction": bool(fraction),
             }),
             "level": level, "pid": int(pid), "tid": int(tid), "component": component, "request_id": request_id,
-            "host": None,
+            "host": None, "stamp_note": None,
         })
 
 

@@ -162,9 +162,22 @@ class FindingBuilder:
                 "event": None,
                 "duplicate_of": None,
                 "past_retention": None,
+                "timestamp_note": self._no_time(record),
                 "message_key": message_key(whole),
             }
             yield Pending(assemble(Finding, values), record.stamp, epoch, subject, occ.quoted)
+
+    def _no_time(self, record: Record) -> str | None:
+        """Why a record has no stamp (None when it has one)."""
+        if record.stamp is not None:
+            return None
+        if record.stamp_note is not None:
+            return record.stamp_note
+        if self.framing.name == "plain":
+            return "the source is in no framing mfalogscan reads, so no time is read from its lines"
+        if record.format == "plain":
+            return f"the line is not a {self.framing.name} record and continues none, so it has no time"
+        return f"the {record.format} record has no time"
 
     def _shown(self, cand: Candidate, text: str, occ: Occurrence) -> tuple[str, bool]:
         """The text kept on a finding: whole when short, else its start and the occurrence in context."""
@@ -214,4 +227,6 @@ class Settler:
                 return None
         # Set in place: the finding is new and nobody else has it yet, so no copy is needed (nor kept in memory).
         object.__setattr__(finding, "timestamp", iso_utc(when, stamp is not None and stamp.fraction))
+        if when is None and stamp is not None:
+            object.__setattr__(finding, "timestamp_note", self._clock.why_not(stamp, epoch, self.base))
         return finding

@@ -143,7 +143,7 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         yield count_binary(unit, ctx, layout)
         return
     lines = layout.sample_lines(sample, _SNIFF_LINES)
-    framing = detect(lines, cfg.framing)
+    framing = detect(lines, cfg.framing, cfg.time.date_order)
     clock = SourceClock(cfg.time, Spill())  # year-less stamps wait on disk for the unit's end
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))

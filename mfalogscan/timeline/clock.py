@@ -185,6 +185,15 @@ class SourceClock:
                 latest = when if latest is None or when > latest else latest
         return earliest, latest
 
+    def why_not(self, stamp: Stamp, epoch: int, base: int | None) -> str:
+        """Why resolve() gives this stamp no time."""
+        if stamp.year is None and base is None:
+            return f"{stamp.raw!r} has no year, and the source gives no evidence of one"
+        year = stamp.year if stamp.year is not None else base + epoch
+        if (stamp.month, stamp.day) == (2, 29) and stamp.valid(2000) and not stamp.valid(year):
+            return f"{stamp.raw!r} is 29 February, which {year} does not have"
+        return f"{stamp.raw!r} is no time in {year}"
+
     def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
         if stamp is None:
             return None

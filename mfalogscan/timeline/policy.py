@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from ..errors import ConfigError
 
 DAY = 86400
+DATE_ORDERS = ("ymd", "dmy", "mdy")
 _AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.I)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
 
@@ -96,6 +97,13 @@ class TimePolicy:
     year: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: How numeric dates (`03/04/2021`, `17/06/09`) are read where a source cannot prove it: ymd, dmy or mdy.
+    date_order: str | None = None
+
+    def __post_init__(self):
+        if self.date_order is not None and self.date_order not in DATE_ORDERS:
+            raise ConfigError(f"--date-order: {self.date_order!r} is not one of {', '.join(DATE_ORDERS)}"
+                              " (year-month-day, day-month-year, month-day-year)")
 
     def in_window(self, when: datetime) -> bool:
         return (self.since is None or when >= self.since) and (self.until is None or when <= self.until)
