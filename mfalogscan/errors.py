@@ -101,6 +101,16 @@ def nul_issue(count: int, first: int | None) -> SourceIssue:
     )
 
 
+def out_of_order_issue(steps: int, before: str, after: str, yearless: bool) -> SourceIssue:
+    """Sampled lines going back in time by more than two days (and less than half a year) `steps` times."""
+    then = ("; no new year was counted at those steps, so check the years of its year-less stamps "
+            "(--year settles them)" if yearless else "")
+    return SourceIssue(
+        f"the lines are not in time order: {steps} sampled line(s) go back more than two days "
+        f"(the first: {after!r} after {before!r}); its span is that of the sampled lines{then}", None, WARNING,
+    )
+
+
 def read_error(error: OSError) -> str:
     """What an OSError met while reading says, in a source's reason or issue."""
     return f"read error: {error.strerror or error}"

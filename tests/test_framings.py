@@ -51,9 +51,9 @@ SYSLOG_CASES = [
     # The high-precision form collectors write to files: year and offset as written.
     (f"2024-03-07T18:20:20.006280+01:00 MFASRV01 pfsvc: {CHANGE}", "MFASRV01", "pfsvc", None, None,
      (2024, 3, 7, 18, 20, 20, 6280, 3600), CHANGE),
-    # A native line body inside a syslog message stays the message.
+    # A native line body inside a syslog message stays the message; its full date gives the year (issue 12).
     (f"Mar 07 18:20:20 MFASRV01 pfsvc: {native_line(CHANGE)}", "MFASRV01", "pfsvc", None, None,
-     (None, 3, 7, 18, 20, 20, 0, None), native_line(CHANGE)),
+     (2024, 3, 7, 18, 20, 20, 0, None), native_line(CHANGE)),
 ]
 
 

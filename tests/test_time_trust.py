@@ -152,6 +152,8 @@ CSV_SHAPES = [
                  "2008-11-09T20:36:15Z", {"date_order": "ymd"}, id="hdfs-compact"),
     pytest.param("LineId,Time,Component,Pid,Content", "1,20171223-22:15:29:606,Step_LSC,30002312,{msg}",
                  "2017-12-23T22:15:29.606000Z", {}, id="healthapp"),
+    pytest.param("LineId,Time,Component,Pid,Content", "1,20171224-0:7:4:43,Step_LSC,30002312,{msg}",
+                 "2017-12-24T00:07:04.043000Z", {}, id="healthapp-unpadded-milliseconds"),
     pytest.param("LineId,LogId,Node,Component,State,Time,Flag,Content", "1,460,node-246,unix.hw,state_change,1077804742,1,{msg}",
                  "2004-02-26T14:12:22Z", {}, id="hpc-epoch"),
     pytest.param("LineId,Date,Time,Level,Component,Content", "1,2015-10-18,\"18:01:47,978\",INFO,mapreduce,{msg}",
@@ -196,3 +198,52 @@ def test_an_event_viewer_description_over_several_lines_is_dated_by_its_row(writ
     r = scan_csv(write, "Level,Date and Time,Source,Event ID,Task Category", rows)
     (f,) = r.findings
     assert (f.line, f.record_line, f.timestamp, f.format) == (3, 2, "2021-03-14T13:11:12Z", "csv")
+
+
+def snare(stamp: str, written: str, event_id: int, user: str) -> str:
+    """A Snare-over-syslog line: the BSD header, then the tab-separated event with its own full date."""
+    return (f"<14>{stamp} MFASRV01 MSWinEventLog\t1\tSecurity\t{event_id}\t{written}\t{event_id}\t"
+            f'Microsoft-Windows-Security-Auditing\tN/A\tUser \"{user}\" logged on.')
+
+
+def test_years_come_from_the_full_dates_in_the_messages_of_an_out_of_order_file(write):
+    # Grouped by event id, as Snare sends them: the dates jump back and forth over four years.
+    lines = [snare("Mar  1 12:00:00", "Mon Mar 01 12:00:00 2021", 4624, "jdoe"),
+             snare("Jun 10 08:00:00", "Sat Jun 10 08:00:00 2017", 4624, "kchen"),
+             snare("Jan  1 00:00:05", "Thu Dec 31 23:59:59 2020", 4625, "jdoe"),
+             snare("Feb  2 09:00:00", "Sun Feb 02 09:00:00 2025", 4625, "jdoe")]
+    path = write("snare.log", text_bytes(lines))
+    os.utime(path, (datetime(2025, 6, 1).timestamp(),) * 2)
+    r = run(path)
+    assert [f.timestamp for f in r.findings] == ["2021-03-01T12:00:00Z", "2021-01-01T00:00:05Z", "2025-02-02T09:00:00Z"]
+    s = r.sources[0]
+    assert s.year_from == "full dates written in the messages"
+    assert (s.first_timestamp, s.last_timestamp) == ("2017-06-10T08:00:00Z", "2025-02-02T09:00:00Z")
+    r = run(path, time=TimePolicy(since=datetime(2021, 1, 1, tzinfo=timezone.utc)))
+    assert len(r.findings) == 3 and r.exit_status() == 0
+
+
+def test_steps_back_of_weeks_are_no_new_years_and_the_source_says_its_lines_are_out_of_order(write):
+    lines = [syslog_line("Mar 10 10:00:00"), syslog_line("Mar  1 10:00:00"), syslog_line("Mar 20 10:00:00"),
+             syslog_line("Feb 15 10:00:00")]
+    path = write("syslog.log", text_bytes(lines))
+    os.utime(path, (datetime(2024, 3, 21).timestamp(),) * 2)
+    r = run(path, yearless_sample_every=1)
+    assert [f.timestamp[:10] for f in r.findings] == ["2024-03-10", "2024-03-01", "2024-03-20", "2024-02-15"]
+    (issue,) = [i for i in r.sources[0].issues if "not in time order" in i.message]
+    assert "2 sampled line(s)" in issue.message and issue.severity == "warning"
+
+
+def test_the_year_option_never_gives_a_time_after_as_of(write):
+    lines = [syslog_line("Nov  1 10:00:00"), syslog_line("Jan  5 10:00:00"), syslog_line("Aug  5 10:00:00", "quiet"),
+             syslog_line("Jan  9 10:00:00")]
+    path = write("syslog.log", text_bytes(lines))
+    r = run(path, yearless_sample_every=1, time=TimePolicy(year=2023), as_of=datetime(2024, 3, 1, tzinfo=timezone.utc))
+    got = [(f.timestamp, f.timestamp_note) for f in r.findings]
+    assert got[:2] == [("2023-11-01T10:00:00Z", None), ("2024-01-05T10:00:00Z", None)]
+    assert got[2][0] is None and "after" in got[2][1]  # Jan 9 of 2025: after --as-of
+    assert r.sources[0].last_timestamp <= "2024-03-02"
+
+
+def syslog_line(stamp: str, message: str = CHANGE) -> str:
+    return f"{stamp} MFASRV01 pfsvc: {message}"

@@ -17,13 +17,16 @@ columns are used when present.
 
 Each physical line is read on its own with the csv module, so CSV quoting
 is undone (`""jdoe""` becomes `"jdoe"`); quoted fields spanning lines are
-not joined. When the message column holds a whole native, RFC 5424 or RFC
-3164 line, that line gives the host, component, pid, ... (`unwrap`); a
+not joined, but the export is then `multiline`, so their later lines belong
+to the row above. When the message column holds a whole native, RFC 5424 or
+RFC 3164 line, that line gives the host, component, pid, ... (`unwrap`); a
 message opening with a program tag (`pfsvc: ...`, `pfsvc[2960]: ...`) gives
 the component and loses the tag. The stamp always comes from the time
-column (`parse_loose`, month before day), with an offset only when one was
-written. A data row whose time does not parse, or that lacks a column this
-framing reads, does not parse; nor does the header.
+columns (`csv_time`: exact forms only), with an offset only when one was
+written; a row whose time is in no such form is still a record, with no
+stamp and `stamp_note` saying why. A row that lacks a column this framing
+reads, or whose first time cell starts unlike the sample's, does not parse;
+nor does the header.
 
 `FRAMING` knows no columns (its `parse` returns None); `for_sample` returns
 a new instance bound to one export's header.

@@ -37,7 +37,7 @@ _MONTH_NAMES = {**MONTHS, **{n: i for i, n in enumerate(
      "december"), 1)}, "sept": 9}
 _WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
 
-_TIME = (r"(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d)(?:[.,:](?P<F>\d{1,9}))?)?"
+_TIME = (r"(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d)(?:(?P<fs>[.,:])(?P<F>\d{1,9}))?)?"
          r"(?:\s?(?P<ampm>[ap])\.?m\.?)?")
 _ZONE = r"(?:\s?(?P<Z>z|utc|gmt|[+-]\d\d:?\d\d))?"
 _TIME_ONLY = re.compile(rf"(?:{_TIME}|(?P<cH>\d\d)(?P<cM>\d\d)(?P<cS>\d\d)){_ZONE}", re.I | re.ASCII)
@@ -57,7 +57,9 @@ _FULL = [re.compile(rf"(?P<date>{d.pattern})(?:T|\s+|,\s*)?{_TIME}{_ZONE}(?:\s+(
          for d in _DATES]
 # Layouts of single exporters, whole.
 _BGL = re.compile(r"(?P<y>\d{4})-(?P<a>\d\d)-(?P<b>\d\d)-(?P<H>\d\d)\.(?P<M>\d\d)\.(?P<S>\d\d)(?:\.(?P<F>\d{1,9}))?", re.ASCII)
-_HEALTHAPP = re.compile(r"(?P<y>\d{4})(?P<a>\d\d)(?P<b>\d\d)-(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?::(?P<F>\d{1,9}))?", re.ASCII)
+# HealthApp writes hours, minutes and seconds unpadded (`20171224-0:7:4:439`).
+_HEALTHAPP = re.compile(r"(?P<y>\d{4})(?P<a>\d\d)(?P<b>\d\d)-(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
+                        r"(?:(?P<fs>:)(?P<F>\d{1,3}))?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,20 @@ def _clock(m: re.Match, compact: bool = False) -> tuple[int, int, int, int, bool
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm == "p" else 0)
-    frac = g.get("F")
     if hour > 23 or minute > 59 or second > 59:
         return None  # a leap second (:60) included: no datetime holds it
-    # A third colon-separated group of three digits is milliseconds (`22:15:29:606`): its digits are a fraction.
-    return hour, minute, second, int((frac or "0")[:6].ljust(6, "0")), frac is not None
+    micro = _fraction(g.get("fs"), g.get("F"))
+    return None if micro is None else (hour, minute, second, micro, g.get("F") is not None)
+
+
+def _fraction(sep: str | None, digits: str | None) -> int | None:
+    """Microseconds of the part after the seconds: decimal digits after `.` or `,`; after `:`, a count of
+    milliseconds (`22:15:29:606`; `:67` is 67 ms, whoever left it unpadded); None when it cannot be."""
+    if digits is None:
+        return 0
+    if sep == ":":
+        return int(digits) * 1000 if len(digits) <= 3 else None
+    return int(digits[:6].ljust(6, "0"))
 
 
 def _date(g: dict) -> dict | None:
@@ -117,9 +128,10 @@ def read_full(text: str) -> Parts | None:
         m = special.fullmatch(t)
         if m is not None:
             g = m.groupdict()
-            frac = g["F"]
-            time = (int(g["H"]), int(g["M"]), int(g["S"]), int((frac or "0")[:6].ljust(6, "0")), frac is not None)
-            return Parts(t, int(g["y"]), int(g["a"]), int(g["b"]), time=time)
+            clock = _clock(m)
+            if clock is None:
+                continue
+            return Parts(t, int(g["y"]), int(g["a"]), int(g["b"]), time=clock)
     for form in _FULL:
         m = form.fullmatch(t)
         if m is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..timeline.stamps import Stamp, parse_bsd, parse_iso
+from ..timeline.stamps import Stamp, parse_bsd, parse_iso, with_year_from_text
 from .base import BaseFraming, Record
 
 _FACILITIES = (
@@ -116,6 +116,8 @@ class Syslog3164(BaseFraming):
             component, pid, message = tagged
         else:
             message = line[pos:]
+        if stamp.year is None:
+            stamp = with_year_from_text(stamp, message)
         return Record(self.name, message, stamp, level, pid, None, component, None, host)
 
 

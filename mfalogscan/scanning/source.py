@@ -20,10 +20,10 @@ import os
 import stat
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
-from ..errors import false_bom_issue, nul_issue, read_error, undecodable_issue
+from ..errors import false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus
@@ -144,7 +144,8 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         return
     lines = layout.sample_lines(sample, _SNIFF_LINES)
     framing = detect(lines, cfg.framing, cfg.time.date_order)
-    clock = SourceClock(cfg.time, Spill())  # year-less stamps wait on disk for the unit's end
+    # Year-less stamps wait on disk for the unit's end; none is placed after --as-of (or now) and a day.
+    clock = SourceClock(cfg.time, Spill(), (cfg.as_of or ctx.now) + timedelta(days=1))
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))
     undecodable = UndecodableWatch()
@@ -163,7 +164,7 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
                 waiting.append(pending)
         raw.close()  # reading is over before the time evidence of the file is asked for
         bad = undecodable.count
-        issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first)
+        issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first) + _order_issues(clock)
         settler.base, year_from = clock.base_year(unit.file_times(), ctx.now)
         for pending in waiting:
             if (finding := settler.take(pending)) is not None:
@@ -209,6 +210,13 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
         accelerate=cfg.accelerate and cfg.fast,
     )
     return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts)
+
+
+def _order_issues(clock: SourceClock) -> list:
+    tracker = clock.tracker
+    if not tracker.steps_back or tracker.first_step_back is None:
+        return []
+    return [out_of_order_issue(tracker.steps_back, *tracker.first_step_back, clock.needs_year)]
 
 
 def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None) -> list:

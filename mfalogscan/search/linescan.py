@@ -243,6 +243,8 @@ class LineScanner:
                 if nxt < 0 or nxt + 1 >= end:
                     break
                 pos = nxt + 1
+            if pos >= end:
+                break  # no line starts here (the end of the stream): a sample here would be empty
             out.append(pos)
             self._taken += 1
             if self._taken < FIRST_LINES:

@@ -43,12 +43,21 @@ def _seconds_in_ref_year(stamp: Stamp) -> float:
 
 
 class YearTracker:
-    """Gives each year-less stamp, in stream order, a relative year (0 for the first record's year)."""
+    """Gives each year-less stamp, in stream order, a relative year (0 for the first record's year).
+
+    A step back of more than half a year in the calendar (December to
+    January) is a new year. A step back of more than two days but less than
+    half a year is no new year: the lines are not in time order (Snare groups
+    them by event id, a collector merges two feeds); `steps_back` counts
+    them, and the first is kept in `first_step_back`, so the source can say so.
+    """
 
     def __init__(self):
         self.epoch = 0
         self._latest: float | None = None
         self.last: tuple[Stamp, int] | None = None  # the latest stamp of the latest year
+        self.steps_back = 0
+        self.first_step_back: tuple[str, str] | None = None  # (the stamp before, the stamp that went back)
 
     def observe(self, stamp: Stamp) -> int:
         """The stamp's relative year, taking it as evidence of the source's order (a sampled line)."""
@@ -70,13 +79,17 @@ class YearTracker:
             return 0
         if self.epoch > 0 and self._latest < _REORDER and t > _YEAR - _REORDER:
             return self.epoch - 1  # a late line from the very end of the previous year
-        if t - self._latest < -_REORDER:  # further back than a reordering: a new year has begun
+        if t - self._latest < -_YEAR / 2:  # back by more than half a year: a new year has begun
             if not commit:
                 return self.epoch + 1
             self.epoch += 1
             self._latest = t
             self.last = (stamp, self.epoch)
             return self.epoch
+        if t - self._latest < -_REORDER and commit:  # further back than a reordering, but no new year
+            self.steps_back += 1
+            if self.first_step_back is None and self.last is not None:
+                self.first_step_back = (self.last[0].raw, stamp.raw)
         if t >= self._latest and commit:
             self._latest = t
             self.last = (stamp, self.epoch)
@@ -96,6 +109,9 @@ class SourceClock:
 
     policy: TimePolicy
     waiting: object = field(default_factory=list)
+    #: No year-less stamp is placed after this (--as-of, or the time of the run, and a day for zones): a year
+    #: counted forward from --year cannot put a record in the future.
+    limit: datetime | None = None
 
     def __post_init__(self):
         self.tracker = YearTracker()
@@ -103,6 +119,7 @@ class SourceClock:
         self.feb29: set[int] = set()  # relative years of 29 February stamps
         self.used_zone = False
         self.needs_year = False
+        self.years_in_text = False  # some years came from full dates in the messages (Stamp.year_in_text)
         self._earliest: datetime | None = None  # of the stamps that have a year
         self._latest: datetime | None = None
 
@@ -124,6 +141,7 @@ class SourceClock:
         epoch = self.tracker.observe(stamp)
         if stamp.offset is None:
             self.used_zone = True
+        self.years_in_text |= stamp.year_in_text
         if stamp.year is not None:
             if not self.written_years:
                 self.written_years.append((epoch, stamp.year))
@@ -143,11 +161,13 @@ class SourceClock:
     def base_year(self, file_times: list[tuple[str, float]], now: datetime) -> tuple[int | None, str | None]:
         """The year of relative year 0, and where it came from."""
         if not self.needs_year:
-            return None, None
+            return None, ("full dates written in the messages" if self.years_in_text else None)
         if self.policy.year is not None:
             return self.policy.year, f"--year {self.policy.year}"
         if self.written_years:
             epoch, year = self.written_years[0]
+            if self.years_in_text:
+                return year - epoch, "full dates written in the messages, and for lines without one, counted from them"
             return year - epoch, "years written elsewhere in the source"
         if self.tracker.last is None:
             return None, None  # every year-less stamp was a date of no year (30 February): nothing to place
@@ -192,6 +212,9 @@ class SourceClock:
         year = stamp.year if stamp.year is not None else base + epoch
         if (stamp.month, stamp.day) == (2, 29) and stamp.valid(2000) and not stamp.valid(year):
             return f"{stamp.raw!r} is 29 February, which {year} does not have"
+        if stamp.year is None and self.limit is not None:
+            return (f"{stamp.raw!r} would be in {year}, after --as-of or the time of the run: "
+                    "the year counted for it cannot be right (check --year)")
         return f"{stamp.raw!r} is no time in {year}"
 
     def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
@@ -199,5 +222,9 @@ class SourceClock:
             return None
         year = None if stamp.year is not None else (None if base is None else base + epoch)
         when = stamp.to_datetime(year, self.policy.zone)
+        if when is None:
+            return None
+        if year is not None and self.limit is not None and when > self.limit:
+            return None  # a counted year past the end of the evidence (see `limit`)
         # In UTC at once: aware datetimes sharing a zone compare by wall clock, wrong across DST.
-        return when.astimezone(timezone.utc) if when is not None else None
+        return when.astimezone(timezone.utc)

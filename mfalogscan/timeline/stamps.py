@@ -9,7 +9,7 @@ and says where they came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -29,6 +29,7 @@ class Stamp:
     microsecond: int = 0
     offset: int | None = None
     fraction: bool = False  # fractional seconds were written
+    year_in_text: bool = False  # `year` is not in the stamp but from a full date in its record's message
 
     def valid(self, year: int) -> bool:
         try:
@@ -95,6 +96,47 @@ def parse_bsd(text: str) -> Stamp | None:
         return None
     return Stamp(m.group(0), None, MONTHS[m["mon"].lower()], int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
                  _frac(m["f"]), None, m["f"] is not None)
+
+
+_EMBEDDED = re.compile(
+    r"(?<!\d)(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)"
+    r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? (?P<mon>[A-Z][a-z]{2}) {1,2}(?P<d2>\d{1,2}) "
+    r"(?P<h2>\d\d):(?P<mi2>\d\d):(?P<s2>\d\d) (?P<y2>\d{4})\b",
+)
+_NEAR = timedelta(days=2)  # the stamp's zone and the message's may differ by up to 26 hours
+
+
+def with_year_from_text(stamp: Stamp, text: str) -> Stamp:
+    """A year-less stamp with the year of a full date written in its message (Snare's `Mon Mar 01 12:00:00 2021`,
+    an embedded ISO stamp), when that date is the stamp's own within two days; else the stamp unchanged.
+
+    Of the years around the written one, the one that puts the stamp nearest the written moment wins, so a
+    stamp of `Jan  1 00:00:05` beside `Dec 31 23:59:59 2020` is in 2021.
+    """
+    if stamp.year is not None:
+        return stamp
+    for m in _EMBEDDED.finditer(text):
+        try:
+            if m["y"] is not None:
+                written = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]))
+            else:
+                month = MONTHS.get(m["mon"].lower())
+                if month is None:
+                    continue
+                written = datetime(int(m["y2"]), month, int(m["d2"]), int(m["h2"]), int(m["mi2"]), int(m["s2"]))
+        except ValueError:
+            continue
+        best = None
+        for year in (written.year - 1, written.year, written.year + 1):
+            try:
+                own = datetime(year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+            except ValueError:
+                continue
+            if abs(own - written) <= _NEAR and (best is None or abs(own - written) < abs(best - written)):
+                best = own
+        if best is not None:
+            return replace(stamp, year=best.year, year_in_text=True)
+    return stamp
 
 
 def parse_loose(text: str, dayfirst: bool = False) -> Stamp | None:
