@@ -247,3 +247,14 @@ def test_the_year_option_never_gives_a_time_after_as_of(write):
 
 def syslog_line(stamp: str, message: str = CHANGE) -> str:
     return f"{stamp} MFASRV01 pfsvc: {message}"
+
+
+def test_zone_less_iso_stamps_in_plain_files_are_read_in_the_given_zone(write):
+    lines = ["2019-06-14 10:40:20,123 INFO auth " + CHANGE, "2019-06-14 10:41:00 INFO quiet",
+             "no stamp here " + CHANGE, "2019-06-14 10:40:201 " + CHANGE]
+    zone, label = parse_zone("Europe/Berlin")
+    r = run(write("app.txt", text_bytes(lines)), time=TimePolicy(zone, label))
+    assert r.sources[0].format == "plain"
+    got = [(f.timestamp, f.timestamp_note is None) for f in r.findings]
+    assert got == [("2019-06-14T08:40:20.123000Z", True), (None, False), (None, False)]
+    assert r.sources[0].first_timestamp == "2019-06-14T08:40:20Z"

@@ -174,7 +174,7 @@ class FindingBuilder:
         if record.stamp_note is not None:
             return record.stamp_note
         if self.framing.name == "plain":
-            return "the source is in no framing mfalogscan reads, so no time is read from its lines"
+            return "the source is in no framing mfalogscan reads, and the line does not start with an ISO date and time"
         if record.format == "plain":
             return f"the line is not a {self.framing.name} record and continues none, so it has no time"
         return f"the {record.format} record has no time"
