@@ -51,9 +51,10 @@ SYSLOG_CASES = [
     # The high-precision form collectors write to files: year and offset as written.
     (f"2024-03-07T18:20:20.006280+01:00 MFASRV01 pfsvc: {CHANGE}", "MFASRV01", "pfsvc", None, None,
      (2024, 3, 7, 18, 20, 20, 6280, 3600), CHANGE),
-    # A native line body inside a syslog message stays the message; its full date gives the year (issue 12).
-    (f"Mar 07 18:20:20 MFASRV01 pfsvc: {native_line(CHANGE)}", "MFASRV01", "pfsvc", None, None,
-     (2024, 3, 7, 18, 20, 20, 0, None), native_line(CHANGE)),
+    # A native line inside a syslog message gives its message and pid (it is linked and classified as the
+    # native line is); its full date gives the year (issue 12).
+    (f"Mar 07 18:20:20 MFASRV01 pfsvc: {native_line(CHANGE)}", "MFASRV01", "pfsvc", 2960, "i",
+     (2024, 3, 7, 18, 20, 20, 0, None), CHANGE),
 ]
 
 

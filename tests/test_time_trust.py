@@ -258,3 +258,16 @@ def test_zone_less_iso_stamps_in_plain_files_are_read_in_the_given_zone(write):
     got = [(f.timestamp, f.timestamp_note is None) for f in r.findings]
     assert got == [("2019-06-14T08:40:20.123000Z", True), (None, False), (None, False)]
     assert r.sources[0].first_timestamp == "2019-06-14T08:40:20Z"
+
+
+def test_a_native_line_forwarded_by_syslog_is_one_event_with_the_native_line(write):
+    body = f"2024-03-07T18:20:20.906280Z|i|2960|4036|pfsvc|{CHANGE}"
+    nat = write("MultiFactorAuthSvc.log", text_bytes([body]))
+    fwd = write("syslog/mfa.log", text_bytes([f"Mar  7 18:20:21 MFASRV01 pfsvc: {body}"]))
+    fwd5424 = write("syslog/mfa5424.log", text_bytes([f"<134>1 2024-03-07T18:20:21Z MFASRV01 pfsvc 2960 - - {body}"]))
+    r = run([fwd, fwd5424, nat])
+    assert len({f.event for f in r.findings}) == 1
+    by_source = {f.source: f for f in r.findings}
+    assert by_source[nat].duplicate_of is None
+    assert by_source[fwd].duplicate_of == by_source[fwd5424].duplicate_of == f"{nat}:1"
+    assert by_source[fwd].timestamp == "2024-03-07T18:20:21Z" and by_source[fwd].message == CHANGE

@@ -19,7 +19,7 @@ from typing import Sequence
 
 from ..timeline.stamps import parse_iso
 from .base import BaseFraming, Record
-from .syslog import pri_level, program_tag, score
+from .syslog import native_body, pri_level, program_tag, score
 
 _FIELD = r"([^ ]{1,255})"
 _HEADER = re.compile(r"<(\d{1,3})>([1-9]\d?) " + " ".join([_FIELD] * 5) + " ", re.ASCII)
@@ -68,7 +68,7 @@ class Rfc5424(BaseFraming):
             if tagged is not None:
                 component, tag_pid, message = tagged
                 pid = pid if pid is not None else tag_pid
-        return Record(self.name, message, stamp, pri_level(pri), pid, None, component, None, _nil(host))
+        return native_body(Record(self.name, message, stamp, pri_level(pri), pid, None, component, None, _nil(host)))
 
 
 FRAMING = Rfc5424()

@@ -11,8 +11,12 @@ not `tag: ` keeps that text whole as its message, with no component.
 
 The stamp is returned as written (`parse_bsd`: year and offset None); the
 time policy supplies them. `<PRI>` becomes `level` as `facility.severity`
-(`<134>` is `local0.info`). A message that is itself a native MFA line is
-kept as it is.
+(`<134>` is `local0.info`). A message that is itself a native MFA line (a
+collector forwarding MultiFactorAuthSvc.log) gives that line's message, pid,
+tid, request id and, where the header had none, level and component
+(`native_body`, shared with RFC 5424), so that it is compared, classified
+and linked into events as the native line is; the stamp stays the syslog
+header's (with the year of the native stamp when the header has none).
 
 `split_tag` and `pri_level` are shared with the other syslog-like framings.
 """
@@ -22,7 +26,10 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from dataclasses import replace
+
 from ..timeline.stamps import Stamp, parse_bsd, parse_iso, with_year_from_text
+from . import native
 from .base import BaseFraming, Record
 
 _FACILITIES = (
@@ -118,7 +125,16 @@ class Syslog3164(BaseFraming):
             message = line[pos:]
         if stamp.year is None:
             stamp = with_year_from_text(stamp, message)
-        return Record(self.name, message, stamp, level, pid, None, component, None, host)
+        return native_body(Record(self.name, message, stamp, level, pid, None, component, None, host))
+
+
+def native_body(record: Record) -> Record:
+    """`record` with the fields of the native MFA line its message holds, if it holds one."""
+    inner = native.FRAMING.parse(record.message) if record.message[:1].isdigit() else None
+    if inner is None:
+        return record
+    return replace(record, message=inner.message, level=record.level or inner.level, pid=inner.pid, tid=inner.tid,
+                   component=record.component or inner.component, request_id=inner.request_id)
 
 
 def score(framing, lines: Sequence[str], first: int = 5) -> float:
