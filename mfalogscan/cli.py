@@ -60,12 +60,13 @@ class _Progress:
         self._done = 0
 
     def __iter__(self):
+        from .errors import visible
         from .model import SourceStatus
 
         for item in self._events:
             if self._on and isinstance(item, SourceStatus):
                 self._done += 1
-                sys.stderr.write(f"\r\x1b[Kscanned {self._done}: {item.path[-70:]}")
+                sys.stderr.write(f"\r\x1b[Kscanned {self._done}: {visible(item.path)[-70:]}")
                 sys.stderr.flush()
             yield item
         if self._on and self._done:
@@ -241,15 +242,32 @@ def scan_command(
             except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
                 _err(f"error: {e}")
                 raise typer.Exit(EXIT_ERROR)
+    from .errors import visible
+
     bad = [s for s in report.sources if s.has_error]
     if bad:
         _err(f"{len(bad)} source(s) could not be read in full:")
         for s in bad:
-            _err(f"  {s.path}: {'; '.join(i.message for i in s.issues if i.is_error) or s.reason}")
+            _err(visible(f"  {s.path}: {'; '.join(i.message for i in s.issues if i.is_error) or s.reason}"))
         if any(s.status in ("partial", "unreadable") or any(i.fatal for i in s.issues) for s in bad):
             _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
                  "file) to cover it; each source's issues in the JSON output give the offsets")
+    _notes(report)
     raise typer.Exit(report.exit_status())
+
+
+def _notes(report) -> None:
+    """What a person must know although nothing failed: raw matches outside the text read, encodings guessed."""
+    from .errors import visible
+
+    for s in report.sources:
+        path = visible(s.path)
+        if s.raw_matches:
+            names = ", ".join(f"{visible(n)} ({c})" for n, c in sorted(s.raw_matches.items()))
+            where = "binary file matches" if s.status == "skipped" else "UTF-16 stretches in this text file match"
+            _err(f"{path}: {where}: raw quoted occurrences of {names}; not parsed: look at the file")
+        if s.encoding and "guessed" in s.encoding and not s.encoding.startswith("utf-16"):
+            _err(f"{path}: read as {s.encoding}: it is not UTF-8; give --encoding if it is another code page")
 
 
 @app.command("verify")

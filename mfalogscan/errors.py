@@ -9,7 +9,16 @@ one source, so the scan goes on and the report says exactly what was lost.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control and direction-changing characters shown as \\xNN / \\uNNNN, so that text from a log or a file name
+    (ESC sequences, OSC 52, U+202E) cannot act on a terminal, a spreadsheet or a reader."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 class MfaLogScanError(Exception):

@@ -723,3 +723,73 @@ def test_fault_encrypted_zip_member(tmp_path):
     assert ss["stored_bytes"] == len(secret)
     # Its bytes could not be read: the scan is not complete, so the exit status must say so.
     assert res.rc == 2, f"exit status {res.rc}: an unreadable (encrypted) member does not make the run fail"
+
+
+# ---------------------------------------------------------------- issue 13: no false "no occurrences"
+
+
+def test_fault_utf16_line_on_top_of_a_utf8_log(tmp_path):
+    """One UTF-16LE line at the top (its 100-odd short NUL runs) made the file binary: 400 quoted lines lost."""
+    top = 'User "CONTOSO\\admin" changed user "jdoe" value Phone from "1" to "WIDE".\n'.encode("utf-16-le")
+    lines = [native(f"T{i}", second=i % 60) + b"\n" for i in range(400)]
+    p = tmp_path / "MultiFactorAuthSvc.log"
+    p.write_bytes(top + b"".join(lines))
+    res = run_both(p)
+    src = res.source(p)
+    assert src["status"] == "scanned" and src["encoding"].startswith("utf-8")
+    assert res.tags(p) == {f"T{i}" for i in range(400)}
+    assert src["raw_matches"] == {"jdoe": 1}  # the UTF-16 line's name: counted raw, not lost
+    assert res.rc == 0 and "UTF-16 stretches" in res.stderr
+
+
+def test_fault_chance_ff_fe_before_utf8_with_a_code_page_byte(tmp_path):
+    """`FF FE`, then UTF-8 lines and one cp1252 byte: read as UTF-16LE, 0 found, "No occurrences found"."""
+    body, tags = block("C", n=12)
+    body = body.replace(b"alice' #3", b"M\xfcller' #3")
+    p = tmp_path / "MultiFactorAuthSvc.log"
+    p.write_bytes(b"\xff\xfe" + body)
+    res = run_both(p)
+    src = res.source(p)
+    assert res.tags(p) == set(tags) and res.rc == 0
+    assert not src["encoding"].startswith("utf-16")
+    assert issues_with(src, "bom")
+
+
+def test_fault_code_page_log_with_an_accented_name(tmp_path):
+    """A cp1252 log holding "mgarcía": 0 findings and exit 1 when read as UTF-8; the code page is said on stderr."""
+    line = native("CP", name="mgarcía").decode().encode("cp1252") + b"\n"
+    p = tmp_path / "MultiFactorAuthSvc.log"
+    p.write_bytes(line * 3)
+    cmd = [sys.executable, "-m", "mfalogscan", "scan", str(p), "--user", "mgarcía", "-f", "jsonl"]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd="/tmp")
+    found = [json.loads(l) for l in r.stdout.splitlines() if '"type":"finding"' in l]
+    assert r.returncode == 0 and len(found) == 3 and found[0]["matched"] == "mgarcía"
+    assert "read as cp1252 (guessed" in r.stderr
+
+
+def test_fault_binary_file_with_a_raw_match_is_never_no_findings(tmp_path):
+    """A binary file whose bytes hold the quoted name: exit 0 (grep's "binary file matches"), said on stderr."""
+    p = tmp_path / "PhoneFactor.pfdata"
+    p.write_bytes(b"SQLite format 3\0" + bytes(range(1, 32)) * 300 + b'\0"jdoe"\0' + bytes(range(1, 32)) * 10)
+    res = run_both(p)
+    src = res.source(p)
+    assert src["status"] == "skipped" and src["raw_matches"] == {"jdoe": 1} and not res.findings
+    assert res.rc == 0 and "binary file matches" in res.stderr
+
+
+def test_fault_escapes_in_a_file_name_never_reach_the_terminal(tmp_path):
+    """A zip member named with ESC[2J or an OSC 52 sequence, and log text with them: escaped on stderr, in the table
+    and in CSV cells."""
+    p = tmp_path / "logs.zip"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("\x1b[2J\x1b]52;c;aGk=\x07.log", b"SQLite format 3\0" + bytes(range(1, 32)) * 300 + b'"jdoe"')
+        hostile = native("Z2").replace(b"Phone", "\x1b]52;c;aGk=\x07\u202e".encode())  # OSC 52, BEL, RLO in log text
+        z.writestr("MultiFactorAuthSvc.log", native("Z") + b"\n" + hostile + b"\n")
+    for fmt in ("jsonl", "table", "csv"):
+        cmd = [sys.executable, "-m", "mfalogscan", "scan", str(p), "--user", "jdoe", "-f", fmt]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd="/tmp")
+        assert r.returncode == 0
+        assert "\x1b" not in r.stderr and "\x07" not in r.stderr and "\\x1b[2J" in r.stderr
+        if fmt in ("table", "csv"):  # human views and spreadsheet cells: escaped; JSON keeps the text as it is
+            assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
+            assert "\\x1b" in r.stdout

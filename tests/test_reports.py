@@ -192,7 +192,7 @@ def test_a_time_window_or_a_binary_match_is_never_nothing_found(write, tmp_path)
     md = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown", "--until", "2000-01-01").stdout
     assert "No occurrences found" not in md
     assert "Outside the time window and not listed: 1 finding(s)." in md
-    assert "Raw quoted matches in files that were not parsed (binary): 1" in md
+    assert "Raw quoted matches in bytes that were not read as text (binary files, UTF-16 stretches in a text file): 1" in md
 
 
 def test_control_characters_are_shown_not_sent(write, tmp_path):

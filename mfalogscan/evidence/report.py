@@ -142,10 +142,16 @@ class Report:
         return any(s.has_error for s in self.sources)
 
     def exit_status(self) -> int:
-        """0 findings, 1 none, 2 something could not be read (even with findings, as grep does)."""
+        """0 findings (or raw quoted matches in bytes not read as text: grep's "binary file matches"), 1 none,
+        2 something could not be read (even with findings, as grep does)."""
         if self.has_error:
             return 2
-        return 0 if self.findings else 1
+        return 0 if self.findings or self.raw_matches else 1
+
+    @property
+    def raw_matches(self) -> int:
+        """Quoted names found raw in bytes not read as text (binary files, UTF-16 stretches), all sources."""
+        return sum(sum(s.raw_matches.values()) for s in self.sources)
 
     def parameters(self) -> dict:
         c = self.config

@@ -189,8 +189,8 @@ class CsvExport(BaseFraming):
                 return None
             message = max(others, key=lambda i: (sum(len(r[i]) for r in rows), i))
         first = min(time)
-        starts = frozenset(_start_class(r[first].lstrip()[0]) for r in rows
-                           if r[first].strip() and (_is_time(r[first]) or clock.stamp(r)[0] is not None))
+        starts = frozenset(_start_class(r[first][0]) for r in rows
+                           if r[first][:1] and (_is_time(r[first]) or clock.stamp(r)[0] is not None))
         spans = any(line.count('"') % 2 for line in body[1:])
         return cls(d, cells, body[0], clock, message, host, level, component, starts or frozenset({"0-9"}), spans)
 
@@ -229,7 +229,7 @@ class CsvExport(BaseFraming):
         fields = _row(line, self.delimiter)
         if fields is None or len(fields) < self.need or [f.strip() for f in fields] == self.header:
             return None
-        first = fields[min(self.time)].lstrip()
+        first = fields[min(self.time)]  # as written: the head pattern (the unparsed-line count) sees it so
         if not first[:1] or _start_class(first[0]) not in self.starts:
             return None
         stamp, note = self.clock.stamp(fields)

@@ -2,7 +2,8 @@
 
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @,
 tab or CR) get a leading apostrophe, following OWASP's CSV injection advice:
-log text is hostile input.
+log text is hostile input. Control and direction-changing characters (ESC,
+BEL, U+202E) are shown as `\\xNN` / `\\uNNNN`, as in every other human view.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 
+from ..errors import visible
 from ..model import FINDING_FIELDS
 
 COLUMNS = list(FINDING_FIELDS)
@@ -25,8 +27,8 @@ def cell(value) -> str:
         value = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     text = str(value)
     if text.startswith(_FORMULA_START) and not isinstance(value, (int, float)):
-        return "'" + text
-    return text
+        text = "'" + text
+    return visible(text)
 
 
 def write(report, out) -> None:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..errors import visible  # noqa: F401 (the printers' escape of log text: sv.visible)
 from ..search.casefold import is_account_of, name_key
 from ..timeline.policy import instant
 from ..search.match import NameMatcher
@@ -242,8 +243,9 @@ def summary_points(view: SubjectView) -> list[str]:
         out.append(f"Outside the time window and not listed: {s.outside_window} finding(s).")
     if s.raw_matches_in_skipped:
         skipped = [f"{src.path} ({src.raw_matches[view.user]})" for src in view.sources if src.raw_matches.get(view.user)]
-        out.append(f"Raw quoted matches in files that were not parsed (binary): {s.raw_matches_in_skipped}, in "
-                   f"{', '.join(skipped)}. Look at these files: they hold the name.")
+        out.append(f"Raw quoted matches in bytes that were not read as text (binary files, UTF-16 stretches in a "
+                   f"text file): {s.raw_matches_in_skipped}, in {', '.join(skipped)}. Look at these files: they hold "
+                   "the name.")
     return out + [
         f"Findings: {s.findings} ({s.quoted} quoted occurrences), in {s.events} distinct event(s); the same event found "
         "in several sources is counted once as an event.",
@@ -263,9 +265,4 @@ def finding_rows(rows: list) -> list[list]:
              f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else ""), text] for f, text in rows]
 
 
-_CONTROL = __import__("re").compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-
-def visible(text: str) -> str:
-    """Control and direction-changing characters shown as \\xNN / \\uNNNN, so they cannot act on a terminal or reader."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)

@@ -40,12 +40,12 @@ def _scope(report) -> list[str]:
             lines.append(f"  copy: {src.path} has the same content as {src.copy_of}")
         if src.gap_before:
             lines.append(f"  gap: {src.path} starts {src.gap_before}")
-        if src.status != "scanned" or src.issues:
+        if src.status != "scanned" or src.issues or src.raw_matches:
             why = "; ".join([src.reason] * bool(src.reason) + [i.message for i in src.issues])
             if src.raw_matches:
                 why += " [raw quoted matches: " + ", ".join(f"{u} {n}" for u, n in src.raw_matches.items()) + "]"
             lines.append(f"  {src.status}: {src.path}: {why}")
-    return lines
+    return [visible(line) for line in lines]  # paths and issues name files, and file names can hold escapes
 
 
 def _width(out) -> int:

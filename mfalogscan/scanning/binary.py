@@ -1,4 +1,13 @@
-"""A source judged binary: not parsed, but its raw quoted matches counted, in every width, so the admin knows to look."""
+"""Quoted names in bytes that are not read as text: raw matches, counted in every width, so nothing goes unseen.
+
+- A source judged binary is not parsed, but its raw quoted matches are
+  counted (UTF-8, UTF-16LE, UTF-16BE), and any is a finding-level signal
+  (grep's "binary file matches": exit 0, never "no findings").
+- A text source read as UTF-8 or a code page may hold stretches of UTF-16
+  (a line written by another program, a crash remnant): the chunks with NUL
+  bytes are searched for UTF-16 quoted names too, and those are its raw
+  matches.
+"""
 
 from __future__ import annotations
 
@@ -11,48 +20,72 @@ from .context import Context
 from .reading import Counts, raw_chunks
 from .status import source_status
 
-_RAW_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
+ALL_WIDTHS = ("utf-8", "utf-16-le", "utf-16-be")
+WIDE = ("utf-16-le", "utf-16-be")
 
 
-def count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
-    """The skipped status of a binary unit, with its raw quoted matches per subject.
+class RawQuoted:
+    """Counts quoted subject names in a stream of raw chunks, per subject, once per position.
 
     A UTF-16-LE `"name"` after an ASCII byte also reads as UTF-16-BE one byte
     earlier (and the reverse), so UTF-16 hits are counted once per position of
-    their first letter, whichever byte order found them.
+    their first letter, whichever byte order found them. `only_with_nul`: look
+    only at chunks holding a NUL byte (UTF-16 of Latin text always does).
     """
-    counts = Counts()
-    searchers = [(p, e) for e in _RAW_ENCODINGS if (p := ctx.matcher.quoted_searcher(e)) is not None]
-    keep = ctx.matcher.max_bytes() + 8
-    per_subject = [0] * len(ctx.subjects)
-    wide_seen: set[int] = set()  # absolute positions of UTF-16 hits near the current buffer
 
-    def count(buf: bytes, base: int, limit: int) -> None:
-        for pattern, encoding in searchers:
+    def __init__(self, ctx: Context, encodings=ALL_WIDTHS, only_with_nul: bool = False):
+        self._ctx = ctx
+        self._searchers = [(p, e) for e in encodings if (p := ctx.matcher.quoted_searcher(e)) is not None]
+        self._keep = ctx.matcher.max_bytes() + 8
+        self._only_with_nul = only_with_nul
+        self.per_subject = [0] * len(ctx.subjects)
+        self._wide_seen: set[int] = set()  # absolute positions of UTF-16 hits near the current buffer
+        self._tail, self._base = b"", 0
+
+    @property
+    def found(self) -> bool:
+        return any(self.per_subject)
+
+    def feed(self, data: bytes) -> None:
+        if self._only_with_nul and b"\x00" not in data and b"\x00" not in self._tail:
+            self._tail, self._base = data[-self._keep:], self._base + len(data) - len(data[-self._keep:])
+            return
+        buf = self._tail + data
+        limit = max(0, len(buf) - self._keep)  # matches starting later are counted with the next chunk
+        self._count(buf, limit)
+        self._tail, self._base = buf[limit:], self._base + limit
+        self._wide_seen = {p for p in self._wide_seen if p >= self._base - 4}
+
+    def finish(self) -> None:
+        self._count(self._tail, len(self._tail))
+        self._tail = b""
+
+    def _count(self, buf: bytes, limit: int) -> None:
+        for pattern, encoding in self._searchers:
             wide = encoding != "utf-8"
             for m in pattern.finditer(buf):
                 if m.start() >= limit:
                     break
                 if wide:
                     # Read as BE, an LE hit's first letter starts one byte earlier (and the reverse).
-                    letter = base + m.start(1) + (1 if encoding == "utf-16-be" else 0)
-                    if letter in wide_seen:
+                    letter = self._base + m.start(1) + (1 if encoding == "utf-16-be" else 0)
+                    if letter in self._wide_seen:
                         continue
-                    wide_seen.add(letter)
-                for s in ctx.matcher.subjects_of(m.group(1).decode(encoding, "replace")):
-                    per_subject[s] += 1
+                    self._wide_seen.add(letter)
+                for s in self._ctx.matcher.subjects_of(m.group(1).decode(encoding, "replace")):
+                    self.per_subject[s] += 1
 
-    tail, base = b"", 0
+
+def count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
+    """The skipped status of a binary unit, with its raw quoted matches per subject."""
+    counts = Counts()
+    raw_count = RawQuoted(ctx)
     raw, _ = raw_chunks(unit, ctx.config, counts)
     try:
         for data in raw:
-            buf = tail + data
-            limit = max(0, len(buf) - keep)  # matches starting later are counted with the next chunk
-            count(buf, base, limit)
-            tail, base = buf[limit:], base + limit
-            wide_seen = {p for p in wide_seen if p >= base - 4}
-        count(tail, base, len(tail))
+            raw_count.feed(data)
+        raw_count.finish()
     finally:
         raw.close()
     status = source_status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", counts)
-    return replace(status, raw_matches=ctx.by_name(per_subject))
+    return replace(status, raw_matches=ctx.by_name(raw_count.per_subject))

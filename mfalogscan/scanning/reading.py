@@ -79,8 +79,9 @@ def raw_chunks(unit: Unit, config: ScanConfig, counts: Counts, finder=None, long
     return ahead.chunks(), ahead.cursor or finder
 
 
-def text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: Counts) -> Iterator[bytes]:
-    """Chunks in the search encoding, with NUL and undecodable bytes counted on the way."""
+def text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: Counts, raw_count=None) -> Iterator[bytes]:
+    """Chunks in the search encoding, with NUL and undecodable bytes counted on the way; `raw_count` (a
+    binary.RawQuoted), if given, sees the raw chunks of a source searched as stored (UTF-16 stretches in it)."""
     if layout.transcoded:
         for out in transcode(_Reader(raw), layout.encoding, size, layout.bom):
             counts.count_nuls(out, None)  # a NUL's offset in the UTF-8 copy is not one in the file
@@ -91,9 +92,13 @@ def text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: Counts)
     for data in raw:
         counts.count_nuls(data, at)
         validator.feed(data)
+        if raw_count is not None:
+            raw_count.feed(data)
         at += len(data)
         yield data
     validator.feed(b"", final=True)
+    if raw_count is not None:
+        raw_count.finish()
 
 
 class _Reader:

@@ -36,7 +36,7 @@ from ..sources.snapshot import Snapshot
 from ..sources.peek import PeekReader
 from ..timeline.clock import SourceClock
 from ..timeline.policy import iso_utc
-from .binary import count_binary
+from .binary import WIDE, RawQuoted, count_binary
 from .context import Context
 from .findings import FindingBuilder, Settler
 from .spill import Spill
@@ -152,7 +152,10 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     settler = Settler(clock, ctx)
     waiting = Spill()  # findings that cannot be dated before the unit's end (year-less stamps), in order
     listed = 0
-    scanner, raw, chunks = _search(unit, ctx, layout, framing, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]))
+    # UTF-16 stretches in a source read as UTF-8 or a code page: their quoted names are its raw matches.
+    wide = None if layout.transcoded else RawQuoted(ctx, WIDE, only_with_nul=True)
+    scanner, raw, chunks = _search(unit, ctx, layout, framing, counts, reads_yearless(framing, lines[:_YEARLESS_LINES]),
+                                   wide)
     try:
         # Findings whose time is known at once go out as they are found: memory does not grow with them.
         for pending in FindingBuilder(unit.path, ctx, framing, layout, clock).findings(scanner.run(chunks, layout.bom)):
@@ -181,6 +184,7 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         findings=listed,
         mentions=ctx.by_name(settler.mentions),
         outside_window=ctx.by_name(settler.outside),
+        raw_matches=ctx.by_name(wide.per_subject) if wide is not None and wide.found else {},
         unparsed_lines=max(0, scanner.not_starts - framing.header_lines) if framing.head is not None else None,
         first_timestamp=iso_utc(first, False),
         last_timestamp=iso_utc(last, False),
@@ -189,7 +193,7 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     )
 
 
-def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool):
+def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool, wide=None):
     """The search over the unit's bytes: the line scanner, the raw chunks (close them to stop reading) and the
     chunks in the search encoding; the name finder runs ahead on a thread where that pays."""
     cfg = ctx.config
@@ -209,7 +213,7 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
         starts_fixed_digits=framing.head_fixed_digits,
         accelerate=cfg.accelerate and cfg.fast,
     )
-    return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts)
+    return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts, wide)
 
 
 def _order_issues(clock: SourceClock) -> list:

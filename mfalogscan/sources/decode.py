@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Iterator
@@ -29,6 +30,7 @@ _BOMS = (
 _UNIT_WIDTH = {"utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-32-be": 4}
 _CONTROL = bytes(range(1, 9)) + bytes(range(0x0E, 0x1B)) + bytes(range(0x1C, 0x20))
 _SHORT_NUL_RUN = re.compile(rb"(?<!\x00)\x00{1,3}(?!\x00)")
+_WIDE_TEXT = re.compile(rb"(?:[\t\n\r\x20-\x7e]\x00){4,}|(?:\x00[\t\n\r\x20-\x7e]){4,}")
 _CONTINUATION = bytes(range(0x80, 0xC0))
 _FOUR_BYTE_LEADS = bytes(range(0xF0, 0xF5))
 
@@ -179,16 +181,67 @@ class Layout:
 
 
 def _false_bom(body: bytes, encoding: str) -> bool:
-    """True when text after a UTF-16/32 BOM is plainly UTF-8: no NUL at all (UTF-16 of Latin text is half NULs)
-    and valid UTF-8 (but for a character cut off at the sample's end)."""
-    if not body or b"\x00" in body:
+    """True when the text after a UTF-16/32 BOM does not read as that encoding (a chance `FF FE` before UTF-8 or
+    code-page text): its line breaks are not in that width, or it decodes to replacement, unassigned or
+    control characters (UTF-8 read as UTF-16 gives CJK soup with its newlines in the wrong place)."""
+    width = _UNIT_WIDTH[encoding]
+    body = body[: len(body) - len(body) % width]
+    if not body:
+        return False
+    newline = "\n".encode(encoding)
+    if b"\n" in body:
+        aligned = sum(1 for i in _find_all(body, newline) if i % width == 0)
+        if aligned == 0:
+            return True
+    text = body.decode(encoding, "replace")
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\x1b\x00")
+              or unicodedata.category(ch) in ("Cn", "Cs", "Co"))
+    return bad * 100 > len(text)
+
+
+def _find_all(data: bytes, needle: bytes, limit: int = 4096) -> Iterator[int]:
+    at = data.find(needle)
+    while at >= 0 and limit:
+        yield at
+        at, limit = data.find(needle, at + 1), limit - 1
+
+
+# Well-formed UTF-8 sequences of two to four bytes.
+_UTF8_MULTI = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_HIGH = re.compile(rb"[\x80-\xff]")
+# A cp1252 letter (Latin-1's letters, and Š š Ž ž Œ œ Ÿ) next to an ASCII letter, or between two such letters.
+_CP_LETTER = rb"[\x8a\x8c\x8e\x9a\x9c\x9e\x9f\xc0-\xd6\xd8-\xf6\xf8-\xff]"
+_IN_WORD = re.compile(rb"(?<=[A-Za-z])" + _CP_LETTER + rb"|" + _CP_LETTER + rb"(?=[A-Za-z])|(?<=" + _CP_LETTER + rb")"
+                      + _CP_LETTER)
+CODE_PAGE = "cp1252"  # what Windows writes where it does not write UTF-8 (Western Europe and the Americas)
+
+
+def _code_page(body: bytes) -> bool:
+    """True when the sample is not UTF-8 but a single-byte code page: it has bytes over 0x7F, not one of them in
+    a well-formed UTF-8 sequence, and all of them are characters of CODE_PAGE (a log in UTF-8 with one broken
+    byte stays UTF-8, so the names written in UTF-8 are still found)."""
+    if body.isascii():
         return False
     try:
         body.decode("utf-8")
+        return False
     except UnicodeDecodeError as e:
-        if e.start < len(body) - 3:
-            return False
-    return True
+        if e.start >= len(body) - 3:
+            return False  # a character cut off at the sample's end
+    if _UTF8_MULTI.search(body):
+        return False
+    try:
+        body.decode(CODE_PAGE)
+    except UnicodeDecodeError:
+        return False
+    # Code-page text has its non-ASCII bytes inside words (M\xfcller, Garc\xeda); broken UTF-8 has them anywhere
+    # (`\xc3(`, a lone \x80 between digits, an overlong \xc0\xa2 before a name). Most must be letters in words.
+    high = _HIGH.findall(body)
+    in_words = _IN_WORD.findall(body)
+    return len(in_words) * 5 >= len(high) * 4
 
 
 def guess_utf16(sample: bytes) -> str | None:
@@ -208,7 +261,8 @@ def _binary_reason(sample: bytes) -> str | None:
     """Why a sample is binary rather than text with some damage, or None."""
     if not sample:
         return None
-    short_nuls = len(_SHORT_NUL_RUN.findall(sample))
+    # Stretches of UTF-16 text (a line another program wrote) are text: their NULs do not count.
+    short_nuls = len(_SHORT_NUL_RUN.findall(_WIDE_TEXT.sub(b"", sample)))
     text = sample.replace(b"\x00", b"")
     if not text:
         return None  # only NULs: an empty log after a crash, scanned (and reported)
@@ -239,6 +293,8 @@ def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
         guess = guess_utf16(sample)
         layout = Layout(guess, 0, "guessed") if guess else Layout("utf-8", 0, "default")
     body = sample[layout.bom:]
+    if layout.how in ("default", "false bom") and _code_page(body.replace(b"\x00", b"")):
+        layout = Layout(CODE_PAGE, layout.bom, "guessed" if layout.how == "default" else layout.how)
     if layout.transcoded:
         text = body[: len(body) - len(body) % layout.unit_width].decode(layout.encoding, "replace").encode("utf-8")
     else:
