@@ -86,25 +86,32 @@ def yearless_logs(draw):
     n = draw(st.integers(20, 400))
     steps = draw(st.lists(st.sampled_from([0, 1, 7, 3600, 86400 * 3, 86400 * 40, -2]), min_size=n, max_size=n))
     who = draw(st.lists(st.sampled_from(USERS + ("nobody",)), min_size=n, max_size=n))
-    t, lines = datetime(2021, 11, 20, tzinfo=timezone.utc), []
+    t, lines, times = datetime(2021, 11, 20, tzinfo=timezone.utc), [], []
     for step, user in zip(steps, who):
         t += timedelta(seconds=step)
+        times.append(t)
         lines.append(f"{t:%b} {t.day:2d} {t:%H:%M:%S} MFASRV01 pfsvc: "
                      f'User "CONTOSO\\\\admin" changed user "{user}" value Phone from "1" to "2".')
-    return lines
+    return lines, times
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=yearless_logs(), chosen=st.lists(st.sets(st.sampled_from(USERS), min_size=1), min_size=2, max_size=3))
 def test_the_span_of_a_source_does_not_depend_on_who_is_searched(write, lines, chosen):
+    lines, times = lines
     path = write("syslog.log", text_bytes(lines))
-    os.utime(path, (datetime(2023, 6, 1).timestamp(),) * 2)
+    os.utime(path, (max(times).timestamp() + 3600,) * 2)  # written an hour after its latest line
     seen = set()
     for users in chosen:
         r = run(path, *sorted(users), yearless_sample_every=256)
         s = r.sources[0]
         seen.add((s.first_timestamp, s.last_timestamp, s.year_from))
+        # and every finding has the time the generator wrote, to the second
+        assert [f.timestamp for f in r.findings] == [
+            f"{times[i]:%Y-%m-%dT%H:%M:%SZ}" for i, line in enumerate(lines) if any(f'"{u}"' in line for u in users)]
     assert len(seen) == 1
+    (span,) = seen  # from sampled lines: within the true span (a line between samples may lie outside it)
+    assert f"{min(times):%Y-%m-%dT%H:%M:%SZ}" <= span[0] <= span[1] <= f"{max(times):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def test_a_csv_exports_first_row_is_in_its_span_without_a_finding(write):
@@ -271,3 +278,101 @@ def test_a_native_line_forwarded_by_syslog_is_one_event_with_the_native_line(wri
     assert by_source[nat].duplicate_of is None
     assert by_source[fwd].duplicate_of == by_source[fwd5424].duplicate_of == f"{nat}:1"
     assert by_source[fwd].timestamp == "2024-03-07T18:20:21Z" and by_source[fwd].message == CHANGE
+
+
+# ----- found in review: each was a wrong or lost time -----
+
+
+def test_a_date_elsewhere_in_a_message_does_not_give_the_year(write):
+    lines = ['Mar  7 18:20:20 MFASRV01 pfsvc: OATH token for "jdoe" activated, valid until 2025-03-07T18:20:20',
+             'Mar  7 18:21:20 MFASRV01 pfsvc: User "jdoe" password last set 2023-03-06 17:00:00',
+             # a Snare date whose weekday contradicts it (7 March 2025 is a Friday)
+             "Mar  7 18:22:20 MFASRV01 MSWinEventLog\t1\tSecurity\t1\tMon Mar 07 18:22:20 2025\t4624\tUser \"jdoe\""]
+    path = write("syslog.log", text_bytes(lines))
+    os.utime(path, (datetime(2024, 3, 9).timestamp(),) * 2)
+    r = run(path, as_of=datetime(2024, 3, 10, tzinfo=timezone.utc))
+    assert [f.timestamp[:4] for f in r.findings] == ["2024", "2024", "2024"]
+    assert r.sources[0].year_from.startswith("the file's modification time")
+
+
+def test_what_an_export_proves_wins_over_date_order(write):
+    r = scan_csv(write, "Time,Host,Message", ["3/14/2021 10:00:00 AM,h,quiet", "3/4/2021 10:00:00 AM,h," + q(JDOE)],
+                 date_order="dmy")
+    assert [f.timestamp for f in r.findings] == ["2021-03-04T10:00:00Z"]
+
+
+def test_a_placeholder_date_proves_nothing_and_spoils_nothing(write):
+    r = scan_csv(write, "Time,Host,Message", ["00/00/0000 00:00:00,h,quiet", "3/14/2021 10:00:00,h," + q(JDOE)])
+    assert [f.timestamp for f in r.findings] == ["2021-03-14T10:00:00Z"]
+
+
+def test_a_host_starting_with_z_is_no_zone(write):
+    line = f"2019-06-14T10:40:20.912134 zrh-mfa01 pfsvc: {CHANGE}"
+    zone, label = parse_zone("Europe/Berlin")
+    r = run(write("syslog.log", text_bytes([line, line])), time=TimePolicy(zone, label))
+    assert {(f.timestamp, f.format) for f in r.findings} == {("2019-06-14T08:40:20.912134Z", "syslog")}
+    assert parse_iso("2019-06-14 10:40:20 ZONE-A").raw == "2019-06-14 10:40:20"
+
+
+@pytest.mark.parametrize("cell", [" 2021-03-05T11:00:00Z", "", "N/A"])
+def test_a_row_of_a_multiline_export_never_takes_the_time_of_the_row_above(write, cell):
+    rows = ['2021-03-04T10:11:12Z,h,"a description', 'over two lines"', f"{cell},h," + q(JDOE),
+            "2021-03-06T10:11:14Z,h,quiet"]
+    r = scan_csv(write, "Time,Host,Message", rows)
+    (f,) = r.findings
+    assert (f.line, f.record_line, f.format, f.category) == (4, 4, "csv", "user-change")
+    dated = cell.strip()[:1].isdigit()
+    assert f.timestamp == ("2021-03-05T11:00:00Z" if dated else None)
+    assert dated or "not written" in f.timestamp_note
+
+
+def test_as_of_limits_only_years_counted_from_the_year_option(write):
+    path = write("syslog.log", text_bytes([syslog_line("Feb 20 10:00:00", "quiet"), syslog_line("May  5 10:00:00")]))
+    os.utime(path, (datetime(2024, 6, 1).timestamp(),) * 2)
+    r = run(path, as_of=datetime(2024, 3, 1, tzinfo=timezone.utc))
+    assert [f.timestamp for f in r.findings] == ["2024-05-05T10:00:00Z"]
+
+
+def test_a_record_after_a_nul_run_in_the_middle_of_a_line_has_its_own_time(write):
+    partial = native('Pfauth succeeded for user "kchen" and the serv', 0)
+    line = partial + "\x00" * 300 + native(CHANGE, 0).replace("18:00:00", "19:30:42")
+    r = run(write("MultiFactorAuthSvc.log", text_bytes([line, native("quiet", 59)])))
+    (f,) = r.findings
+    assert f.timestamp == "2024-03-07T19:30:42.006280Z" and f.message == CHANGE and f.category == "user-change"
+
+
+def test_a_zone_of_a_day_or_more_in_a_csv_cell_is_no_time_and_the_rest_is_read(write):
+    r = scan_csv(write, "Time,Host,Message", ["2021-03-04T10:11:12+25:00,h," + q(JDOE),
+                                              "2021-03-04T10:11:13Z,h," + q(JDOE)])
+    assert [f.timestamp for f in r.findings] == [None, "2021-03-04T10:11:13Z"]
+    assert "zone offset" in r.findings[0].timestamp_note
+
+
+def test_a_duration_is_no_time_of_day(write):
+    path = write("export.csv", text_bytes(["Date,Duration,Message", "2021-03-04,0:00:35," + q(JDOE)]))
+    (f,) = run(path).findings
+    assert f.timestamp is None
+
+
+def test_a_trailing_line_that_is_no_record_does_not_cut_the_span(write):
+    lines = [native("quiet", s % 60).replace("18:", f"0{s // 3600}:", 1) for s in range(0, 3000)]
+    lines += [native(CHANGE, 0).replace("18:00", "05:50"), "garbage trailer line"]
+    r = run(write("MultiFactorAuthSvc.log", text_bytes(lines)))
+    assert r.sources[0].last_timestamp == "2024-03-07T05:50:00Z"
+
+
+def test_stamps_with_their_year_spanning_a_new_year_are_in_order(write):
+    lines = [native("quiet", 0).replace("2024-03-07", "2023-03-04"), native(CHANGE, 0).replace("2024-03-07", "2024-02-01")]
+    r = run(write("MultiFactorAuthSvc.log", text_bytes(lines)))
+    assert not [i for i in r.sources[0].issues if "time order" in i.message]
+
+
+def test_a_new_year_between_samples_of_a_sparse_log(write):
+    lines = [syslog_line(f"Jun  {d} 10:00:00", "quiet") for d in range(1, 7)]
+    lines += [syslog_line("Dec 20 10:00:00", "quiet"), syslog_line("Jan  5 10:00:00"),
+              syslog_line("Jan  6 10:00:00", "quiet"), syslog_line("Jan  7 10:00:00", "quiet")]
+    path = write("syslog.log", text_bytes(lines))
+    os.utime(path, (datetime(2024, 1, 8).timestamp(),) * 2)
+    r = run(path)
+    assert [f.timestamp for f in r.findings] == ["2024-01-05T10:00:00Z"]
+    assert not [i for i in r.sources[0].issues if "time order" in i.message]

@@ -45,6 +45,10 @@ class BaseFraming(ABC):
     def parse(self, line: str) -> Record | None:
         """The record a line starts, or None."""
 
+    def continues(self, head_line: str) -> bool:
+        """Whether a line that does not start a record still belongs to the one `head_line` starts (multiline)."""
+        return True
+
     def for_sample(self, lines: Sequence[str], date_order: str | None = None) -> "BaseFraming":
         """The framing set up for one source from its first lines (`date_order`: --date-order, for numeric dates)."""
         return self

@@ -40,7 +40,7 @@ from typing import Sequence
 
 from . import native, rfc5424, syslog
 from .base import BaseFraming, Record
-from .csv_time import TimeColumns, learn_columns, read_date, read_epoch, read_full, read_time
+from .csv_time import TimeColumns, is_placeholder, learn_columns, read_date, read_epoch, read_full, read_time
 
 _DELIMITERS = (",", ";", "\t")
 _CELL = re.compile(r"(?:[^\W\d]|[_@#$%])[\w .\-/()#@$%&\[\]+']{0,63}")
@@ -197,7 +197,9 @@ class CsvExport(BaseFraming):
     def _head(self) -> re.Pattern:
         d = re.escape(self.delimiter)
         field = f'(?:"(?:[^"\\n]|"")*"(?!")[^{d}\\n]*|[^"{d}\\n][^{d}\\n]*|){d}'
-        pattern = field * min(self.time) + '"?[' + "".join(sorted(self.starts)) + "]"
+        # The first time cell starts like the sample's times (after spaces), or is a placeholder (csv_time).
+        no_time = '"?(?i:-|n/?a|null|none|unknown)?"?(?:' + d + r'|(?=\r?\n|\Z))'
+        pattern = field * min(self.time) + '(?:"? *[' + "".join(sorted(self.starts)) + "]|" + no_time + ")"
         head = re.compile(pattern.encode("ascii"))
         header = self.header_line.encode("utf-8")
         if head.match(header):
@@ -205,6 +207,10 @@ class CsvExport(BaseFraming):
         return head
 
     # ----- the framing -----
+
+    def continues(self, head_line: str) -> bool:
+        """A later line belongs to the row `head_line` starts only while a quoted field of it is open."""
+        return head_line.count('"') % 2 == 1
 
     def for_sample(self, lines: Sequence[str], date_order: str | None = None) -> "CsvExport":
         return self.learn(lines, date_order) or self
@@ -229,9 +235,11 @@ class CsvExport(BaseFraming):
         fields = _row(line, self.delimiter)
         if fields is None or len(fields) < self.need or [f.strip() for f in fields] == self.header:
             return None
-        first = fields[min(self.time)]  # as written: the head pattern (the unparsed-line count) sees it so
-        if not first[:1] or _start_class(first[0]) not in self.starts:
+        first = fields[min(self.time)].lstrip(" ")
+        if not is_placeholder(first) and _start_class(first[0]) not in self.starts:
             return None
+        if not self.head.match(line.encode("utf-8", "surrogatepass")):
+            return None  # a record is what the head pattern (the unparsed-line count, multi-line rows) sees as one
         stamp, note = self.clock.stamp(fields)
         if self.message == len(self.header) - 1:  # an unquoted delimiter inside the last column
             message = self.delimiter.join(fields[self.message :])

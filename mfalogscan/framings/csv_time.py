@@ -205,20 +205,26 @@ def _fits(nums: tuple[str, ...], order: str) -> bool:
 
 def learn_order(samples: Sequence[tuple[str, ...]], given: str | None) -> tuple[str | None, str]:
     """The order of numeric date fields: `given`, else the only one the samples allow; (None, why) when unproven."""
-    if given is not None:
-        return given, f"--date-order {given}"
+    # A date that fits no order at all (a placeholder such as 00/00/0000) proves nothing: it is left out.
+    samples = [n for n in samples if any(_fits(n, o) for o in ORDERS)]
     if not samples:
-        return None, "no dates to learn the order of their fields from"
+        return (given, f"--date-order {given}") if given else (None, "no dates to learn the order of their fields from")
     orders = [o for o in ORDERS if all(_fits(n, o) for n in samples)]
     if len(samples[0]) == 2:
         orders = sorted({o.replace("y", "") for o in orders}, key=("md", "dm").index)
         orders = [{"md": "mdy", "dm": "dmy"}[o] for o in orders]
-    if len(orders) == 1:
-        proof = next((n for n in samples if sum(_fits(n, o) for o in ORDERS) < len(ORDERS)), samples[0])
-        return orders[0], f"the order of the export's own dates ({'/'.join(proof)} fits only {orders[0]})"
     example = "/".join(samples[0])
+    if len(orders) == 1:  # the export proves it: that wins over --date-order, which is for what cannot be proven
+        proof = next((n for n in samples if sum(_fits(n, o) for o in ORDERS) < len(ORDERS)), samples[0])
+        if given is not None and given != orders[0]:
+            return orders[0], f"the export's own dates ({'/'.join(proof)} fits only {orders[0]}, not --date-order {given})"
+        return orders[0], f"the order of the export's own dates ({'/'.join(proof)} fits only {orders[0]})"
     if not orders:
         return None, f"no single order of day, month and year fits every date of the export (such as {example})"
+    if given is not None:
+        if given in orders:
+            return given, f"--date-order {given}"
+        return None, f"--date-order {given} does not fit dates such as {example} (they fit {' or '.join(orders)})"
     return None, (f"dates such as {example} could be read as {' or '.join(orders)}: give --date-order to say which")
 
 
@@ -226,6 +232,8 @@ def to_stamp(parts: Parts, order: str | None, why_not: str) -> tuple[Stamp | Non
     """A Stamp from what the cells said, or (None, the reason)."""
     if parts.time is None:
         return None, f"{parts.raw!r} has a date but no time of day"
+    if parts.offset is not None and abs(parts.offset) >= 86400:
+        return None, f"{parts.raw!r} has a zone offset of a day or more, which is no zone"
     year, month, day = parts.year, parts.month, parts.day
     if parts.nums is not None:
         if order is None:
@@ -240,6 +248,14 @@ def to_stamp(parts: Parts, order: str | None, why_not: str) -> tuple[Stamp | Non
     if not stamp.valid(year if year is not None else 2000):
         return None, f"{parts.raw!r} is no date of any year" if year is None else f"{parts.raw!r} is not a date"
     return stamp, None
+
+
+#: What exporters write where a row has no time: no form, but no other row's time either.
+PLACEHOLDERS = ("", "-", "n/a", "na", "null", "none", "unknown")
+
+
+def is_placeholder(cell: str) -> bool:
+    return cell.strip().lower() in PLACEHOLDERS
 
 
 # ----- which columns hold the time -----
@@ -270,6 +286,8 @@ class TimeColumns:
     def stamp(self, fields: Sequence[str]) -> tuple[Stamp | None, str | None]:
         """The row's stamp, or (None, why there is none)."""
         cells = [fields[i] if i >= 0 else "" for i in self.cols]
+        if all(is_placeholder(c) for c in cells if c is not None):
+            return None, f"the row's time is not written ({cells[0].strip()!r})"
         if self.kind == "epoch":
             got = read_epoch(cells[0])
             return (got, None) if got is not None else (None, f"{cells[0].strip()!r} is not an epoch time")
@@ -322,8 +340,9 @@ def learn_columns(keys: Sequence[str], rows: Sequence[Sequence[str]], time_names
     full += [i for i in rest if rows and all(i < len(r) and read_full(r[i]) for r in rows)]
     zoned = [i for i in full if any(i < len(r) and (p := read_full(r[i])) and p.offset is not None for r in rows)]
     epoch = [i for i in named + _named(keys, _EPOCH_NAMES) if _mostly(rows, i, read_epoch)]
-    # Bare numbers (`203615`, `081109`, `3.5`) are a time or a date only in a column named so.
-    times = [i for i in named + rest if _mostly(rows, i, read_time) and ("time" in keys[i] or _mostly(rows, i, _colon))]
+    # A time of day only in a column named so (a `Duration` of 0:00:35 is no time); bare numbers (`081109`, `3.5`)
+    # are a date only in a column named so.
+    times = [i for i in named + rest if "time" in keys[i] and _mostly(rows, i, read_time)]
     dates = [i for i in named + rest if i not in times and _mostly(rows, i, read_date)
              and ("date" in keys[i] or _mostly(rows, i, _written_date))]
     if zoned:
@@ -344,10 +363,6 @@ def learn_columns(keys: Sequence[str], rows: Sequence[Sequence[str]], time_names
         year = next((i for i in range(len(keys)) if keys[i] == "year"), -1)
         return TimeColumns("fields", (month, day, year, times[0]))
     return None
-
-
-def _colon(v: str):
-    return v if ":" in v else None
 
 
 def _written_date(v: str):

@@ -80,7 +80,7 @@ class FindingBuilder:
                     line, best = None, {}
                 record = self.framing.parse(without_nuls(self._decode(cand.data)))
                 if record is not None:
-                    self.clock.observe(record.stamp, sample=True)
+                    self.clock.observe(record.stamp, sample=True, at=cand.at)
                 continue
             if cand.line != line:
                 if best:
@@ -102,7 +102,8 @@ class FindingBuilder:
 
     def _record(self, cand: Candidate, text: str) -> tuple[Record, int]:
         if cand.head is not None:
-            rec = self.framing.parse(without_nuls(self._decode(cand.head.data)))
+            head_text = without_nuls(self._decode(cand.head.data))
+            rec = self.framing.parse(head_text) if self.framing.continues(head_text) else None
             if rec is not None:
                 return rec, cand.head.line
         line_text = self._decode(cand.line_head) if cand.long else text
@@ -119,8 +120,10 @@ class FindingBuilder:
             if id(cand) not in records:
                 records[id(cand)] = self._record(cand, text)
             record, record_line = records[id(cand)]
-            if epoch is None:
-                epoch = self.clock.observe(record.stamp)
+            if "\x00" in text:
+                record, record_line = self._restarted(text, occ, record, record_line, cand.line)
+            if epoch is None or record_line == cand.line:
+                epoch = self.clock.observe(record.stamp, at=cand.at if record_line == cand.line else -1)
             if not occ.quoted and not self.list_mentions:
                 yield Pending(None, record.stamp, epoch, subject, False)  # only counted: settle() needs no more
                 continue
@@ -166,6 +169,15 @@ class FindingBuilder:
                 "message_key": message_key(whole),
             }
             yield Pending(assemble(Finding, values), record.stamp, epoch, subject, occ.quoted)
+
+    def _restarted(self, text: str, occ: Occurrence, record: Record, record_line: int, line: int):
+        """The record a name belongs to when a NUL run before it on its line ends a crashed record and a new one
+        starts after the NULs (`partial...\0\0\0 2024-...|i|...`); else the line's record."""
+        cut = text.rfind("\x00", 0, occ.start)
+        if cut < 0:
+            return record, record_line
+        restarted = self.framing.parse(text[cut + 1 :])
+        return (restarted, line) if restarted is not None and restarted.stamp is not None else (record, record_line)
 
     def _no_time(self, record: Record) -> str | None:
         """Why a record has no stamp (None when it has one)."""

@@ -144,8 +144,9 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         return
     lines = layout.sample_lines(sample, _SNIFF_LINES)
     framing = detect(lines, cfg.framing, cfg.time.date_order)
-    # Year-less stamps wait on disk for the unit's end; none is placed after --as-of (or now) and a day.
-    clock = SourceClock(cfg.time, Spill(), (cfg.as_of or ctx.now) + timedelta(days=1))
+    # Year-less stamps wait on disk for the unit's end; years counted forward from --year stop at --as-of (or now).
+    limit = (cfg.as_of or ctx.now) + timedelta(days=1) if cfg.time.year is not None else None
+    clock = SourceClock(cfg.time, Spill(), limit)
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))
     undecodable = UndecodableWatch()
@@ -217,10 +218,10 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
 
 
 def _order_issues(clock: SourceClock) -> list:
-    tracker = clock.tracker
-    if not tracker.steps_back or tracker.first_step_back is None:
+    steps, first = clock.order_breaks()
+    if not steps or first is None:
         return []
-    return [out_of_order_issue(tracker.steps_back, *tracker.first_step_back, clock.needs_year)]
+    return [out_of_order_issue(steps, *first, clock.needs_year)]
 
 
 def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None) -> list:

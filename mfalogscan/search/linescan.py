@@ -61,6 +61,7 @@ class Candidate:
     hi: int | None = None
     line_head: bytes = b""
     head: HeadRef | None = None
+    at: int = -1  # the line's position in the searched stream, as Sample.at (-1: a window of a long line)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class LineScanner:
         self._taken = 0  # lines sampled so far
         self._sampled_at = -1
         self._last_seen: Sample | None = None  # the last complete line so far, if not sampled
+        self._before_last: list[Sample] = []  # up to FIRST_LINES - 1 complete lines before it
         self._last_head: HeadRef | None = None
         self._long: _LongLine | None = None
         self._head_cache: tuple[int, HeadRef | None] | None = None
@@ -203,7 +205,12 @@ class LineScanner:
             partial = (partial or end > scan_from) if k < 0 else end > k + 1
             if final:
                 self.lines = line_no - (0 if partial else 1)
+                # The last lines, not only the last: a trailing line that is no record must not hide the end.
+                tail = self._tail_samples(buf, end)  # before _last_line() moves _sampled_at
                 last = self._last_line(buf, end)
+                for sample in tail:
+                    if last is None or sample.at != last.at:
+                        yield sample
                 if last is not None:
                     yield last
                 return
@@ -262,10 +269,13 @@ class LineScanner:
         return Sample(self._sampled_at, buf[start : end if end >= 0 else start + SAMPLE_BYTES])
 
     def _remember_last_line(self, buf: bytes, end: int, floor: int) -> None:
-        """Keep the start of the last complete line in buf[:end]: it is the stream's last if nothing follows."""
+        """Keep the start of the last complete line in buf[:end] (the stream's last if nothing follows), and of
+        the few before it."""
         if self.sample_every is None:
             return
+        previous = [s for s in (*self._before_last, self._last_seen) if s is not None]
         start = buf.rfind(self.nl, 0, end - 1) + 1
+        self._before_last = self._lines_before(buf, start, floor, previous)
         if start == 0 and floor > 0:
             long = self._long  # the line began in an earlier buffer: its head is kept
             self._last_seen = Sample(_LONG, long.head[:SAMPLE_BYTES]) if long is not None else None
@@ -274,6 +284,30 @@ class LineScanner:
             self._last_seen = Sample(self._abs + start, buf[start : stop if stop >= 0 else start + SAMPLE_BYTES])
         else:
             self._last_seen = None  # an empty last line: nothing to read a time from
+
+    def _lines_before(self, buf: bytes, start: int, floor: int, previous: list[Sample]) -> list[Sample]:
+        """Samples of up to FIRST_LINES - 1 non-empty lines before the one at `start`, earlier buffers' included."""
+        want = FIRST_LINES - 1
+        if start == 0 and floor > 0:  # the last line is a long one begun in an earlier buffer
+            return previous[-want:]
+        earlier, pos = [], start
+        while len(earlier) < want and pos > floor:
+            s = buf.rfind(self.nl, 0, pos - 1) + 1
+            if pos - 1 > s:
+                stop = buf.find(self.nl, s, s + SAMPLE_BYTES)
+                earlier.insert(0, Sample(self._abs + s, buf[s : stop if stop >= 0 else s + SAMPLE_BYTES]))
+            pos = s
+        if pos == 0 and floor == 0 and len(earlier) < want:
+            earlier = previous[max(0, len(previous) - (want - len(earlier))) :] + earlier
+        return earlier
+
+    def _tail_samples(self, buf: bytes, end: int) -> list[Sample]:
+        """The lines before the stream's last that were not sampled, in order (see _remember_last_line)."""
+        if self.sample_every is None:
+            return []
+        last_in_buf = (end - 1 if buf[end - 1 : end] == self.nl else end) > 0
+        items = self._before_last + ([self._last_seen] if last_in_buf and self._last_seen is not None else [])
+        return [s for s in items[-(FIRST_LINES - 1):] if s.at != _LONG and s.at > self._sampled_at]
 
     def _last_line(self, buf: bytes, end: int) -> Sample | None:
         """The last line of the stream, unless it was sampled already."""
@@ -325,7 +359,7 @@ class LineScanner:
                 yield self._window(buf, m, line_no, offset, ls, buf[ls : min(le, ls + self.head_keep)], head)
                 pos = m[1]
             else:
-                yield Candidate(line_no, offset, buf[ls:le], head=head)
+                yield Candidate(line_no, offset, buf[ls:le], head=head, at=self._abs + ls)
                 pos = le + 1
         for start in samples:
             yield self._sample_at(buf, start)

@@ -68,6 +68,14 @@ class YearTracker:
         who is searched must not change the years or the span of the source)."""
         return self._step(stamp, False)
 
+    def stepped_back(self, stamp: Stamp) -> bool:
+        """The stamp is more than two days, but less than half a year, before the latest sampled one: either the
+        lines are out of order, or a new year began on lines no sample has seen yet."""
+        if self._latest is None or not stamp.valid(_REF_LEAP):
+            return False
+        back = self._latest - _seconds_in_ref_year(stamp)
+        return _REORDER < back <= _YEAR / 2
+
     def _step(self, stamp: Stamp, commit: bool) -> int:
         if not stamp.valid(_REF_LEAP):
             return self.epoch  # 30 February and the like: no place in any year, no evidence
@@ -86,7 +94,7 @@ class YearTracker:
             self._latest = t
             self.last = (stamp, self.epoch)
             return self.epoch
-        if t - self._latest < -_REORDER and commit:  # further back than a reordering, but no new year
+        if t - self._latest < -_REORDER and commit and stamp.year is None:  # further back, but no new year
             self.steps_back += 1
             if self.first_step_back is None and self.last is not None:
                 self.first_step_back = (self.last[0].raw, stamp.raw)
@@ -109,8 +117,9 @@ class SourceClock:
 
     policy: TimePolicy
     waiting: object = field(default_factory=list)
-    #: No year-less stamp is placed after this (--as-of, or the time of the run, and a day for zones): a year
-    #: counted forward from --year cannot put a record in the future.
+    #: With --year, no year-less stamp is placed after this (--as-of, or the time of the run, and a day for
+    #: zones): a year counted forward from --year cannot put a record there. (Without --year the years are
+    #: counted back from the end of the source, which is never later than its file time.)
     limit: datetime | None = None
 
     def __post_init__(self):
@@ -120,13 +129,28 @@ class SourceClock:
         self.used_zone = False
         self.needs_year = False
         self.years_in_text = False  # some years came from full dates in the messages (Stamp.year_in_text)
+        self._tentative: list[list] = []  # [line position, placed epoch, settled epoch or None] (see observe)
+        self._unsettled = 0  # the first of _tentative not settled yet
         self._earliest: datetime | None = None  # of the stamps that have a year
         self._latest: datetime | None = None
+        self._latest_raw = ""
+        #: Sampled stamps more than two days before the latest (with their year) and the first such (before, after).
+        self.steps_back = 0
+        self.first_step_back: tuple[str, str] | None = None
 
-    def observe(self, stamp: Stamp | None, sample: bool = False) -> int:
+    def order_breaks(self) -> tuple[int, tuple[str, str] | None]:
+        """How many sampled lines went back more than two days (without a new year), and the first of them."""
+        return self.steps_back + self.tracker.steps_back, self.first_step_back or self.tracker.first_step_back
+
+    def observe(self, stamp: Stamp | None, sample: bool = False, at: int = -1) -> int:
         """The stamp's relative year. Only samples (`sample`: the first lines, a line every so many bytes, the
-        last line) are evidence of the source's order, years and span, so that these are the source's own,
-        whoever is searched; a finding's stamp is placed among them."""
+        last lines) are evidence of the source's order, years and span, so that these are the source's own,
+        whoever is searched; a finding's stamp is placed among them. `at` is the line's position in the stream.
+
+        A finding that steps back less than half a year is placed when the first sample at or after its line
+        is seen: if that sample is in a later year, the finding is in the next one (a new year began on lines
+        between the samples); else in the year it was placed in. Such a placement is a negative number until
+        then (`epoch_of` reads it)."""
         if stamp is None:
             return 0
         if not sample:
@@ -137,8 +161,13 @@ class SourceClock:
                 self.needs_year = True
                 if (stamp.month, stamp.day) == (2, 29):
                     self.feb29.add(epoch)  # its year must be a leap year, sampled or not
+                if at >= 0 and self.tracker.stepped_back(stamp):
+                    self._tentative.append([at, epoch, None])
+                    epoch = -len(self._tentative)
             return epoch
         epoch = self.tracker.observe(stamp)
+        if at >= 0:
+            self._settle_tentative(at)
         if stamp.offset is None:
             self.used_zone = True
         self.years_in_text |= stamp.year_in_text
@@ -147,6 +176,12 @@ class SourceClock:
                 self.written_years.append((epoch, stamp.year))
             when = self.resolve(stamp, epoch, None)
             if when is not None:
+                if self._latest is not None and (self._latest - when).total_seconds() > _REORDER:
+                    self.steps_back += 1  # a stamp with its year, more than two days before the latest so far
+                    if self.first_step_back is None:
+                        self.first_step_back = (self._latest_raw, stamp.raw)
+                if self._latest is None or when > self._latest:
+                    self._latest_raw = stamp.raw
                 if self._earliest is None or when < self._earliest:
                     self._earliest = when
                 if self._latest is None or when > self._latest:
@@ -205,7 +240,22 @@ class SourceClock:
                 latest = when if latest is None or when > latest else latest
         return earliest, latest
 
+    def _settle_tentative(self, at: int) -> None:
+        marks = self._tentative
+        while self._unsettled < len(marks) and at >= marks[self._unsettled][0]:
+            mark = marks[self._unsettled]
+            mark[2] = mark[1] + 1 if self.tracker.epoch > mark[1] else mark[1]
+            self._unsettled += 1
+
+    def epoch_of(self, epoch: int) -> int:
+        """A placement's relative year (observe() gives a negative number for one settled later)."""
+        if epoch >= 0:
+            return epoch
+        placed, settled = self._tentative[-epoch - 1][1:]
+        return placed if settled is None else settled
+
     def why_not(self, stamp: Stamp, epoch: int, base: int | None) -> str:
+        epoch = self.epoch_of(epoch)
         """Why resolve() gives this stamp no time."""
         if stamp.year is None and base is None:
             return f"{stamp.raw!r} has no year, and the source gives no evidence of one"
@@ -213,13 +263,15 @@ class SourceClock:
         if (stamp.month, stamp.day) == (2, 29) and stamp.valid(2000) and not stamp.valid(year):
             return f"{stamp.raw!r} is 29 February, which {year} does not have"
         if stamp.year is None and self.limit is not None:
-            return (f"{stamp.raw!r} would be in {year}, after --as-of or the time of the run: "
-                    "the year counted for it cannot be right (check --year)")
+            return (f"{stamp.raw!r} would be in {year}, counted forward from --year, after --as-of or the time of "
+                    "the run: that year cannot be right (check --year)")
         return f"{stamp.raw!r} is no time in {year}"
 
     def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
         if stamp is None:
             return None
+        if epoch < 0:
+            epoch = self.epoch_of(epoch)
         year = None if stamp.year is not None else (None if base is None else base + epoch)
         when = stamp.to_datetime(year, self.policy.zone)
         if when is None:

@@ -47,7 +47,10 @@ class Stamp:
         y = self.year if self.year is not None else year
         if y is None:
             return None
-        tz = timezone(timedelta(seconds=self.offset)) if self.offset is not None else zone
+        try:
+            tz = timezone(timedelta(seconds=self.offset)) if self.offset is not None else zone
+        except ValueError:
+            return None  # an offset of a day or more is no zone
         if tz is None:
             return None
         try:
@@ -72,7 +75,8 @@ def _offset(text: str | None) -> int | None:
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:[.,](?P<f>\d{1,9}))?"
-    r"(?:\s?(?P<z>Z|z|[+-]\d\d:?\d\d))?"  # a space is part of the stamp only before a zone
+    # A space is part of the stamp only before a zone, and a zone is not the first letter of a word (`zrh-mfa01`).
+    r"(?:\s?(?P<z>[Zz](?![\w.-])|[+-]\d\d:?\d\d(?!\d)))?"
 )
 _BSD = re.compile(r"(?P<mon>[A-Za-z]{3}) {1,2}(?P<d>\d{1,2}) (?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:\.(?P<f>\d{1,6}))?")
 
@@ -98,17 +102,22 @@ def parse_bsd(text: str) -> Stamp | None:
                  _frac(m["f"]), None, m["f"] is not None)
 
 
+# The two places a record carries its own full date: a wrapped native line (the message starts with its stamp),
+# and Snare's tab-separated event, whose date has a weekday that must agree with it. A date elsewhere in a
+# message ("valid until 2025-03-07T18:20:20") says nothing about the record's year.
 _EMBEDDED = re.compile(
-    r"(?<!\d)(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)"
-    r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? (?P<mon>[A-Z][a-z]{2}) {1,2}(?P<d2>\d{1,2}) "
-    r"(?P<h2>\d\d):(?P<mi2>\d\d):(?P<s2>\d\d) (?P<y2>\d{4})\b",
+    r"^(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)T(?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:\.\d{1,9})?Z\|"
+    r"|\t(?P<wd>Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>[A-Z][a-z]{2}) {1,2}(?P<d2>\d{1,2}) "
+    r"(?P<h2>\d\d):(?P<mi2>\d\d):(?P<s2>\d\d) (?P<y2>\d{4})\t",
 )
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _NEAR = timedelta(days=2)  # the stamp's zone and the message's may differ by up to 26 hours
 
 
 def with_year_from_text(stamp: Stamp, text: str) -> Stamp:
-    """A year-less stamp with the year of a full date written in its message (Snare's `Mon Mar 01 12:00:00 2021`,
-    an embedded ISO stamp), when that date is the stamp's own within two days; else the stamp unchanged.
+    """A year-less stamp with the year of the full date its record carries (a tab-separated Snare date whose
+    weekday agrees, `\tMon Mar 01 12:00:00 2021\t`, or the stamp of a wrapped native line at the message's start),
+    when that date is the stamp's own within two days; else the stamp unchanged.
 
     Of the years around the written one, the one that puts the stamp nearest the written moment wins, so a
     stamp of `Jan  1 00:00:05` beside `Dec 31 23:59:59 2020` is in 2021.
@@ -124,6 +133,8 @@ def with_year_from_text(stamp: Stamp, text: str) -> Stamp:
                 if month is None:
                     continue
                 written = datetime(int(m["y2"]), month, int(m["d2"]), int(m["h2"]), int(m["mi2"]), int(m["s2"]))
+                if _WEEKDAYS[written.weekday()] != m["wd"]:
+                    continue  # a weekday that contradicts the date: not a date to trust
         except ValueError:
             continue
         best = None
