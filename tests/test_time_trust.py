@@ -376,3 +376,16 @@ def test_a_new_year_between_samples_of_a_sparse_log(write):
     r = run(path)
     assert [f.timestamp for f in r.findings] == ["2024-01-05T10:00:00Z"]
     assert not [i for i in r.sources[0].issues if "time order" in i.message]
+
+
+def test_a_local_time_that_daylight_saving_skips_or_repeats_is_no_time(write):
+    rows = ["2021-10-31 02:30:00,h," + q(JDOE), "2021-03-28 02:30:00,h," + q(JDOE), "2021-03-28 03:30:00,h," + q(JDOE)]
+    zone, label = parse_zone("Europe/Berlin")
+    r = scan_csv(write, "Time,Host,Message", rows, time=TimePolicy(zone, label))
+    got = [(f.timestamp, f.timestamp_note and f.timestamp_note.split("'")[2][:20]) for f in r.findings]
+    assert got == [(None, " is ambiguous in Eur"), (None, " does not exist in E"), ("2021-03-28T01:30:00Z", None)]
+
+
+def test_when_a_siem_indexed_a_row_is_not_when_it_happened(write):
+    r = scan_csv(write, "EventTime,IndexTime,Message", ["2021-03-04 10:11:12,1614870000," + q(JDOE)])
+    assert [f.timestamp for f in r.findings] == ["2021-03-04T10:11:12Z"]

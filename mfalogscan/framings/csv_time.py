@@ -261,6 +261,7 @@ def is_placeholder(cell: str) -> bool:
 # ----- which columns hold the time -----
 
 _EPOCH_NAMES = ("epoch", "unixtime", "epochtime", "unixtimestamp", "timestampunix")
+_NOT_EVENT_TIME = ("index", "ingest", "insert", "load")
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,8 @@ def learn_columns(keys: Sequence[str], rows: Sequence[Sequence[str]], time_names
     """
     named = _named(keys, time_names)
     named += [i for i, k in enumerate(keys) if k.endswith(("time", "timestamp", "date")) and i not in named]
+    # When a SIEM indexed or ingested a row is not when it happened: such columns come last.
+    named.sort(key=lambda i: _not_event(keys[i]))
     rest = [i for i in range(len(keys)) if i not in named]
     full = [i for i in named if _mostly(rows, i, read_full)]
     full += [i for i in rest if rows and all(i < len(r) and read_full(r[i]) for r in rows)]
@@ -347,7 +350,7 @@ def learn_columns(keys: Sequence[str], rows: Sequence[Sequence[str]], time_names
              and ("date" in keys[i] or _mostly(rows, i, _written_date))]
     if zoned:
         return _numeric(TimeColumns("full", (zoned[0],)), rows, date_order)
-    if epoch:
+    if epoch and not (full and _not_event(keys[epoch[0]]) and not _not_event(keys[full[0]])):
         return TimeColumns("epoch", (epoch[0],))
     if full:
         return _numeric(TimeColumns("full", (full[0],)), rows, date_order)
@@ -369,6 +372,10 @@ def _written_date(v: str):
     """A date with a four-digit year first or a month name: a date whatever its column is called."""
     p = read_date(v)
     return p if p is not None and p.nums is None else None
+
+
+def _not_event(key: str) -> bool:
+    return any(w in key for w in _NOT_EVENT_TIME)
 
 
 def _small(top: int):

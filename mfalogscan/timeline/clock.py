@@ -33,6 +33,17 @@ _YEAR = 366 * DAY  # the length of the reference year
 _REORDER = 2 * DAY
 
 
+def _dst_state(zone, year: int, month: int, day: int, hour: int, minute: int) -> str | None:
+    from dateutil import tz
+
+    when = datetime(year, month, day, hour, minute, tzinfo=zone)
+    if not tz.datetime_exists(when):
+        return "does not exist"
+    if tz.datetime_ambiguous(when):
+        return "is ambiguous"
+    return None
+
+
 def _seconds_in_ref_year(stamp: Stamp) -> float:
     start = datetime(_REF_LEAP, 1, 1)
     try:
@@ -129,6 +140,7 @@ class SourceClock:
         self.used_zone = False
         self.needs_year = False
         self.years_in_text = False  # some years came from full dates in the messages (Stamp.year_in_text)
+        self._dst_hours: dict[tuple, bool] = {}  # local hours: does a daylight-saving change touch them
         self._tentative: list[list] = []  # [line position, placed epoch, settled epoch or None] (see observe)
         self._unsettled = 0  # the first of _tentative not settled yet
         self._earliest: datetime | None = None  # of the stamps that have a year
@@ -254,6 +266,18 @@ class SourceClock:
         placed, settled = self._tentative[-epoch - 1][1:]
         return placed if settled is None else settled
 
+    def _dst_gap_or_fold(self, when: datetime) -> str | None:
+        """For a local time in a zone with daylight saving: "does not exist" (clocks went forward over it) or
+        "is ambiguous" (clocks went back over it); None when it names one instant."""
+        zone = self.policy.zone
+        if isinstance(zone, timezone):
+            return None
+        hour = (when.year, when.month, when.day, when.hour)
+        special = self._dst_hours.get(hour)
+        if special is None:  # one look per hour of local time: is either end of it in a gap or a fold?
+            special = self._dst_hours[hour] = any(_dst_state(zone, *hour, m) for m in (0, 59))
+        return _dst_state(zone, *hour, when.minute) if special else None
+
     def why_not(self, stamp: Stamp, epoch: int, base: int | None) -> str:
         epoch = self.epoch_of(epoch)
         """Why resolve() gives this stamp no time."""
@@ -265,6 +289,12 @@ class SourceClock:
         if stamp.year is None and self.limit is not None:
             return (f"{stamp.raw!r} would be in {year}, counted forward from --year, after --as-of or the time of "
                     "the run: that year cannot be right (check --year)")
+        if year is not None and stamp.offset is None:
+            local = stamp.to_datetime(year, self.policy.zone)
+            state = self._dst_gap_or_fold(local) if local is not None else None
+            if state is not None:
+                return (f"{stamp.raw!r} {state} in {self.policy.zone_label} on that day (daylight saving): "
+                        "it names no single instant")
         return f"{stamp.raw!r} is no time in {year}"
 
     def resolve(self, stamp: Stamp | None, epoch: int, base: int | None) -> datetime | None:
@@ -276,6 +306,8 @@ class SourceClock:
         when = stamp.to_datetime(year, self.policy.zone)
         if when is None:
             return None
+        if stamp.offset is None and self._dst_gap_or_fold(when) is not None:
+            return None  # a local time that did not exist, or existed twice, that day: no one instant
         if year is not None and self.limit is not None and when > self.limit:
             return None  # a counted year past the end of the evidence (see `limit`)
         # In UTC at once: aware datetimes sharing a zone compare by wall clock, wrong across DST.
