@@ -137,6 +137,9 @@ def scan_command(
         1, "--jobs", "-j", metavar="N", min=0,
         help="Scan N sources at once in worker processes (0: one per CPU); the output is the same.",
     ),
+    follow_links: bool = typer.Option(
+        False, "--follow-links", help="Follow symbolic links that lead out of the folders scanned (listed as skipped otherwise).",
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
@@ -175,6 +178,8 @@ def scan_command(
             debug=debug,
             jobs=jobs or default_jobs(),
             max_expansion=max_expansion,
+            exclude=tuple(p for p in (output, output_dir) if p and p != "-"),
+            follow_links=follow_links,
             # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )

@@ -61,6 +61,10 @@ class ScanConfig:
     max_expansion: int = MAX_EXPANSION
     #: Sources scanned at once, in worker processes (the output does not depend on it).
     jobs: int = 1
+    #: This run's outputs (--output, --output-dir): never read as sources.
+    exclude: tuple[str, ...] = ()
+    #: Follow symbolic links that lead out of the folders scanned (--follow-links).
+    follow_links: bool = False
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):

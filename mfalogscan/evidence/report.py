@@ -170,6 +170,7 @@ class Report:
             "retention_days": c.retention_days,
             "as_of": iso_utc(self.as_of, False),
             "max_expansion": c.max_expansion,
+            "follow_links": c.follow_links,
             **c.parameters,
         }
 

@@ -93,6 +93,7 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
             retention_days=int(params.get("retention_days", 90)),
             as_of=when["as_of"],
             max_expansion=int(params.get("max_expansion", MAX_EXPANSION)),
+            follow_links=params.get("follow_links") is True,
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"malformed report parameters: {e}") from None

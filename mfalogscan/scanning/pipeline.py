@@ -25,9 +25,9 @@ def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Fi
     if config.jobs > 1:
         from .parallel import scan_parallel  # only then: its imports cost start-up time
 
-        yield from scan_parallel(discover(config.paths), ctx, config.jobs)
+        yield from scan_parallel(discover(config.paths, config.exclude, config.follow_links), ctx, config.jobs)
         return
-    for item in discover(config.paths):
+    for item in discover(config.paths, config.exclude, config.follow_links):
         if isinstance(item, SourceStatus):
             yield item
             continue

@@ -26,7 +26,7 @@ from typing import Iterator
 from ..errors import false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
-from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus
+from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
 from ..search.linescan import LineScanner
 from ..sources.budget import Budget
 from ..sources.decode import SAMPLE, Layout, UndecodableWatch, sniff_layout
@@ -138,6 +138,17 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     except OSError as e:
         yield source_status(unit, STATUS_UNREADABLE, read_error(e), Counts())
         return
+    own = own_output(sample)
+    if own is not None:  # read through only for its size and hash: what was passed over is on record
+        counts = Counts()
+        raw, _ = raw_chunks(unit, cfg, counts)
+        try:
+            for _ in raw:
+                pass
+        finally:
+            raw.close()
+        yield source_status(unit, STATUS_SKIPPED, f"an output of mfalogscan ({own}); not read as input", counts)
+        return
     layout = sniff_layout(sample, cfg.encoding)
     if layout.binary:
         yield count_binary(unit, ctx, layout)
@@ -215,6 +226,26 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
         accelerate=cfg.accelerate and cfg.fast,
     )
     return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts, wide)
+
+
+_OWN_STARTS = (
+    (b'{"type":"finding",', "JSON Lines"), (b'{"type":"event",', "JSON Lines"), (b'{"type":"source",', "JSON Lines"),
+    (b'{"type":"summary",', "JSON Lines"), (b'{\n  "tool": "mfalogscan",', "a JSON report"),
+    (b"# MFA Server log findings for ", "a Markdown report"),
+    (("user," + ",".join(FINDING_FIELDS[1:])).encode(), "CSV"),
+)
+
+
+def own_output(sample: bytes) -> str | None:
+    """Which output of mfalogscan a source is, by its first bytes (an old report left in a scanned folder), or None.
+    Read as input, an old JSON Lines file would give every finding it lists again."""
+    head = sample[3:] if sample.startswith(b"\xef\xbb\xbf") else sample
+    for start, kind in _OWN_STARTS:
+        if head.startswith(start):
+            return kind
+    if head.startswith(b"<!DOCTYPE html>") and b"<title>MFA Server log findings" in head[:2048]:
+        return "an HTML report"
+    return None
 
 
 def _order_issues(clock: SourceClock) -> list:

@@ -1,7 +1,12 @@
 """Paths on the command line -> sources, in a stable order.
 
-Directories are walked depth-first with entries sorted by name, following
-symbolic links but never the same directory twice (no loops). Anything that
+Directories are walked depth-first with entries sorted by name, never the
+same directory twice (no loops). A symbolic link inside a walked folder is
+followed when its target lies inside one of the trees being scanned; one
+that leads out of them (to /etc/shadow, another share) is listed as skipped
+unless `follow_links` (--follow-links) is given. The tool's own outputs
+(`exclude`: --output, --output-dir) and its temporary `.mfalogscan-*.part`
+files are listed as skipped, never read as input. Anything that
 cannot be listed or is not a regular file is reported as a SourceStatus, so
 the report accounts for it; nothing is silently passed over. A FIFO or a
 block device is read only when named on the command line (`<(zcat x)`
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -46,7 +52,13 @@ def check_paths(paths: Sequence[str]) -> None:
         raise ConfigError("standard input ('-') can be given only once")
 
 
-def discover(paths: Sequence[str]) -> Iterator[Found | SourceStatus]:
+_OWN_TEMP = re.compile(r"\.mfalogscan-[0-9a-f]{16}\.part")  # printers.safeopen's temporary report files
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), follow_links: bool = False
+             ) -> Iterator[Found | SourceStatus]:
+    roots = [os.path.realpath(p) for p in paths if p != STDIN]
+    outputs = {os.path.realpath(p) for p in exclude}
     for p in paths:
         if p == STDIN:
             yield Found("(standard input)", None)
@@ -56,8 +68,10 @@ def discover(paths: Sequence[str]) -> Iterator[Found | SourceStatus]:
         except OSError as e:
             yield SourceStatus(printable(p), STATUS_UNREADABLE, _stat_failure(p, e))
             continue
-        if stat.S_ISDIR(st.st_mode):
-            yield from _walk(p, frozenset({(st.st_dev, st.st_ino)}))
+        if os.path.realpath(p) in outputs:
+            yield SourceStatus(printable(p), STATUS_SKIPPED, "this run's own output (--output or --output-dir); not read")
+        elif stat.S_ISDIR(st.st_mode):
+            yield from _walk(p, frozenset({(st.st_dev, st.st_ino)}), _Limits(roots, outputs, follow_links))
         elif stat.S_ISCHR(st.st_mode):
             # /dev/zero, /dev/urandom, a terminal: reading would never end. Named by the user, so an error.
             why = ("a character device (such as /dev/zero or a terminal); not read, it may never end "
@@ -75,7 +89,27 @@ def _listing(directory: str) -> list | SourceStatus:
         return SourceStatus(printable(directory), STATUS_UNREADABLE, f"directory cannot be listed: {_why(e)}")
 
 
-def _walk(directory: str, seen: frozenset) -> Iterator[Found | SourceStatus]:
+@dataclass(frozen=True)
+class _Limits:
+    roots: list
+    outputs: set
+    follow_links: bool
+
+    def why_not(self, path: str, link: bool) -> str | None:
+        """Why a walked entry is not read (None: it is)."""
+        if _OWN_TEMP.fullmatch(os.path.basename(path)):
+            return "a temporary file of mfalogscan (a report being written); not read"
+        real = os.path.realpath(path)
+        if real in self.outputs or any(real.startswith(o + os.sep) for o in self.outputs):
+            return "this run's own output (--output or --output-dir); not read"
+        if (link and not self.follow_links and os.path.exists(real)  # a broken link is reported as broken
+                and not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)):
+            return (f"a symbolic link to {printable(real)}, outside the folders scanned; not followed "
+                    "(--follow-links follows it)")
+        return None
+
+
+def _walk(directory: str, seen: frozenset, limits: _Limits) -> Iterator[Found | SourceStatus]:
     """Depth first, entries by name; with a stack of its own, so that no depth of folders is too deep."""
     listing = _listing(directory)
     if isinstance(listing, SourceStatus):
@@ -89,6 +123,10 @@ def _walk(directory: str, seen: frozenset) -> Iterator[Found | SourceStatus]:
             stack.pop()
             continue
         path = entry.path
+        why = limits.why_not(path, entry.is_symlink())
+        if why is not None:
+            yield SourceStatus(printable(path), STATUS_SKIPPED, why)
+            continue
         try:
             st = os.stat(path)
         except OSError as e:
