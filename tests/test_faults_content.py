@@ -793,3 +793,48 @@ def test_fault_escapes_in_a_file_name_never_reach_the_terminal(tmp_path):
         if fmt in ("table", "csv"):  # human views and spreadsheet cells: escaped; JSON keeps the text as it is
             assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
             assert "\\x1b" in r.stdout
+
+
+def _tar(members: list[tuple[str, bytes]], mode: str = "w") -> bytes:
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode=mode) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1709856000
+            t.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("Logs/shadow")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/shadow"
+        t.addfile(link)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("mode,suffix,compression", [("w", ".tar", "tar"), ("w:gz", ".tar.gz", "gzip+tar"),
+                                                       ("w:bz2", ".tar.bz2", "bzip2+tar"), ("w:xz", ".tar.xz", "xz+tar")])
+def test_fault_tar_archives_are_read_member_by_member(tmp_path, mode, suffix, compression):
+    """A .tar.gz of logs was skipped as binary (0 of 30); a .tar of a.log and a.log.1.gz was one text file (5 of 10)."""
+    plain, ptags = block("P", n=5)
+    inner, itags = block("G", n=5)
+    p = tmp_path / f"logs{suffix}"
+    p.write_bytes(_tar([("Logs/a.log", plain), ("Logs/a.log.1.gz", gzip.compress(inner))], mode))
+    res = run_both(p)
+    assert res.tags() == set(ptags + itags) and res.rc == 0
+    assert res.source(f"{p}!Logs/a.log")["compression"] == compression
+    assert res.source(f"{p}!Logs/a.log.1.gz")["compression"] == compression + "+gzip"
+    link = res.source(f"{p}!Logs/shadow")
+    assert link["status"] == "skipped" and "link inside the tar archive" in link["reason"]
+    assert res.source(p)["reason"] == "tar archive with 3 member(s), each listed as its own source"
+
+
+def test_fault_truncated_tar_says_what_was_not_read(tmp_path):
+    first, ftags = block("F", n=40)
+    second, _ = block("S", n=5)
+    data = _tar([("Logs/a.log", first), ("Logs/b.log", second)])
+    p = tmp_path / "logs.tar"
+    p.write_bytes(data[: 512 + len(first) + 512 + 100])  # cut inside the second member
+    res = run_both(p)
+    assert res.tags(f"{p}!Logs/a.log") == set(ftags)
+    b = res.source(f"{p}!Logs/b.log")
+    assert b["status"] == "partial" and issues_with(b, "tar archive ends")
+    assert res.rc == 2 and "could not be read in full" in res.stderr

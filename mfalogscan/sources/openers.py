@@ -1,7 +1,8 @@
 """From an open file to the byte streams inside it.
 
 Compression is detected from content (magic bytes), never from the name:
-gzip, bzip2, xz and zip, nested to any sane depth (a .gz inside a .zip).
+gzip, bzip2, xz, zip and tar (`sources.tar`), nested to any sane depth (a .gz
+inside a .zip, a .tar.gz).
 Every zip member is a source of its own, named `ARCHIVE!MEMBER`. A zip whose
 central directory is missing (cut off by a full disk) is read member by
 member from its local headers, and the damage is reported.
@@ -24,6 +25,7 @@ from ..errors import DAMAGED, LOST, WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
 from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, XzStream, ZipMemberStream
 from .peek import PeekReader
+from .tar import is_tar, tar_units
 
 LOCAL_SIG = b"PK\x03\x04"
 ZIP_MAGICS = (LOCAL_SIG, b"PK\x05\x06")
@@ -99,6 +101,9 @@ def _chain(compression: str | None, more: str) -> str:
 def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
     """Yield the scannable units inside `unit` (itself when it is not compressed)."""
     kind = _kind(unit.stream.peek(8))
+    if kind is None and depth < MAX_NESTING and is_tar(unit.stream.peek(512)):
+        yield from tar_units(unit, depth, expand)
+        return
     if kind is None or depth >= MAX_NESTING:
         if kind is not None:
             unit.issues.append(SourceIssue(f"{kind} data nested deeper than {MAX_NESTING} levels; searched as it is", None, WARNING))
