@@ -224,9 +224,10 @@ def scan_command(
         out = _abandon(out, close)
         _err(f"error: {e}")
         raise typer.Exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        _err("interrupted")
-        raise typer.Exit(130)
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (see main): nothing is published, no .part is left
+        out = _abandon(out, close)
+        _err("terminated" if isinstance(e, Terminated) else "interrupted")
+        raise typer.Exit(143 if isinstance(e, Terminated) else 130)
     except Exception as e:  # an internal error: say so in one line, unless asked for the traceback
         out = _abandon(out, close)
         if debug:
@@ -332,5 +333,17 @@ def _quiet_pipe() -> None:
         pass
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (the output abandoned, temporary files removed), exit status 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    import signal
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
     app()

@@ -754,3 +754,32 @@ def test_fault_the_output_is_never_an_input(tmp_path):
 
 def objs_file(path) -> list[dict]:
     return [json.loads(l) for l in open(path, encoding="utf-8")]
+
+
+@pytest.mark.parametrize("sig,status,jobs", [("SIGINT", 130, ()), ("SIGTERM", 143, ()), ("SIGINT", 130, ("-j", "2"))])
+def test_fault_an_interrupted_run_publishes_nothing_and_leaves_nothing(tmp_path, sig, status, jobs):
+    """Ctrl-C mid-scan published an empty report under the final name; SIGTERM left a .part; -j 2 workers printed
+    tracebacks."""
+    import signal
+
+    d = tmp_path / "Logs"
+    d.mkdir()
+    write_log(d / "MultiFactorAuthSvc.log", [line(1)])
+    fifo = tmp_path / "live.log"  # a source that is still being written: the scan waits on it
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "mfalogscan", "scan", str(d), str(fifo), "-u", "jdoe", "-f", "json",
+           "-o", str(out / "r.json"), *jobs]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    with open(fifo, "wb") as writer:  # blocks until the scan opens it
+        writer.write((line(2) + "\n").encode())
+        writer.flush()
+        time.sleep(1.0)  # the scan is under way, reading the live source
+        assert proc.poll() is None, "the scan ended before the signal"
+        os.killpg(proc.pid, getattr(signal, sig))  # as a terminal's Ctrl-C reaches the whole process group
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == status, stderr
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")
+    assert (b"interrupted" if sig == "SIGINT" else b"terminated") in stderr
+    assert os.listdir(out) == [], os.listdir(out)  # no report under its name, no .part

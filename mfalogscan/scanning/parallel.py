@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 from collections import deque
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
@@ -52,6 +53,11 @@ def _spool_abandoned() -> bool:
 def _init(ctx, spool: str) -> None:
     global _context, _spool
     _context, _spool = ctx, spool
+    # Ctrl-C reaches the whole process group: the parent stops the scan and cleans up; a worker stays quiet
+    # (no traceback of its own) and ends with the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler (forked with it): end at once
 
 
 class _OnDisk:
@@ -151,7 +157,7 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
                 continue
             yield from results
 
-    finished = False
+    finished = interrupted = False
     try:
         for item in items:
             remote = not broken and not isinstance(item, SourceStatus) and item.fs_path is not None
@@ -159,11 +165,14 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
             yield from drain(jobs * _IN_FLIGHT_PER_JOB)
         yield from drain(0)
         finished = True
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the run is over, and so is every source a worker is reading
+        interrupted = True
+        raise
     finally:
         if finished:
             pool.shutdown(wait=True)
         else:
-            _stop(pool)
+            _stop(pool, interrupted)
         # The mark goes first: a worker that makes a file after the folder was listed for removal
         # sees the mark gone and removes its file and the folder itself.
         try:
@@ -173,10 +182,16 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
         shutil.rmtree(spool, ignore_errors=True)
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _stop(pool: ProcessPoolExecutor, interrupted: bool = False) -> None:
     """Cancel what has not started (the consumer has gone); what runs already ends on its own.
 
     Terminating the workers instead can cut a result in half in the pool's
-    pipe and leave its manager thread waiting for the rest for ever.
+    pipe and leave its manager thread waiting for the rest for ever, so it is
+    done only when the run itself is interrupted: then nothing waits for a
+    result any more, and a worker reading a live log or a huge file would
+    otherwise keep the process from exiting.
     """
+    if interrupted:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
