@@ -783,3 +783,56 @@ def test_fault_an_interrupted_run_publishes_nothing_and_leaves_nothing(tmp_path,
     assert b"Traceback" not in stderr, stderr.decode(errors="replace")
     assert (b"interrupted" if sig == "SIGINT" else b"terminated") in stderr
     assert os.listdir(out) == [], os.listdir(out)  # no report under its name, no .part
+
+
+def test_fault_rotation_during_the_scan_is_found_again(tmp_path, monkeypatch):
+    """A backup renamed after its folder was listed (.log.1 -> .log.2) was never scanned, and nothing was said."""
+    d = tmp_path / "Logs"
+    d.mkdir()
+    write_log(d / "MultiFactorAuthSvc.log", [line(1)])
+    write_log(d / "MultiFactorAuthSvc.log.1", [line(2, value="OLD")])
+    old, new = str(d / "MultiFactorAuthSvc.log.1"), str(d / "MultiFactorAuthSvc.log.2")
+    real_open = builtins.open
+
+    def rotating_open(file, *a, **k):
+        if isinstance(file, str) and file == old and os.path.exists(old):
+            os.rename(old, new)  # the service rotates: after the listing, before the open
+            write_log(d / "MultiFactorAuthSvc.log.3", [line(3, value="NEW")])  # and a new backup appears
+        return real_open(file, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", rotating_open)
+    report = scan(ScanConfig(paths=(str(d),), subjects=(Subject("jdoe"),)))
+    monkeypatch.undo()
+    statuses = {s.path: s for s in report.sources}
+    assert statuses[old].status == "unreadable"  # gone when opened: said, as before
+    for path in (new, str(d / "MultiFactorAuthSvc.log.3")):
+        assert statuses[path].status == "scanned"
+        assert any("appeared while the scan ran" in i.message for i in statuses[path].issues)
+    assert sorted(f.source for f in report.findings) == sorted([str(d / "MultiFactorAuthSvc.log"), new,
+                                                                str(d / "MultiFactorAuthSvc.log.3")])
+
+
+def test_fault_a_file_renamed_after_it_was_scanned_is_not_scanned_twice(tmp_path):
+    d = tmp_path / "Logs"
+    d.mkdir()
+    write_log(d / "a.log", [line(1)])
+    write_log(d / "b.log", [line(2)])
+    seen = []
+
+    def events():
+        for event in scan_events_of(d):
+            seen.append(event)
+            if getattr(event, "path", None) == str(d / "a.log") and not hasattr(event, "user"):
+                os.rename(d / "a.log", d / "a.log.1")  # rotated once scanned
+            yield event
+
+    statuses = {e.path: e for e in events() if not hasattr(e, "user")}
+    renamed = statuses[str(d / "a.log.1")]
+    assert renamed.status == "skipped" and "the same file as" in renamed.reason and str(d / "a.log") in renamed.reason
+    assert sum(1 for e in seen if hasattr(e, "user")) == 2
+
+
+def scan_events_of(d):
+    from mfalogscan.scanning.pipeline import scan_events
+
+    return scan_events(ScanConfig(paths=(str(d),), subjects=(Subject("jdoe"),)))

@@ -15,20 +15,28 @@ from ..model import Finding, SourceStatus
 from ..rules.load import RuleSet
 from ..sources.discover import check_paths, discover
 from .context import Context
+from .relist import Seen, changed_meanwhile
 from .source import scan_found
+
+
+def _serial(listing, ctx) -> Iterator[Finding | SourceStatus]:
+    for item in listing:
+        if isinstance(item, SourceStatus):
+            yield item
+            continue
+        yield from scan_found(item, ctx)
 
 
 def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Finding | SourceStatus]:
     """Findings and source statuses, in source order then line order."""
     check_paths(config.paths)
     ctx = Context(config, rules)
+    seen = Seen()
+    listing = seen.note(discover(config.paths, config.exclude, config.follow_links))
     if config.jobs > 1:
         from .parallel import scan_parallel  # only then: its imports cost start-up time
 
-        yield from scan_parallel(discover(config.paths, config.exclude, config.follow_links), ctx, config.jobs)
-        return
-    for item in discover(config.paths, config.exclude, config.follow_links):
-        if isinstance(item, SourceStatus):
-            yield item
-            continue
-        yield from scan_found(item, ctx)
+        yield from seen.scanned(scan_parallel(listing, ctx, config.jobs))
+    else:
+        yield from seen.scanned(_serial(listing, ctx))
+    yield from changed_meanwhile(config, ctx, seen)  # renamed or added while the scan ran
