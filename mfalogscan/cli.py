@@ -270,7 +270,9 @@ def _notes(report) -> None:
         path = visible(s.path)
         if s.raw_matches:
             names = ", ".join(f"{visible(n)} ({c})" for n, c in sorted(s.raw_matches.items()))
-            where = "binary file matches" if s.status == "skipped" else "UTF-16 stretches in this text file match"
+            where = ("UTF-16 stretches in this text file match" if s.status != "skipped" else
+                     "an earlier output of mfalogscan (not read as input) holds" if "output of mfalogscan" in (s.reason or "")
+                     else "binary file matches")
             _err(f"{path}: {where}: raw quoted occurrences of {names}; not parsed: look at the file")
         if s.encoding and "guessed" in s.encoding and not s.encoding.startswith("utf-16"):
             _err(f"{path}: read as {s.encoding}: it is not UTF-8; give --encoding if it is another code page")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import STATUS_SKIPPED, SourceStatus
-from ..sources.decode import Layout
 from ..sources.openers import Unit
 from .context import Context
 from .reading import Counts, raw_chunks
@@ -35,7 +34,8 @@ class RawQuoted:
 
     def __init__(self, ctx: Context, encodings=ALL_WIDTHS, only_with_nul: bool = False):
         self._ctx = ctx
-        self._searchers = [(p, e) for e in encodings if (p := ctx.matcher.quoted_searcher(e)) is not None]
+        self._encodings = encodings
+        self._searchers: list | None = None  # built on first need: most text sources never hold a NUL
         self._keep = ctx.matcher.max_bytes() + 8
         self._only_with_nul = only_with_nul
         self.per_subject = [0] * len(ctx.subjects)
@@ -57,10 +57,16 @@ class RawQuoted:
         self._wide_seen = {p for p in self._wide_seen if p >= self._base - 4}
 
     def finish(self) -> None:
-        self._count(self._tail, len(self._tail))
+        if not (self._only_with_nul and b"\x00" not in self._tail):
+            self._count(self._tail, len(self._tail))
         self._tail = b""
 
     def _count(self, buf: bytes, limit: int) -> None:
+        if self._searchers is None:
+            if not buf:
+                return
+            matcher = self._ctx.matcher
+            self._searchers = [(p, e) for e in self._encodings if (p := matcher.quoted_searcher(e)) is not None]
         for pattern, encoding in self._searchers:
             wide = encoding != "utf-8"
             for m in pattern.finditer(buf):
@@ -76,8 +82,8 @@ class RawQuoted:
                     self.per_subject[s] += 1
 
 
-def count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
-    """The skipped status of a binary unit, with its raw quoted matches per subject."""
+def count_binary(unit: Unit, ctx: Context, reason: str) -> SourceStatus:
+    """The skipped status of a unit not parsed (binary, or an output of mfalogscan), with its raw quoted matches."""
     counts = Counts()
     raw_count = RawQuoted(ctx)
     raw, _ = raw_chunks(unit, ctx.config, counts)
@@ -87,5 +93,5 @@ def count_binary(unit: Unit, ctx: Context, layout: Layout) -> SourceStatus:
         raw_count.finish()
     finally:
         raw.close()
-    status = source_status(unit, STATUS_SKIPPED, layout.why + "; not parsed (raw quoted matches counted)", counts)
+    status = source_status(unit, STATUS_SKIPPED, reason, counts)
     return replace(status, raw_matches=ctx.by_name(raw_count.per_subject))

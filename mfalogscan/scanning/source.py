@@ -16,6 +16,7 @@ read. `scan_unit` is the sequence for one unit:
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -139,19 +140,12 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         yield source_status(unit, STATUS_UNREADABLE, read_error(e), Counts())
         return
     own = own_output(sample)
-    if own is not None:  # read through only for its size and hash: what was passed over is on record
-        counts = Counts()
-        raw, _ = raw_chunks(unit, cfg, counts)
-        try:
-            for _ in raw:
-                pass
-        finally:
-            raw.close()
-        yield source_status(unit, STATUS_SKIPPED, f"an output of mfalogscan ({own}); not read as input", counts)
+    if own is not None:  # not parsed, but its size, hash and raw quoted matches are on record, as for a binary
+        yield count_binary(unit, ctx, f"an output of mfalogscan ({own}); not read as input")
         return
     layout = sniff_layout(sample, cfg.encoding)
     if layout.binary:
-        yield count_binary(unit, ctx, layout)
+        yield count_binary(unit, ctx, layout.why + "; not parsed (raw quoted matches counted)")
         return
     lines = layout.sample_lines(sample, _SNIFF_LINES)
     framing = detect(lines, cfg.framing, cfg.time.date_order)
@@ -228,9 +222,11 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
     return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts, wide)
 
 
+# A JSON Lines output's first record, and the fields it always has.
+_OWN_RECORDS = {"finding": {"user", "matched", "source", "line", "offset", "timestamp"}, "event": {"event", "original"},
+                "source": {"path", "status", "sha256"}, "summary": {"sources", "findings", "users"}}
 _OWN_STARTS = (
-    (b'{"type":"finding",', "JSON Lines"), (b'{"type":"event",', "JSON Lines"), (b'{"type":"source",', "JSON Lines"),
-    (b'{"type":"summary",', "JSON Lines"), (b'{\n  "tool": "mfalogscan",', "a JSON report"),
+    (b'{\n  "tool": "mfalogscan",', "a JSON report"),
     (b"# MFA Server log findings for ", "a Markdown report"),
     (("user," + ",".join(FINDING_FIELDS[1:])).encode(), "CSV"),
 )
@@ -240,6 +236,14 @@ def own_output(sample: bytes) -> str | None:
     """Which output of mfalogscan a source is, by its first bytes (an old report left in a scanned folder), or None.
     Read as input, an old JSON Lines file would give every finding it lists again."""
     head = sample[3:] if sample.startswith(b"\xef\xbb\xbf") else sample
+    if head.startswith(b'{"type":"'):
+        first = head.split(b"\n", 1)[0]
+        try:
+            record = json.loads(first)
+        except ValueError:
+            return None
+        fields = _OWN_RECORDS.get(record.get("type")) if isinstance(record, dict) else None
+        return "JSON Lines" if fields and fields <= record.keys() else None
     for start, kind in _OWN_STARTS:
         if head.startswith(start):
             return kind
