@@ -194,4 +194,8 @@ def _stop(pool: ProcessPoolExecutor, interrupted: bool = False) -> None:
     if interrupted:
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
+        # With its workers gone the pool's manager thread ends at once; waiting for it keeps the interpreter's
+        # exit from writing to the pool's half-closed wake-up pipe (a traceback on stderr).
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
     pool.shutdown(wait=False, cancel_futures=True)
