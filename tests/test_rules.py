@@ -106,3 +106,20 @@ def test_shipped_rules_parse_on_their_own():
     text = resources.files("mfalogscan.rules").joinpath("default.toml").read_text()
     rules = parse_rules(text, "default.toml")
     assert len(rules) == len(RULES.rules) and all(r.origin == "default.toml" for r in rules)
+
+
+def test_a_slow_rule_is_switched_off_for_a_source_after_a_few_time_outs(tmp_path, monkeypatch):
+    """200 lines that make a rule backtrack took 200 time-outs (203 s); now four, then the rule is off, and said."""
+    import mfalogscan.rules.classify as classify_module
+    from mfalogscan import ScanConfig, Subject, scan
+
+    monkeypatch.setattr(classify_module, "RULE_TIMEOUT", 0.05)
+    rules = tmp_path / "slow.toml"
+    rules.write_text('[[rule]]\nid = "slow"\ncategory = "operational"\nkind = "k"\npattern = \'(a|aa)+$\'\n')
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    log.write_text("".join(f'2024-03-07T18:00:{i % 60:02d}.000000Z|i|1|2|pfsvc|user "jdoe" {"a" * 40}!\n'
+                           for i in range(200)))
+    r = scan(ScanConfig(paths=(str(log),), subjects=(Subject("jdoe"),), rules_files=(str(rules),)))
+    assert len(r.findings) == 200 and all(f.details.get("rules_timed_out") == "slow" for f in r.findings)
+    (issue,) = [i for i in r.sources[0].issues if "switched off" in i.message]
+    assert "'slow'" in issue.message and "196 later message(s)" in issue.message and issue.severity == "warning"

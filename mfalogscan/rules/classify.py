@@ -9,6 +9,9 @@ from typing import Callable, Mapping
 from .load import Rule, RuleSet
 
 RULE_TIMEOUT = 0.5  # seconds one pattern may take on one message
+#: Time-outs of one rule in one source after which it is switched off there (every message it would have been
+#: tried on then counts as timed out at once): 200 slow lines would otherwise take 200 time-outs.
+RULE_TIMEOUTS_PER_SOURCE = 4
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,11 @@ class Classification:
 UNCLASSIFIED = Classification("unclassified", "unrecognized", "subject")
 
 
-def _match(rule: Rule, message: str, component: str | None, timeouts: list):
+def _match(rule: Rule, message: str, component: str | None, timeouts: list, off: frozenset | set = frozenset()):
     if rule.components and (component or "").lower() not in rule.components:
+        return None
+    if rule.id in off:
+        timeouts.append(rule.id)  # switched off for this source: as if it timed out, at once
         return None
     for pat, needs in rule.checks:
         for need in needs:  # strings every match contains (load.required_literals): one missing, no match
@@ -59,11 +65,13 @@ def _role(rule: Rule, groups: dict, is_subject: Callable[[str], bool]) -> str:
     return "target" if rule.category == "user-change" else "subject"
 
 
-def classify(rules: RuleSet, message: str, component: str | None, is_subject: Callable[[str], bool]) -> Classification:
-    """The first matching rule's verdict, or UNCLASSIFIED; never a guess."""
+def classify(rules: RuleSet, message: str, component: str | None, is_subject: Callable[[str], bool],
+             off: frozenset | set = frozenset()) -> Classification:
+    """The first matching rule's verdict, or UNCLASSIFIED; never a guess. Rules in `off` are not tried: they count
+    as timed out (see RuleBudget)."""
     timeouts: list[str] = []
     for rule in rules.rules:
-        m = _match(rule, message, component, timeouts)
+        m = _match(rule, message, component, timeouts, off)
         if m is None:
             continue
         groups = m.groupdict()
@@ -89,3 +97,30 @@ def classify(rules: RuleSet, message: str, component: str | None, is_subject: Ca
     if timeouts:
         return Classification("unclassified", "unrecognized", "subject", details={"rules_timed_out": ",".join(timeouts)})
     return UNCLASSIFIED
+
+
+class RuleBudget:
+    """One source's time-outs per rule; a rule over RULE_TIMEOUTS_PER_SOURCE is switched off for the source."""
+
+    def __init__(self):
+        self.off: set[str] = set()
+        self._count: dict[str, int] = {}
+        self.skipped: dict[str, int] = {}  # rule -> messages not tried against it once switched off
+
+    def note(self, verdict: Classification) -> None:
+        timed_out = verdict.details.get("rules_timed_out") if verdict.details else None
+        if not timed_out:
+            return
+        for rule in timed_out.split(","):
+            if rule in self.off:
+                self.skipped[rule] = self.skipped.get(rule, 0) + 1
+                continue
+            self._count[rule] = self._count.get(rule, 0) + 1
+            if self._count[rule] >= RULE_TIMEOUTS_PER_SOURCE:
+                self.off.add(rule)
+
+    def messages(self) -> list[str]:
+        return [f"rule {rule!r} ran out of time ({RULE_TIMEOUT} s) on {RULE_TIMEOUTS_PER_SOURCE} messages and was "
+                f"switched off for the rest of this source: {self.skipped.get(rule, 0)} later message(s) were not "
+                "tried against it (their findings name it in details.rules_timed_out); fix its pattern"
+                for rule in sorted(self.off)]

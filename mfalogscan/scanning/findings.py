@@ -19,7 +19,7 @@ from ..framings.base import without_nuls
 from ..search.linescan import Candidate, Sample
 from ..search.match import Occurrence
 from ..model import Finding, assemble
-from ..rules.classify import classify
+from ..rules.classify import RuleBudget, classify
 from ..sources.decode import Layout
 from ..timeline.clock import SourceClock
 from ..timeline.stamps import Stamp
@@ -64,6 +64,7 @@ class FindingBuilder:
         self.text_max = ctx.config.text_max
         self.list_mentions = ctx.config.list_mentions
         self.is_subject = [ctx.is_subject(i) for i in range(len(ctx.subjects))]
+        self.rule_budget = RuleBudget()
 
     def _decode(self, data: bytes) -> str:
         if self.strip_cr and data.endswith(b"\r"):
@@ -131,7 +132,9 @@ class FindingBuilder:
             if cand.long and record_line == cand.line:
                 # The record is this long line: its message is its head and the window around the name.
                 message = message + ELLIPSIS + text
-            verdict = classify(self.ctx.rules, message, record.component, self.is_subject[subject])
+            verdict = classify(self.ctx.rules, message, record.component, self.is_subject[subject], self.rule_budget.off)
+            if verdict.details:
+                self.rule_budget.note(verdict)
             shown, cut = self._shown(cand, text, occ)
             own = record_line == cand.line and not cand.long
             shown_message = record.message if own and len(record.message) <= self.text_max else shown

@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
-from ..errors import false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
+from ..errors import WARNING, SourceIssue, false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
 from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
@@ -164,7 +164,8 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
                                    wide)
     try:
         # Findings whose time is known at once go out as they are found: memory does not grow with them.
-        for pending in FindingBuilder(unit.path, ctx, framing, layout, clock).findings(scanner.run(chunks, layout.bom)):
+        builder = FindingBuilder(unit.path, ctx, framing, layout, clock)
+        for pending in builder.findings(scanner.run(chunks, layout.bom)):
             if not waiting.holds and not settler.needs_base(pending):
                 if (finding := settler.take(pending)) is not None:
                     listed += 1
@@ -174,6 +175,7 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         raw.close()  # reading is over before the time evidence of the file is asked for
         bad = undecodable.count
         issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first) + _order_issues(clock)
+        issues += [SourceIssue(m, None, WARNING) for m in builder.rule_budget.messages()]
         settler.base, year_from = clock.base_year(unit.file_times(), ctx.now)
         for pending in waiting:
             if (finding := settler.take(pending)) is not None:
