@@ -840,3 +840,14 @@ def scan_events_of(d):
     from mfalogscan.scanning.pipeline import scan_events
 
     return scan_events(ScanConfig(paths=(str(d),), subjects=(Subject("jdoe"),)))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
+def test_fault_a_proc_file_of_size_zero_is_read_and_said(tmp_path):
+    """A /proc-style file reports size 0: it was read as empty, silently."""
+    assert os.stat("/proc/self/status").st_size == 0
+    proc = cli("/proc/self/status", "-u", "jdoe", "-f", "jsonl", timeout=30)
+    s = source(objs(proc), "/status")
+    assert s["status"] == "scanned" and s["bytes"] > 0 and s["lines"] > 5
+    assert "size of 0 but it holds bytes" in issue_text(s)
+    assert proc.returncode == 1

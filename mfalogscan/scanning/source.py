@@ -48,9 +48,23 @@ _SNIFF_LINES = 200
 _YEARLESS_LINES = 50
 
 
+ZERO_SIZE = ("the file system gives this file a size of 0 but it holds bytes (a /proc or /sys file): read as a "
+             "stream to its end, so its size and content are what was read, not a snapshot")
+
+
+def _holds_bytes(raw) -> bool:
+    """A file whose size is 0 that gives bytes all the same (and is back at its start)."""
+    try:
+        data = raw.read(1)
+        raw.seek(0)
+    except OSError:
+        return False
+    return bool(data)
+
+
 def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     """Scan one file (or standard input); its own status, with its stored hash and time, comes last."""
-    modified, snap = None, None
+    modified, snap, zero_size = None, None, False
     if found.fs_path is None:
         raw, size, times, close = sys.stdin.buffer, None, [], False
     else:
@@ -65,6 +79,8 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
             times = [("the file's modification time", st.st_mtime)]
             modified = iso_utc(datetime.fromtimestamp(st.st_mtime, timezone.utc), True)
             size = st.st_size if stat.S_ISREG(st.st_mode) else None  # a FIFO's 0 is no size
+            if size == 0 and _holds_bytes(raw):
+                size, zero_size = None, True  # /proc and /sys: a size of 0 that is no size; read as a stream
             if size is not None:
                 snap = Snapshot(raw, size)  # the file as it is now, however it changes while read
         except OSError:
@@ -103,6 +119,8 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
         )
     finally:
         own = [_as_stored(status, snap, found, modified) for status in own]  # before the file is closed
+        if zero_size:
+            own = [replace(s, issues=tuple(s.issues) + (SourceIssue(ZERO_SIZE, None, WARNING),)) for s in own]
         if close:
             raw.close()
     yield from own
