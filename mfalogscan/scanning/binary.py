@@ -46,8 +46,11 @@ class RawQuoted:
     def found(self) -> bool:
         return any(self.per_subject)
 
-    def feed(self, data: bytes) -> None:
-        if self._only_with_nul and b"\x00" not in data and b"\x00" not in self._tail:
+    def feed(self, data: bytes, has_nul: bool | None = None) -> None:
+        """`has_nul`: whether `data` holds a NUL byte, when the caller already knows (it searched for one)."""
+        if has_nul is None:
+            has_nul = b"\x00" in data
+        if self._only_with_nul and not has_nul and b"\x00" not in self._tail:
             self._tail, self._base = data[-self._keep:], self._base + len(data) - len(data[-self._keep:])
             return
         buf = self._tail + data

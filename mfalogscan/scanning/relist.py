@@ -27,14 +27,6 @@ APPEARED = ("appeared while the scan ran (added, or renamed after its folder was
             "after the other sources")
 
 
-def identity(path: str | None) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path) if path is not None else None
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino) if st is not None else None
-
-
 class Seen:
     """The paths listed and the files (device, inode) met in the first listing and then opened."""
 
@@ -57,11 +49,9 @@ class Seen:
         for item in items:
             path = item.path
             self.paths.add(path)
-            if isinstance(item, Found):
-                key = identity(item.fs_path)
-                if key is not None:
-                    self.files.setdefault(key, path)
-                    self._key_of[path] = key
+            if isinstance(item, Found) and item.key is not None:  # the listing's own stat of the file
+                self.files.setdefault(item.key, path)
+                self._key_of[path] = item.key
             yield item
 
 
@@ -72,9 +62,8 @@ def changed_meanwhile(config, ctx, seen: Seen) -> Iterator[Finding | SourceStatu
     for item in discover(config.paths, config.exclude, config.follow_links):
         if item.path in seen.paths or not isinstance(item, Found):
             continue
-        key = identity(item.fs_path)
-        if key is not None and key in seen.files:
-            yield SourceStatus(item.path, STATUS_SKIPPED, f"the same file as {seen.files[key]}, which was scanned: "
+        if item.key is not None and item.key in seen.files:
+            yield SourceStatus(item.path, STATUS_SKIPPED, f"the same file as {seen.files[item.key]}, which was scanned: "
                                "it was renamed while the scan ran")
             continue
         for event in scan_found(item, ctx):

@@ -36,6 +36,8 @@ class Found:
 
     path: str
     fs_path: str | None
+    #: (device, inode) when listed: the same file under another name is the same key (a rotation, see relist).
+    key: tuple[int, int] | None = None
 
 
 def printable(path: str) -> str:
@@ -78,7 +80,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), follow_links: bo
                    "(pipe its output through a file or '-' instead)")
             yield SourceStatus(printable(p), STATUS_SKIPPED, why, issues=(SourceIssue(why, None, LOST),))
         else:
-            yield Found(printable(p), p)  # a file, a FIFO (<(zcat x)), or a block device (a disk image)
+            yield Found(printable(p), p, (st.st_dev, st.st_ino))  # a file, a FIFO (<(zcat x)), a block device
 
 
 def _listing(directory: str) -> list | SourceStatus:
@@ -143,7 +145,7 @@ def _walk(directory: str, seen: frozenset, limits: _Limits) -> Iterator[Found | 
                 continue
             stack.append((iter(listing), above | {key}))
         elif stat.S_ISREG(st.st_mode):
-            yield Found(printable(path), path)
+            yield Found(printable(path), path, (st.st_dev, st.st_ino))
         else:
             yield SourceStatus(printable(path), STATUS_SKIPPED, "not a regular file (device, FIFO or socket); not read")
 

@@ -166,16 +166,17 @@ class SourceClock:
         if stamp is None:
             return 0
         if not sample:
-            epoch = self.tracker.place(stamp)
             if stamp.offset is None:
                 self.used_zone = True
-            if stamp.year is None:
-                self.needs_year = True
-                if (stamp.month, stamp.day) == (2, 29):
-                    self.feb29.add(epoch)  # its year must be a leap year, sampled or not
-                if at >= 0 and self.tracker.stepped_back(stamp):
-                    self._tentative.append([at, epoch, None])
-                    epoch = -len(self._tentative)
+            if stamp.year is not None:
+                return 0  # a stamp with its year needs no relative year: resolve() does not read it
+            epoch = self.tracker.place(stamp)
+            self.needs_year = True
+            if (stamp.month, stamp.day) == (2, 29):
+                self.feb29.add(epoch)  # its year must be a leap year, sampled or not
+            if at >= 0 and self.tracker.stepped_back(stamp):
+                self._tentative.append([at, epoch, None])
+                epoch = -len(self._tentative)
             return epoch
         epoch = self.tracker.observe(stamp)
         if at >= 0:
