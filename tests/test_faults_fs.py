@@ -736,15 +736,19 @@ def test_fault_the_output_is_never_an_input(tmp_path):
     old = cli(str(d), "-u", "jdoe", "-f", "jsonl")
     (d / "old-findings.jsonl").write_bytes(old.stdout)
     (d / ".mfalogscan-0123456789abcdef.part").write_text(line(3) + "\n")
-    for fmt, name in (("json", "report.json"), ("markdown", "report.md"), ("csv", "report.csv")):
-        proc = cli(str(d), "-u", "jdoe", "-f", fmt, "-o", str(d / name), timeout=30)
+    key = tmp_path / "k"
+    assert subprocess.run([sys.executable, "-m", "mfalogscan", "keygen", str(key)], capture_output=True).returncode == 0
+    for fmt, name in (("json", "report.json"), ("markdown", "jdoe.md"), ("csv", "report.csv")):
+        proc = cli(str(d), "-u", "jdoe", "-f", fmt, "-o", str(d / name), "--sign", str(key), timeout=30)
         assert proc.returncode == 0, err(proc)
-    proc = cli(str(d), "-u", "jdoe", "-f", "jsonl", timeout=30)
+    proc = cli(str(d), "-u", "jdoe", "-f", "jsonl", "--mentions", timeout=30)
     o = objs(proc)
     assert [f["source"] for f in by_type(o, "finding")] == [str(d / "MultiFactorAuthSvc.log")]
     for name, why in (("old-findings.jsonl", "an output of mfalogscan (JSON Lines)"),
                       ("report.json", "an output of mfalogscan (a JSON report)"),
-                      ("report.md", "an output of mfalogscan (a Markdown report)"),
+                      ("jdoe.md", "an output of mfalogscan (a Markdown report)"),
+                      ("jdoe.md.sha256", "an output of mfalogscan (a report's SHA-256 manifest (.sha256))"),
+                      ("report.json.sig", "an output of mfalogscan (a report's signature (.sig))"),
                       ("report.csv", "an output of mfalogscan (CSV)"),
                       (".mfalogscan-0123456789abcdef.part", "a temporary file of mfalogscan")):
         s = source(o, "/" + name)

@@ -95,9 +95,13 @@ def link_events(findings: Sequence[Finding], window: float) -> list[Finding]:
     return out
 
 
+_POSITION = re.compile(r" \(member \d+\)$")
+
+
 def rotation_family(path: str) -> str:
     """The log a file is a version of: MultiFactorAuthSvc.log for .log.1, .log.2.gz, _20240307.log ..."""
     name = path.rsplit("!", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    name = _POSITION.sub("", name)  # a member told apart by its position (sources.members) is the same log
     previous = None
     while previous != name:
         previous = name

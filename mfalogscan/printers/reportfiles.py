@@ -17,8 +17,8 @@ def check_per_subject(name: str) -> None:
         raise ConfigError(f"--output-dir makes one file per subject: use --format markdown or html, not {name}")
 
 
-def write_per_subject(report, name: str, directory: str, force: bool) -> list[str]:
-    """Write each subject's report as DIR/<safe name>.<ext>; return the paths written."""
+def write_per_subject(report, name: str, directory: str, force: bool, sealer=None) -> list[str]:
+    """Write each subject's report as DIR/<safe name>.<ext> (sealed by `sealer`); return the paths written."""
     check_per_subject(name)
     check_no_links(directory)
     try:
@@ -31,7 +31,7 @@ def write_per_subject(report, name: str, directory: str, force: bool) -> list[st
     try:
         for view in subject_views(report):
             file_name = safe_file_name(view.user, taken) + PER_SUBJECT[name]
-            with folder.create(file_name, force) as out:
+            with folder.create(file_name, force, sealer) as out:
                 out.write(render(view))
             written.append(os.path.join(directory, file_name))
     finally:

@@ -14,12 +14,14 @@ nothing is left behind.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import secrets
 import stat
 
 from ..errors import ConfigError
+from ..evidence.seal import MANIFEST_SUFFIX, SIGNATURE_SUFFIX, Sealer
 
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 _AT = os.open in getattr(os, "supports_dir_fd", set()) and os.link in getattr(os, "supports_dir_fd", set())
@@ -68,16 +70,19 @@ class Folder:
         except FileNotFoundError:
             return False
 
-    def create(self, name: str, force: bool) -> "_Publisher":
-        if not force and self.exists(name):
-            raise ConfigError("the file exists; give --force to replace it", os.path.join(self.path, name))
+    def create(self, name: str, force: bool, sealer: Sealer | None = None) -> "_Publisher":
+        """A new file that becomes `name` when closed; sealed (manifest, signature beside it) by `sealer`."""
+        sides = (MANIFEST_SUFFIX,) + ((SIGNATURE_SUFFIX,) if sealer and sealer.key else ()) if sealer else ()
+        for taken in (name,) + tuple(name + side for side in sides):
+            if not force and self.exists(taken):
+                raise ConfigError("the file exists; give --force to replace it", os.path.join(self.path, taken))
         tmp = f".mfalogscan-{secrets.token_hex(8)}.part"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(self._p(tmp), flags, 0o600, **self._at(tmp))
         except OSError as e:
             raise ConfigError(f"cannot write output file: {e.strerror or e}", os.path.join(self.path, name)) from None
-        return _Publisher(fd, self, tmp, name, force)
+        return _Publisher(fd, self, tmp, name, force, sealer=sealer)
 
     def publish(self, tmp: str, name: str, force: bool) -> None:
         target = os.path.join(self.path, name)
@@ -106,13 +111,30 @@ class Folder:
             pass
 
 
+class _Hashing(io.FileIO):
+    """The raw file, hashing exactly the bytes that reach it (a short write hashes only what was written)."""
+
+    def __init__(self, fd: int):
+        super().__init__(fd, "w")
+        self.sha256, self.size = hashlib.sha256(), 0
+
+    def write(self, data) -> int:
+        n = super().write(data)
+        if n:
+            self.sha256.update(memoryview(data)[:n])
+            self.size += n
+        return n
+
+
 class _Publisher(io.TextIOWrapper):
     """A text file that becomes its name when closed without error (and vanishes otherwise)."""
 
-    def __init__(self, fd: int, folder: Folder, tmp: str, name: str, force: bool, owns_folder: bool = False):
-        super().__init__(io.FileIO(fd, "w"), encoding="utf-8", newline="")
+    def __init__(self, fd: int, folder: Folder, tmp: str, name: str, force: bool, owns_folder: bool = False,
+                 sealer: Sealer | None = None):
+        self._raw = _Hashing(fd)
+        super().__init__(io.BufferedWriter(self._raw), encoding="utf-8", newline="")
         self._folder, self._tmp, self._name, self._force = folder, tmp, name, force
-        self._failed, self._owns = False, owns_folder
+        self._failed, self._owns, self._sealer = False, owns_folder, sealer
 
     def __exit__(self, kind, value, tb):
         self._failed = kind is not None
@@ -129,6 +151,8 @@ class _Publisher(io.TextIOWrapper):
                     self._folder.discard(self._tmp)
                 else:
                     self._folder.publish(self._tmp, self._name, self._force)
+                    if self._sealer is not None:
+                        self._seal()
             finally:
                 if self._owns:
                     self._folder.close()
@@ -138,6 +162,15 @@ class _Publisher(io.TextIOWrapper):
         self._failed = True
         self.close()
 
+    def _seal(self) -> None:
+        digest = self._raw.sha256.hexdigest()
+        sides = ((MANIFEST_SUFFIX, self._sealer.manifest(self._name, digest)),
+                 (SIGNATURE_SUFFIX, self._sealer.signature(self._name, digest, self._raw.size)))
+        for suffix, data in sides:
+            if data is not None:
+                with self._folder.create(self._name + suffix, self._force) as side:
+                    side.write(data.decode("utf-8"))
+
 
 class _Stream(io.TextIOWrapper):
     """Output to an existing device, FIFO or socket (/dev/null, a process substitution): written as it is."""
@@ -146,12 +179,12 @@ class _Stream(io.TextIOWrapper):
         self.close()
 
 
-def open_report(path: str, force: bool = False):
+def open_report(path: str, force: bool = False, sealer: Sealer | None = None):
     """A UTF-8 text file (newline='' so CSV keeps its CRLF) that appears at `path` only when complete.
 
     An existing device, FIFO or socket is not a file to replace but a stream:
     it is written to as it is (and never replaced, which as root would
-    destroy a device node such as /dev/null).
+    destroy a device node such as /dev/null), and it is not sealed.
     """
     full = check_no_links(path)
     try:
@@ -161,6 +194,8 @@ def open_report(path: str, force: bool = False):
     except OSError as e:
         raise ConfigError(f"cannot write output file: {e.strerror or e}", path) from None
     if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        if sealer is not None and sealer.key is not None:
+            raise ConfigError("--sign needs a report file, not a device, FIFO or socket", path)
         try:
             fd = os.open(full, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError as e:
@@ -168,7 +203,7 @@ def open_report(path: str, force: bool = False):
         return _Stream(io.FileIO(fd, "w"), encoding="utf-8", newline="")
     folder = Folder(os.path.dirname(full))
     try:
-        publisher = folder.create(os.path.basename(full), force)
+        publisher = folder.create(os.path.basename(full), force, sealer)
     except BaseException:
         folder.close()
         raise

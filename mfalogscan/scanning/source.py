@@ -17,6 +17,7 @@ read. `scan_unit` is the sequence for one unit:
 from __future__ import annotations
 
 import json
+import re
 import os
 import stat
 import sys
@@ -249,7 +250,10 @@ _OWN_STARTS = (
     (b'{\n  "tool": "mfalogscan",', "a JSON report"),
     (b"# MFA Server log findings for ", "a Markdown report"),
     (("user," + ",".join(FINDING_FIELDS[1:])).encode(), "CSV"),
+    (b'{\n  "format": "mfalogscan-signature/1"', "a report's signature (.sig)"),
 )
+# A report's manifest (evidence.seal): one line as sha256sum writes it, naming the report file.
+_MANIFEST = re.compile(rb"[0-9a-f]{64}  [^\r\n]{1,1024}\n\Z")
 
 
 def own_output(sample: bytes) -> str | None:
@@ -269,6 +273,8 @@ def own_output(sample: bytes) -> str | None:
             return kind
     if head.startswith(b"<!DOCTYPE html>") and b"<title>MFA Server log findings" in head[:2048]:
         return "an HTML report"
+    if _MANIFEST.match(sample):
+        return "a report's SHA-256 manifest (.sha256)"
     return None
 
 

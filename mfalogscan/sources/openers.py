@@ -25,6 +25,7 @@ from ..errors import DAMAGED, LOST, WARNING, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
 from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, XzStream, ZipMemberStream
 from .peek import PeekReader
+from .members import MemberNames
 from .tar import is_tar, tar_units
 
 LOCAL_SIG = b"PK\x03\x04"
@@ -155,20 +156,20 @@ def _seekable(unit: Unit) -> BinaryIO:
     return spool
 
 
-def _unread_member(archive: Unit, name: str, reason: str, stored: int | None) -> SourceStatus:
-    """A member whose bytes could not be read: listed as skipped, and an error (exit status 2)."""
+def _unread_member(archive: Unit, path: str, reason: str, stored: int | None) -> SourceStatus:
+    """A member (at `path`) whose bytes could not be read: listed as skipped, and an error (exit status 2)."""
     what = f"its {stored} stored bytes were not read" if stored is not None else "its bytes were not read"
     return SourceStatus(
-        f"{archive.path}!{name}", STATUS_SKIPPED, reason, compression=_chain(archive.compression, "zip"),
+        path, STATUS_SKIPPED, reason, compression=_chain(archive.compression, "zip"),
         container=archive.path, stored_bytes=stored, issues=(SourceIssue(f"{reason}: {what}", 0, LOST),),
     )
 
 
-def _member_unit(archive: Unit, name: str, stream: DecompressedStream, mtime: float | None, issues: list) -> Unit:
+def _member_unit(archive: Unit, path: str, stream: DecompressedStream, mtime: float | None, issues: list) -> Unit:
     stream.budget = archive.budget  # the member expands within its archive file's budget
     times = ([("the zip entry's date", mtime)] if mtime else []) + archive.times
     return replace(
-        archive, path=f"{archive.path}!{name}", stream=PeekReader(stream), compression=_chain(archive.compression, "zip"),
+        archive, path=path, stream=PeekReader(stream), compression=_chain(archive.compression, "zip"),
         container=archive.path, stored_bytes=None, times=times, decoders=archive.decoders + [stream], issues=list(issues),
     )
 
@@ -190,6 +191,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
     base = f.tell()
     issues: list[SourceIssue] = []
     members = 0
+    names = MemberNames(unit.path)
     try:
         infos = zipfile.ZipFile(f).infolist()
         no_directory = None
@@ -203,7 +205,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             if info.filename.endswith("/"):  # a folder (ZipInfo.is_dir() fails on an empty name)
                 continue
             members += 1
-            name = info.filename or f"(member {index}, without a name)"
+            name = names.path(info.filename or f"(member {index}, without a name)", index)
             if info.flag_bits & 1:
                 yield _unread_member(unit, name, "encrypted zip member; not scanned (no password is tried: "
                                      "decrypt the archive and scan what it holds)", info.compress_size)
@@ -221,7 +223,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
             yield from expand(member, depth + 1)
     else:
         counter, held, readable = [0], [], False
-        for item in _walk_local_headers(unit, f, base, counter, issues, depth):
+        for item in _walk_local_headers(unit, f, base, counter, issues, depth, names):
             if readable:
                 yield item
             elif isinstance(item, Unit) and _member_readable(item):  # a member that can be read: this is a zip
@@ -238,6 +240,7 @@ def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
                    "scanned as the bytes it holds")
             yield replace(unit, stream=PeekReader(_Window(f, base, None)), issues=list(unit.issues) + [SourceIssue(why, 0, DAMAGED)])
             return
+    issues += names.issues()
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield SourceStatus(unit.path, status, f"zip archive with {members} member(s), each listed as its own source",
                        compression=_chain(unit.compression, "zip"), container=unit.container,
@@ -307,7 +310,7 @@ def _file_size(f: BinaryIO) -> int:
 
 
 def _walk_local_headers(
-    unit: Unit, f: BinaryIO, base: int, counter: list, issues: list, depth: int
+    unit: Unit, f: BinaryIO, base: int, counter: list, issues: list, depth: int, names: MemberNames
 ) -> Iterator[Unit | SourceStatus]:
     """Read members from their local headers alone; resynchronise on the next header after damage."""
     pos = base
@@ -325,10 +328,10 @@ def _walk_local_headers(
             pos = nxt
             continue
         _, _, flags, method, _mt, _md, crc, csize, usize, nlen, elen = _LOCAL.unpack(local)
-        name = f.read(nlen).decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        counter[0] += 1
+        name = names.path(f.read(nlen).decode("utf-8" if flags & 0x800 else "cp437", "replace"), counter[0])
         start = pos + _LOCAL.size + nlen + elen
         sized = not flags & 8
-        counter[0] += 1
         skip_reason = None
         if not sized and method == 0 and not flags & 1:
             found_size = _stored_size(f, start)

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 
 from ..errors import LOST, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
+from .members import MemberNames
 from .peek import PeekReader
 
 TAR_MAGIC_AT = 257
@@ -61,7 +62,8 @@ class _MemberStream:
 def tar_units(archive, depth: int, expand: Callable) -> Iterator:
     """The units inside a tar `archive` (a sources.openers.Unit), each expanded with `expand(unit, depth)`."""
     compression = f"{archive.compression}+tar" if archive.compression else "tar"
-    last, members, issues = None, 0, []
+    last, members, issues, entries = None, 0, [], 0
+    names = MemberNames(archive.path)
     try:
         tf = tarfile.open(fileobj=archive.stream, mode="r|")
     except (tarfile.TarError, OSError, EOFError) as e:
@@ -80,9 +82,10 @@ def tar_units(archive, depth: int, expand: Callable) -> Iterator:
             if member is None:
                 break
             last = member.name
-            name = f"{archive.path}!{member.name}"
+            entries += 1
             if member.isdir():
                 continue
+            name = names.path(member.name, entries)
             members += 1
             if not member.isfile():
                 kind = "link" if member.issym() or member.islnk() else "device, FIFO or other special entry"
@@ -98,6 +101,7 @@ def tar_units(archive, depth: int, expand: Callable) -> Iterator:
     finally:
         if tf is not None:
             tf.close()
+    issues += names.issues()
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield SourceStatus(archive.path, status, f"tar archive with {members} member(s), each listed as its own source",
                        compression=compression, container=archive.container, stored_bytes=archive.stored_bytes,

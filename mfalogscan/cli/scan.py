@@ -1,10 +1,4 @@
-"""The command line: options -> ScanConfig -> scan_events() -> a printer; errors -> exit status.
-
-Exit status: 0 findings, 1 none, 2 an error (even with findings, like grep).
-Bad input gets one line on stderr naming the problem, never a traceback
-(unless --debug). stdout carries only data; progress goes to stderr, and
-only when stderr is a terminal.
-"""
+"""The scan command: options -> ScanConfig -> scan() -> a printer (or one file per subject); errors -> exit status."""
 
 from __future__ import annotations
 
@@ -16,39 +10,11 @@ from typing import List, Optional
 
 import typer
 
-from .model import VERSION as __version__
-from .config import MAX_EXPANSION
-from .printers import FORMATS
-
-HELP = (
-    "Find every record of a user in Azure MFA Server logs and all their backups "
-    "(Microsoft's GDPR procedure: search for the username with its double quotes)."
-)
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, help=HELP,
-                  rich_markup_mode=None)
-EXIT_ERROR = 2
-EXIT_PIPE = 141  # what a shell shows for a command ended by SIGPIPE, as grep is
-
+from ..config import MAX_EXPANSION
+from ..printers import FORMATS
+from .app import EXIT_ERROR, EXIT_PIPE, Terminated, _err, _quiet_pipe, app
 
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # the formats, defined once in printers
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"mfalogscan {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-) -> None:
-    """Find every record of a user in Azure MFA Server logs and all their backups."""
-
-
-def _err(message: str) -> None:
-    sys.stderr.write(f"mfalogscan: {message}\n")
-    sys.stderr.flush()
 
 
 class _Progress:
@@ -60,8 +26,8 @@ class _Progress:
         self._done = 0
 
     def __iter__(self):
-        from .errors import visible
-        from .model import SourceStatus
+        from ..errors import visible
+        from ..model import SourceStatus
 
         for item in self._events:
             if self._on and isinstance(item, SourceStatus):
@@ -74,12 +40,25 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _open_output(path: Optional[str], force: bool):
+def _open_output(path: Optional[str], force: bool, sealer):
     if path is None or path == "-":
         return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", line_buffering=sys.stdout.isatty()), False
-    from .printers.safeopen import open_report
+    from ..printers.safeopen import open_report
 
-    return open_report(path, force), True
+    return open_report(path, force, sealer), True
+
+
+def _sealer(sign: Optional[str], signer: Optional[str], output: Optional[str], output_dir: Optional[str], now):
+    """The seal of report files: a manifest always, a signature with --sign."""
+    from ..errors import ConfigError
+    from ..evidence.seal import Sealer, load_key
+    from ..timeline.policy import iso_utc
+
+    if signer is not None and sign is None:
+        raise ConfigError("--signer names who signs: give --sign KEY too")
+    if sign is not None and (output in (None, "-") and output_dir is None):
+        raise ConfigError("--sign needs --output or --output-dir: a report on stdout cannot carry its signature")
+    return Sealer(load_key(sign, private=True) if sign else None, signer, iso_utc(now, False))
 
 
 @app.command("scan")
@@ -140,19 +119,24 @@ def scan_command(
     follow_links: bool = typer.Option(
         False, "--follow-links", help="Follow symbolic links that lead out of the folders scanned (listed as skipped otherwise).",
     ),
+    sign: Optional[str] = typer.Option(
+        None, "--sign", metavar="KEY",
+        help="Sign each report file (FILE.sig): an Ed25519 private key file (mfalogscan keygen), or hmac:FILE for a shared secret.",
+    ),
+    signer: Optional[str] = typer.Option(None, "--signer", metavar="NAME", help="Who signs, as the signature will name them."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
-    from .errors import ConfigError, MfaLogScanError
+    from ..errors import ConfigError, MfaLogScanError
 
     out, close, report = None, False, None
     try:
-        from . import printers
-        from .evidence.report import scan
-        from .config import ScanConfig, subjects_from
-        from .scanning.parallel import default_jobs
-        from .rules.load import load_rules
-        from .timeline.policy import TimePolicy, parse_when, parse_zone, reference_now
+        from .. import printers
+        from ..evidence.report import scan
+        from ..config import ScanConfig, subjects_from
+        from ..scanning.parallel import default_jobs
+        from ..rules.load import load_rules
+        from ..timeline.policy import TimePolicy, parse_when, parse_zone, reference_now
 
         zone, zone_label = parse_zone(timezone_name)
         now = reference_now()
@@ -194,22 +178,23 @@ def scan_command(
         if name == "html" and output_dir is None and len(config.subjects) > 1:
             raise ConfigError("an HTML report is one file per subject: give --output-dir DIR, or one --user")
         write = printers.get(name)
-        from .sources.discover import check_paths
+        from ..sources.discover import check_paths
 
         check_paths(config.paths)  # before --output is created
         if output_dir is not None:
-            from .printers.reportfiles import check_per_subject, write_per_subject
+            from ..printers.reportfiles import check_per_subject, write_per_subject
 
             check_per_subject(name)
-        else:
-            out, close = _open_output(output, force)  # before scanning, so a bad --output fails at once
+        sealer = _sealer(sign, signer, output, output_dir, now)
+        if output_dir is None:
+            out, close = _open_output(output, force, sealer)  # before scanning, so a bad --output fails at once
         # JSON Lines are written as the scan finds them; the other formats need the finished report.
         stream = printers.stream(name, out) if output_dir is None else None
         # Findings streamed to stdout may reach the very terminal the progress line is drawn on: no line then.
         progress = None if stream is not None and not close else _Progress
         report = scan(config, ruleset, progress=progress, on_finding=stream.finding if stream else None)
         if output_dir is not None:
-            for path in write_per_subject(report, name, output_dir, force):
+            for path in write_per_subject(report, name, output_dir, force, sealer):
                 _err(f"wrote {path}")
         elif stream is not None:
             stream.end(report)
@@ -248,7 +233,7 @@ def scan_command(
             except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
                 _err(f"error: {e}")
                 raise typer.Exit(EXIT_ERROR)
-    from .errors import visible
+    from ..errors import visible
 
     bad = [s for s in report.sources if s.has_error]
     if bad:
@@ -264,7 +249,7 @@ def scan_command(
 
 def _notes(report) -> None:
     """What a person must know although nothing failed: raw matches outside the text read, encodings guessed."""
-    from .errors import visible
+    from ..errors import visible
 
     for s in report.sources:
         path = visible(s.path)
@@ -278,46 +263,6 @@ def _notes(report) -> None:
             _err(f"{path}: read as {s.encoding}: it is not UTF-8; give --encoding if it is another code page")
 
 
-@app.command("verify")
-def verify_command(
-    report: str = typer.Argument(..., metavar="REPORT.json", help="A report written with --format json."),
-    paths: Optional[List[str]] = typer.Argument(
-        None, metavar="[PATH]...", help="Where the searched paths are now, in the report's order (when they moved)."
-    ),
-    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
-) -> None:
-    """Re-read every source and finding of REPORT.json: exit 0 only if all still hold as reported."""
-    import json
-
-    from .errors import ConfigError, MfaLogScanError
-    from .evidence.verify import verify
-
-    try:
-        try:
-            with open(report, "rb") as f:
-                doc = json.loads(f.read().decode("utf-8"))
-        except OSError as e:
-            raise ConfigError(f"cannot read report: {e.strerror or e}", report) from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ConfigError(f"not a JSON report ({e})", report) from None
-        if not isinstance(doc, dict):
-            raise ConfigError("not an mfalogscan JSON report", report)
-        outcome = verify(doc, tuple(paths or ()))
-    except MfaLogScanError as e:
-        _err(f"error: {e}")
-        raise typer.Exit(EXIT_ERROR)
-    except Exception as e:  # an internal error: one line, unless asked for the traceback
-        if debug:
-            raise
-        _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
-        raise typer.Exit(EXIT_ERROR)
-    for line in outcome.changed + outcome.holds:
-        typer.echo(line)
-    verdict = "everything holds" if outcome.ok else f"{len(outcome.changed)} difference(s)"
-    typer.echo(f"{verdict}: {outcome.sources} source(s), {outcome.findings} finding(s) checked")
-    raise typer.Exit(0 if outcome.ok else 1)
-
-
 def _abandon(out, close: bool):
     """A report file that could not be finished is not left half-written; returns None for `out`."""
     if close and out is not None:
@@ -326,26 +271,3 @@ def _abandon(out, close: bool):
     return out
 
 
-def _quiet_pipe() -> None:
-    """After the reader of stdout went away: make the final flush at exit harmless."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is (the output abandoned, temporary files removed), exit status 143."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise Terminated()
-
-
-def main() -> None:
-    import signal
-
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    app()
