@@ -362,6 +362,29 @@ def test_bad_signing_options_are_one_line_errors(tmp_path, write, args, words):
     assert not (tmp_path / "r.json").exists()
 
 
+def test_a_pem_key_with_a_passphrase_signs_with_the_passphrase_given(reported, tmp_path, monkeypatch):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    logs, report = reported
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = tmp_path / "k.pem"
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.BestAvailableEncryption(b"s3cret")))
+    public = tmp_path / "k.pub.pem"
+    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    args = ["scan", str(logs), "-u", "jdoe", "-f", "json", "-o", str(tmp_path / "p.json"), "--sign", str(pem)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and "protected by a passphrase: set MFALOGSCAN_KEY_PASSPHRASE" in r.stderr
+    monkeypatch.setenv("MFALOGSCAN_KEY_PASSPHRASE", "wrong")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and "does not open this key" in r.stderr
+    monkeypatch.setenv("MFALOGSCAN_KEY_PASSPHRASE", "s3cret")
+    assert runner.invoke(app, args).exit_code == 0
+    r = runner.invoke(app, ["verify", str(tmp_path / "p.json"), "--key", str(public)])
+    assert r.exit_code == 0 and "(with the key given)" in r.stdout, r.stdout
+
+
 def test_signing_needs_a_file(tmp_path, write):
     write("Logs/a.log", text_bytes(sample_lines(3)))
     key = tmp_path / "k"

@@ -122,6 +122,11 @@ def load_key(spec: str, private: bool) -> Key:
         except (ValueError, Exception) as e:  # noqa: BLE001 - each loader refuses other formats its own way
             problems.append(str(e))
     if key is None:
+        if any("bcrypt" in p for p in problems):
+            raise ConfigError("an OpenSSH key with a passphrase needs the 'bcrypt' package (pip install bcrypt); "
+                              "or use a PEM key (openssl genpkey -algorithm ed25519 -aes256)", spec)
+        if password and any("incorrect password" in p.lower() or "decrypt" in p.lower() for p in problems):
+            raise ConfigError(f"the passphrase in {PASSPHRASE_VARIABLE} does not open this key", spec)
         if any("encrypted" in p.lower() or "password" in p.lower() for p in problems) and not password:
             raise ConfigError(f"the key is protected by a passphrase: set {PASSPHRASE_VARIABLE}", spec)
         kind = "an Ed25519 private key (PEM or OpenSSH)" if private else "an Ed25519 key (PEM or OpenSSH)"
