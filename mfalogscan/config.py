@@ -65,6 +65,8 @@ class ScanConfig:
     exclude: tuple[str, ...] = ()
     #: Follow symbolic links that lead out of the folders scanned (--follow-links).
     follow_links: bool = False
+    #: Who hands the evidence over, for which request ((key, value) pairs: printers.handover.FIELDS).
+    case: tuple[tuple[str, str], ...] = ()
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):

@@ -1,6 +1,8 @@
 """The evidence reports: markdown and HTML per subject, safe with hostile log text, reproducible."""
 
+import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -41,7 +43,12 @@ def test_markdown_escapes_log_text_and_puts_scope_first(hostile):
     assert r.exit_code == 0
     assert md.index("## Scope") < md.index("## Summary") < md.index("## User-change records (3)")
     row = [line for line in md.splitlines() if "javascript" in line][0]
-    assert "` " in row and "\\| pipe *bold* [x](y)" in row  # a code span: no markup, no link; the pipe escaped
+    assert row.strip().startswith("` ") and "| pipe *bold* [x](y)" in row  # a code span of its own: no markup, no link
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable("table").render(md)  # as a viewer would show it
+    assert "<a " not in rendered and "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "&lt;a href='javascript:alert(1)'&gt;click&lt;/a&gt; | pipe *bold* [x](y)" in rendered.replace("&#x27;", "'")
     assert "## Operational records (0)" in md and "## Unclassified records (0)" in md
 
 
@@ -258,3 +265,70 @@ def test_a_folder_swapped_for_a_link_after_opening_changes_nothing(tmp_path):
         folder.close()
     assert list(victim.iterdir()) == []
     assert (tmp_path / "out-moved" / "jdoe.html").read_text() == "report"
+
+
+# --- issue 14: a report to hand over ---
+
+
+def test_fault_mask_others_hides_the_values_of_another_persons_record(write, tmp_path):
+    """--mask-others left bwilson's phone numbers in jdoe's report while his name was masked."""
+    write("Logs/MultiFactorAuthSvc.log", text_bytes([
+        native('User "jdoe" changed user "bwilson" value Phone from "+1 555 0120" to "+1 555 0121".', 1),
+        native('User "jdoe" changed user "bwilson" value Email from bob@contoso.com to rob@contoso.com.', 2),
+        native('User "jdoe" changed user "bwilson" value Device Name from "Bob\'s iPhone" to "iPhone 15".', 3),
+        native('User "CONTOSO\\admin" changed user "jdoe" value Phone from "+1 555 0100" to "+1 555 0199".', 4),
+        native("Pfauth succeeded for user 'jdoe' from 10.0.0.7. Call status: SUCCESS_NO_PIN - \"Only # Entered\".", 5),
+    ]))
+    for fmt in ("markdown", "html"):
+        r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", fmt, "--mask-others", "--mentions")
+        assert r.exit_code == 0, r.output
+        for theirs in ("bwilson", "0120", "0121", "bob@contoso.com", "rob@contoso.com", "Bob", "iPhone 15"):
+            assert theirs not in r.stdout, (fmt, theirs)
+        assert r.stdout.count("[masked value]") >= 4  # the e-mail values are masked as account names
+        assert "+1 555 0100" in r.stdout and "+1 555 0199" in r.stdout  # the subject's own record keeps its values
+        assert "10.0.0.7" in r.stdout  # and the subject's own sign-in its address
+        assert "2024-03-07T18:00:01.006280Z" in r.stdout  # a line's time is no phone number
+        r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", fmt)
+        assert "+1 555 0120" in r.stdout  # without --mask-others the report shows the lines as written
+
+
+def test_records_are_in_time_order_across_sources(write, tmp_path):
+    write("Logs/MultiFactorAuthSvc.log", text_bytes([native('User "x" changed user "jdoe" value PIN from 1 to 2.', 30)]))
+    write("Logs/MultiFactorAuthSvc.log.1", text_bytes([native('User "x" changed user "jdoe" value PIN from 2 to 3.', 10),
+                                                      native('User "x" changed user "jdoe" value PIN from 3 to 4.', 50)]))
+    md = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown").stdout
+    times = re.findall(r"^\d+\. \*\*(\S+)\*\*", md, re.M)
+    assert times == sorted(times) and len(times) == 3, times
+
+
+def test_the_hand_over_details_come_from_a_case_file_and_options(write, tmp_path):
+    write("Logs/MultiFactorAuthSvc.log", text_bytes([native('User "x" changed user "jdoe" value PIN from 1 to 2.', 1)]))
+    case = write("case.toml", b'controller = "Contoso <Ltd>"\nrequest_reference = "DSR-7"\nrequest_received = 2026-11-20\n'
+                             b'notes = "checked | by phone"\n')
+    for fmt in ("markdown", "html"):
+        r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", fmt, "--case", case, "--handled-by", "Jane Roe")
+        assert r.exit_code == 0, r.output
+        out = r.stdout
+        assert out.index("Hand-over") < out.index("Scope") and "Sign-off" in out and "What this report shows" in out
+        for value in ("DSR-7", "2026-11-20", "Jane Roe"):
+            assert value in out
+        assert ("Contoso &lt;Ltd&gt;" if fmt == "html" else "Contoso \\<Ltd\\>") in out
+    doc = json.loads(scan(tmp_path / "Logs", "-u", "jdoe", "-f", "json", "--case", case).stdout)
+    assert doc["parameters"]["case"]["request_reference"] == "DSR-7"
+    plain = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown").stdout
+    assert "Hand-over details were not given" in plain
+
+
+@pytest.mark.parametrize("content, args, words", [
+    (b'controler = "x"\n', [], "unknown key 'controler' in the case file"),
+    (b'request_received = "last week"\n', [], "request_received must be a date"),
+    (b'controller = [1]\n', [], "controller must be text"),
+    (b"= broken\n", [], "the case file is not valid TOML"),
+    (b"", ["-f", "csv"], "go into the markdown, html and json reports, not csv"),
+    (b"", ["--request-received", "2026-02-30"], "--request-received: request_received must be a date"),
+])
+def test_bad_case_details_are_one_line_errors(write, tmp_path, content, args, words):
+    write("Logs/MultiFactorAuthSvc.log", text_bytes([native('User "x" changed user "jdoe" value PIN from 1 to 2.', 1)]))
+    case = write("case.toml", content)
+    r = scan(tmp_path / "Logs", "-u", "jdoe", "-f", "markdown", "--case", case, *args)
+    assert r.exit_code == 2 and words in r.stderr and r.stderr.count("\n") == 1, r.stderr

@@ -286,7 +286,7 @@ def test_fault_every_report_file_has_a_manifest_that_sha256sum_accepts(reported,
     data[data.index(b'"jdoe"') + 1] = ord("J")
     report.write_bytes(bytes(data))
     r = check(report)
-    assert r.exit_code == 1 and f"changed: report.json: its SHA-256 is" in r.stdout and "its manifest says " + digest in r.stdout
+    assert r.exit_code == 1 and "changed: report.json: its SHA-256 is" in r.stdout and "its manifest says " + digest in r.stdout
     r = runner.invoke(app, ["check", str(report)])
     assert r.exit_code == 1 and "1 seal(s) do not hold" in r.stdout
 

@@ -124,6 +124,17 @@ def scan_command(
         help="Sign each report file (FILE.sig): an Ed25519 private key file (mfalogscan keygen), or hmac:FILE for a shared secret.",
     ),
     signer: Optional[str] = typer.Option(None, "--signer", metavar="NAME", help="Who signs, as the signature will name them."),
+    case: Optional[str] = typer.Option(
+        None, "--case", metavar="FILE",
+        help="A TOML file with the hand-over details of the request: controller, request_reference, handled_by, "
+             "request_received, notes (markdown, html and json reports).",
+    ),
+    controller: Optional[str] = typer.Option(None, "--controller", metavar="TEXT", help="The controller answering the request (overrides --case)."),
+    request_reference: Optional[str] = typer.Option(None, "--request-reference", metavar="TEXT", help="The request's reference (overrides --case)."),
+    handled_by: Optional[str] = typer.Option(None, "--handled-by", metavar="NAME", help="Who handles the request (overrides --case)."),
+    request_received: Optional[str] = typer.Option(
+        None, "--request-received", metavar="DATE", help="The date the request was received, YYYY-MM-DD (overrides --case)."
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
@@ -138,6 +149,11 @@ def scan_command(
         from ..rules.load import load_rules
         from ..timeline.policy import TimePolicy, parse_when, parse_zone, reference_now
 
+        from ..printers.handover import load_case
+
+        given = {"controller": controller, "request_reference": request_reference, "handled_by": handled_by,
+                 "request_received": request_received}
+        case_fields = load_case(case, given)
         zone, zone_label = parse_zone(timezone_name)
         now = reference_now()
         time = TimePolicy(
@@ -164,6 +180,7 @@ def scan_command(
             max_expansion=max_expansion,
             exclude=tuple(p for p in (output, output_dir) if p and p != "-"),
             follow_links=follow_links,
+            case=case_fields,
             # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )
@@ -171,6 +188,8 @@ def scan_command(
         name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
         if output_dir is not None and output is not None:
             raise ConfigError("give --output or --output-dir, not both")
+        if (case is not None or any(v is not None for v in given.values())) and name not in (*printers.PER_SUBJECT, "json"):
+            raise ConfigError(f"the hand-over details (--case ...) go into the markdown, html and json reports, not {name}")
         if mask_others and name not in printers.PER_SUBJECT:
             raise ConfigError(f"--mask-others works on the markdown and html reports, not on {name}")
         if mask_others and output_dir is None and len(config.subjects) > 1:

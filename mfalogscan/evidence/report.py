@@ -171,6 +171,7 @@ class Report:
             "as_of": iso_utc(self.as_of, False),
             "max_expansion": c.max_expansion,
             "follow_links": c.follow_links,
+            "case": dict(c.case),
             **c.parameters,
         }
 

@@ -2,13 +2,19 @@
 
 Every value from a log or a path is escaped, so log text can never become
 markup (a `|` cannot break a table, a `<script>` stays text). The wording
-comes from `subject_view`, shared with the HTML report.
+comes from `subject_view` and `handover`, shared with the HTML report.
+
+Made to print as rendered: the only tables are narrow ones (counts); each
+record is a numbered item with what it is, where it is, and its log text as
+a code span in a paragraph of its own, which wraps; each source is a list
+item, so no 64-digit hash sits in a table column.
 """
 
 from __future__ import annotations
 
 import re
 
+from . import handover
 from . import subject_view as sv
 
 # What could become markup: emphasis, code, links (no [ or ], no link), HTML, tables, headings, entities.
@@ -21,25 +27,50 @@ def esc(value) -> str:
 
 
 def verbatim(value) -> str:
-    """Log text as a code span: shown as written (spaces kept), never a link or markup; `|` escaped for tables."""
+    """Log text as a code span in a paragraph: shown as written (spaces kept), never a link or markup."""
     text = sv.visible("" if value is None else str(value)).replace("\t", "\\t")
     fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
-    return f"{fence} {text.replace('|', chr(92) + '|')} {fence}"
+    return f"{fence} {text} {fence}"
 
 
-def _table(headers: list[str], rows: list[list], verbatim_column: int | None = None) -> list[str]:
+def _table(headers: list[str], rows: list[list]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(verbatim(c) if i == verbatim_column else esc(c) for i, c in enumerate(row)) + " |" for row in rows]
+    out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return out
+
+
+def _records(rows) -> list[str]:
+    lines = []
+    for n, (meta, text) in enumerate(sv.records(rows), 1):
+        when, kind, role, event, where = meta
+        lines += [f"{n}. **{esc(when)}**: {esc(kind)}, {esc(role)}" + (f", event {esc(event)}" if event else ""),
+                  "", f"   {esc(where)}", "", f"   {verbatim(text)}", ""]
+    return lines
+
+
+def _handover(view: sv.SubjectView) -> list[str]:
+    rows = handover.case_rows(view.case)
+    lines = ["## Hand-over", ""]
+    if rows:
+        lines += [f"- **{esc(k)}:** {esc(v)}" for k, v in rows] + [f"- **Report made:** {esc(view.generated_at)} (UTC)", ""]
+    else:
+        lines += [esc(handover.NO_CASE), ""]
+    lines += ["### What this report shows", ""]
+    explain = list(handover.EXPLANATION) + ([handover.MASK_NOTE] if view.masked else [])
+    return lines + [line for p in explain for line in (esc(p), "")]
 
 
 def render(view: sv.SubjectView) -> str:
     lines = [f"# MFA Server log findings for {esc(view.user)}", ""]
     if view.aliases:
         lines += [f"Also searched as: {esc(', '.join(view.aliases))}.", ""]
-    lines += [esc(sv.made_by(view)), "", "## Scope", ""]
+    lines += [esc(sv.made_by(view)), ""]
+    lines += _handover(view)
+    lines += ["## Scope", ""]
     lines += [esc(s) for s in sv.scope_sentences(view)] + [""]
-    lines += _table(sv.SOURCE_HEADERS, sv.source_rows(view)) + [""]
+    lines += [f"- {verbatim(path)}: {esc(status)}, {esc(fmt or 'no format')}"
+              + (f", records {esc(start)} to {esc(end)}" if start else "") + f", {esc(n)} lines"
+              for path, status, fmt, start, end, n in sv.source_rows(view)] + [""]
     lines += [f"- {esc(w)}" for w in sv.warnings(view)]
     lines += ["", "## Summary", ""]
     nothing = sv.nothing_found(view)
@@ -51,10 +82,13 @@ def render(view: sv.SubjectView) -> str:
         lines += _table(["category", "kind", "findings"], sv.kind_rows(view)) + [""]
         lines += _table(["role", "findings"], [[role, n] for role, n in view.summary.by_role.items()]) + [""]
     for _category, title, blurb, rows in view.sections:
-        lines += [f"## {title} ({len(rows)})", "", blurb, ""]
-        lines += (_table(sv.FINDING_HEADERS, sv.finding_rows(rows), verbatim_column=6) if rows else ["None."]) + [""]
+        lines += [f"## {title} ({len(rows)})", "", f"{blurb} In time order.", ""]
+        lines += _records(rows) if rows else ["None.", ""]
     lines += ["## Sources in detail", "", f"Parameters: {esc(sv.parameter_text(view.parameters))}.", ""]
-    lines += _table(sv.DETAIL_HEADERS, sv.detail_rows(view))
+    for path, pairs in sv.source_details(view):
+        lines += [f"### {esc(path)}", ""] + [f"- {esc(k)}: {esc(v)}" for k, v in pairs] + [""]
+    lines += ["## Sign-off", ""]
+    lines += [line for label in handover.SIGNATURE_LINES for line in (f"{esc(label)}: ______________________________", "")]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -18,73 +18,13 @@ from ..errors import visible  # noqa: F401 (the printers' escape of log text: sv
 from ..search.casefold import is_account_of, name_key
 from ..timeline.policy import instant
 from ..search.match import NameMatcher
+from .masking import Masker
 
 CATEGORY_TITLES = (
     ("user-change", "User-change records", "Records of the person's MFA record being added or changed."),
     ("operational", "Operational records", "Authentication attempts and the like (what Microsoft calls operational data)."),
     ("unclassified", "Unclassified records", "Lines that name the person but that no rule recognises; shown, never guessed."),
 )
-# Where log text names an account: after user/by/record/username= (any case), in double quotes (doubled
-# in CSV), single quotes, or pfAuthUser('X'. Apostrophes may be part of a double-quoted name (O'Brien).
-_NAMED = re.compile(
-    r"""((?:\b(?:user(?:\s+record)?|username|users|by|approver|actor|owner)\b\s*[:=]?\s*|pfAuthUser\(\s*))"""
-    r"""(?:(""?)([^"\r\n]{1,256}?)\2(?!")|(')([^'\r\n]{1,256})')""",
-    re.IGNORECASE,
-)
-_ACCOUNT = re.compile(r"(?<![\w.@-])(?:[A-Za-z][\w.-]{0,62}\\[\w.$-]{1,104}|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)(?![\w@-])")
-
-
-class Masker:
-    """Pseudonyms for everyone but one report's subject, numbered in order of first appearance in that report."""
-
-    def __init__(self, own: set[str], others: "NameMatcher | None", captured: set[str]):
-        self.own = own  # folded NFC keys of the subject's names
-        self.others = others  # the other searched people, matched as the scan matches
-        self.captured = captured  # account names the rules captured (actors, targets) in this report
-        self.names: dict[str, str] = {}
-
-    def _is_own(self, name: str) -> bool:
-        return is_account_of(name, self.own)
-
-    def pseudonym(self, name: str) -> str:
-        key = name_key(name)
-        if key not in self.names:
-            self.names[key] = f"[other person {len(self.names) + 1}]"
-        return self.names[key]
-
-    def _replace(self, text: str, spans: list) -> str:
-        out, last = [], 0
-        for start, end in sorted(spans):
-            if start < last:
-                continue
-            out += [text[last:start], self.pseudonym(text[start:end])]
-            last = end
-        return "".join(out) + text[last:]
-
-    def known(self, text: str) -> str:
-        """Mask the other searched people and the captured account names (for paths and labels too)."""
-        spans = []
-        if self.others is not None:
-            spans += [(o.start, o.end) for o in self.others.occurrences(text)]
-        for name in self.captured:
-            for m in re.finditer(re.escape(name), text, re.IGNORECASE):
-                spans.append((m.start(), m.end()))
-        return self._replace(text, spans)
-
-    def mask(self, text: str) -> str:
-        """Mask every other person's account name in a line of log text."""
-        spans = []
-        for m in _NAMED.finditer(text):
-            group = 3 if m.group(3) is not None else 5
-            if not self._is_own(m.group(group)):
-                spans.append((m.start(group), m.end(group)))
-        for m in _ACCOUNT.finditer(text):
-            if not self._is_own(m.group(0)):
-                spans.append((m.start(), m.end()))
-        text = self._replace(text, spans)
-        return self.known(text)
-
-
 @dataclass
 class SubjectView:
     user: str
@@ -100,24 +40,30 @@ class SubjectView:
     rules_sha256: str | None
     retention_days: int
     as_of: str
+    case: dict
+    masked: bool
 
 
-DETAIL_HEADERS = ["source", "compression", "encoding", "bytes scanned", "stored bytes", "SHA-256 as stored",
-                  "modified (UTC)", "zone assumed", "year from", "past retention"]
-
-
-def detail_rows(view: "SubjectView") -> list[list]:
-    """Provenance of every source, with this subject's findings kept past retention."""
-    return [[s.path, s.compression or "none", s.encoding or "", s.bytes, "" if s.stored_bytes is None else s.stored_bytes,
-             s.stored_sha256 or "", s.modified or "", s.timezone or "", s.year_from or "",
-             s.past_retention.get(view.user, 0)] for s in view.sources]
+def source_details(view: "SubjectView") -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each source's provenance as (path, [(label, value)]), with this subject's findings kept past retention."""
+    out = []
+    for s in view.sources:
+        pairs = [("status", s.status), ("format", s.format or ""), ("records from", s.first_timestamp or ""),
+                 ("records to", s.last_timestamp or ""), ("lines", s.lines), ("bytes scanned", s.bytes),
+                 ("compression", s.compression or "none"), ("encoding", s.encoding or ""),
+                 ("stored bytes", "" if s.stored_bytes is None else s.stored_bytes),
+                 ("SHA-256 of content", s.sha256 or ""), ("SHA-256 as stored", s.stored_sha256 or ""),
+                 ("modified (UTC)", s.modified or ""), ("zone assumed", s.timezone or ""), ("year from", s.year_from or ""),
+                 ("findings past retention", s.past_retention.get(view.user, 0))]
+        out.append((s.path, [(k, str(v)) for k, v in pairs if v not in ("", None)]))
+    return out
 
 
 def parameter_text(parameters: dict) -> str:
     shown = []
     for key, value in parameters.items():
-        if key == "users":
-            continue  # each report names only its own subject
+        if key in ("users", "case"):
+            continue  # each report names only its own subject; the case has its own block
         if value in (None, [], False):
             continue
         shown.append(f"{key}={', '.join(map(str, value)) if isinstance(value, list) else value}")
@@ -142,13 +88,13 @@ def subject_views(report) -> Iterator[SubjectView]:
             own = {name_key(n) for n in subject.names}
             others = [(n, i) for i, s in enumerate(subjects) if i != index for n in s.names]
             masker = Masker(own, NameMatcher(others) if others else None, {c for c in captured if not is_account_of(c, own)})
-        shown = masker.mask if masker else (lambda t: t)
+        shown = masker.shown if masker else (lambda f: f.text)
         label = masker.known if masker else (lambda t: t)
         sources = [_masked_source(s, label) for s in report.sources] if masker else list(report.sources)
-        mine = list(report.findings.of(subject.name))
+        mine = sorted(report.findings.of(subject.name), key=_in_time_order)
         sections = []
         for category, title, blurb in CATEGORY_TITLES:
-            rows = [(_masked_finding(f, label) if masker else f, shown(f.text)) for f in mine if f.category == category]
+            rows = [(_masked_finding(f, label) if masker else f, shown(f)) for f in mine if f.category == category]
             sections.append((category, title, blurb, rows))
         parameters = dict(report.parameters(), paths=[label(p) for p in report.config.paths])
         yield SubjectView(
@@ -157,7 +103,15 @@ def subject_views(report) -> Iterator[SubjectView]:
             [(s.path, s.status, "; ".join([s.reason] * bool(s.reason) + [i.message for i in s.issues]))
              for s in sources if s.status != "scanned" or s.issues],
             sections, parameters, generated_at, report.rules_sha256, report.config.retention_days, iso_utc(report.as_of, False),
+            dict(report.config.case), masker is not None,
         )
+
+
+def _in_time_order(f):
+    """Records by time (those without one last), then where they are, so a report reads as a chronology."""
+    if f.timestamp:
+        return (0, instant(f.timestamp), f.source, f.line)
+    return (1, None, f.source, f.line)
 
 
 def _masked_source(s, label):
@@ -211,12 +165,12 @@ def scope_sentences(view: SubjectView) -> list[str]:
     return out
 
 
-SOURCE_HEADERS = ["source", "status", "format", "records from", "records to", "lines", "SHA-256 of content"]
-FINDING_HEADERS = ["time (UTC)", "source", "line", "role", "kind", "event", "log text"]
+SOURCE_HEADERS = ["source", "status", "format", "records from", "records to", "lines"]
+RECORD_HEADERS = ["time (UTC)", "kind", "role", "event", "where"]
 
 
 def source_rows(view: SubjectView) -> list[list]:
-    return [[s.path, s.status, s.format or "", s.first_timestamp or "", s.last_timestamp or "", s.lines, s.sha256 or ""]
+    return [[s.path, s.status, s.format or "", s.first_timestamp or "", s.last_timestamp or "", s.lines]
             for s in view.sources]
 
 
@@ -260,9 +214,8 @@ def kind_rows(view: SubjectView) -> list[list]:
     return [[category_of[k], k, n] for k, n in view.summary.by_kind.items()]
 
 
-def finding_rows(rows: list) -> list[list]:
-    return [[f.timestamp or "unknown", f.source, f.line, f.role, f.kind + ("" if f.quoted else " (mention)"),
-             f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else ""), text] for f, text in rows]
-
-
-
+def records(rows: list) -> list[tuple[list[str], str]]:
+    """Each finding as (RECORD_HEADERS values, the log text as shown), in the order given (time order)."""
+    return [([f.timestamp or "unknown", f.kind + ("" if f.quoted else " (mention)"), f.role,
+              f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else "") if f.event else "",
+              f"{f.source}, line {f.line}"], text) for f, text in rows]
