@@ -30,8 +30,9 @@ th{background:#f2f2f2}thead{display:table-header-group}
 .mono,td.log{font-family:ui-monospace,Consolas,"DejaVu Sans Mono",monospace;font-size:.85em}
 td.log{white-space:pre-wrap;background:#fafafa}
 tbody.rec,tbody.src{break-inside:avoid}
-col.time{width:24%}col.kind{width:16%}col.role{width:8%}col.event{width:9%}
-col.path{width:37%}col.status{width:10%}col.format{width:9%}col.when{width:18%}col.lines{width:8%}
+col.time{width:27%}col.kind{width:18%}col.role{width:9%}col.event{width:10%}td.time{font-size:.8em}
+col.path{width:36%}col.status{width:12%}col.format{width:10%}col.when{width:16%}col.lines{width:10%}
+table.sources{font-size:.9em}
 dl.src{display:grid;grid-template-columns:12em 1fr;margin:.2em 0 1em;gap:0 .8em;break-inside:avoid}
 dl.src dt{color:#555}dl.src dd{margin:0;overflow-wrap:anywhere}
 h3.src{font-size:1em;margin:1.2em 0 .2em;overflow-wrap:anywhere;font-family:ui-monospace,Consolas,monospace;break-after:avoid}
@@ -48,7 +49,7 @@ svg{max-height:60mm}}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
-def _table(headers, rows, classes=None, cols=None) -> str:
+def _table(headers, rows, classes=None, cols=None, name=None) -> str:
     """A table; `classes` maps a column index to the CSS class of its cells, `cols` names each column's width."""
     classes = classes or {}
     colgroup = "<colgroup>" + "".join(f'<col class="{c}">' for c in cols) + "</colgroup>" if cols else ""
@@ -57,7 +58,7 @@ def _table(headers, rows, classes=None, cols=None) -> str:
     for row in rows:
         cells = "".join(f'<td class="{classes[i]}">{e(c)}</td>' if i in classes else f"<td>{e(c)}</td>" for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
-    return f"<table>{colgroup}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table{f' class={name}' if name else ''}>{colgroup}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _records(rows) -> str:
@@ -66,7 +67,8 @@ def _records(rows) -> str:
     head = "".join(f"<th>{e(h)}</th>" for h in sv.RECORD_HEADERS)
     blocks = []
     for meta, text in sv.records(rows):
-        cells = "".join(f'<td class="mono">{e(v)}</td>' if i in (0, 4) else f"<td>{e(v)}</td>" for i, v in enumerate(meta))
+        cells = "".join(f'<td class="mono{" time" * (i == 0)}">{e(v)}</td>' if i in (0, 4) else f"<td>{e(v)}</td>"
+                        for i, v in enumerate(meta))
         blocks.append(f'<tbody class="rec"><tr>{cells}</tr><tr><td class="log" colspan="5">{e(text)}</td></tr></tbody>')
     return f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>{''.join(blocks)}</table>"
 
@@ -113,7 +115,7 @@ def render(view: SubjectView) -> str:
     out.append("<h2>Scope</h2>")
     out += [f"<p>{e(s)}</p>" for s in sv.scope_sentences(view)]
     out.append(_table(sv.SOURCE_HEADERS, sv.source_rows(view), classes={0: "mono"},
-                      cols=("path", "status", "format", "when", "when", "lines")))
+                      cols=("path", "status", "format", "when", "when", "lines"), name="sources"))
     out += [f'<p class="warn">{e(w)}</p>' for w in sv.warnings(view)]
     out.append("<h2>Summary</h2>")
     nothing = sv.nothing_found(view)

@@ -216,6 +216,6 @@ def kind_rows(view: SubjectView) -> list[list]:
 
 def records(rows: list) -> list[tuple[list[str], str]]:
     """Each finding as (RECORD_HEADERS values, the log text as shown), in the order given (time order)."""
-    return [([f.timestamp or "unknown", f.kind + ("" if f.quoted else " (mention)"), f.role,
-              f.event + (f", duplicate of {f.duplicate_of}" if f.duplicate_of else "") if f.event else "",
-              f"{f.source}, line {f.line}"], text) for f, text in rows]
+    return [([f.timestamp or "unknown", f.kind + ("" if f.quoted else " (mention)"), f.role, f.event or "",
+              f"{f.source}, line {f.line}" + (f" (a copy of the record at {f.duplicate_of})" if f.duplicate_of else "")],
+             text) for f, text in rows]
