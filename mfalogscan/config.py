@@ -79,6 +79,8 @@ class ScanConfig:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
         if self.retention_days < 0:
             raise ConfigError("--retention-days must be 0 or more")
+        if self.time.year is not None and not 1 <= self.time.year <= 9999:
+            raise ConfigError(f"--year must be from 1 to 9999, not {self.time.year}")
         if self.max_expansion < 0:
             raise ConfigError("--max-expansion must be 0 (no limit) or more")
         if self.jobs < 1:

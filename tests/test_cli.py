@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -131,7 +132,8 @@ def test_csv_rows_and_formula_neutralising(logs, write):
     write("Logs/evil2.log", text_bytes(['=HYPERLINK("http://x") "jdoe"']))
     r = invoke(logs, "--user", "jdoe", "-f", "csv")
     assert r.stdout_bytes.count(b"\r\n") == 8  # header + 7 rows, RFC 4180 line ends
-    rows = list(csv.DictReader(io.StringIO(r.stdout_bytes.decode("utf-8"), newline="")))
+    assert r.stdout_bytes.startswith(b"\xef\xbb\xbfuser,")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.DictReader(io.StringIO(r.stdout_bytes.decode("utf-8-sig"), newline="")))
     assert len(rows) == 7 and rows[0]["user"] == "jdoe" and rows[0]["quoted"] == "true"
     evil = [row for row in rows if row["source"].endswith("evil2.log")][0]
     assert evil["text"].startswith("'=HYPERLINK")
@@ -228,10 +230,11 @@ def test_time_options_through_the_command(logs, write, monkeypatch):
 def test_forced_framing_and_bad_time_options(logs):
     r = invoke(logs, "--user", "jdoe", "--framing", "plain", "-f", "json")
     assert {f["format"] for f in json.loads(r.stdout)["users"][0]["findings"]} == {"plain"}
-    for args, words in ((["--framing", "xml"], "unknown framing 'xml'"), (["--year", "soon"], "Invalid value for '--year'"),
+    for args, words in ((["--framing", "xml"], "unknown framing 'xml'"), (["--year", "soon"], "invalid value for '--year'"),
                         (["--until", "whenever"], "--until: cannot read 'whenever'")):
         r = invoke(logs, "--user", "jdoe", *args)
         assert r.exit_code == 2 and words in r.stderr and "Traceback" not in r.output
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("mfalogscan: error: ")  # one line, no usage block
 
 
 def test_json_reports_are_byte_identical_under_source_date_epoch(logs, monkeypatch):
@@ -331,3 +334,84 @@ def test_the_same_user_given_twice_on_the_command_line_is_one_person(logs):
     once = json.loads(invoke(logs, "--user", "jdoe", "-f", "json").stdout)
     twice = json.loads(invoke(logs, "--user", "jdoe", "--user", "jdoe", "-f", "json").stdout)
     assert [u["counts"] for u in twice["users"]] == [u["counts"] for u in once["users"]]
+
+
+# --- issue 14: help a person can read, errors in one line, formats from the file name ---
+
+
+def _run(*args, **kw):
+    import subprocess
+    import sys
+
+    kw.setdefault("stdout", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "mfalogscan", *map(str, args)], stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_help_has_h_examples_exit_status_and_completion():
+    for args in (["-h"], ["scan", "-h"], ["verify", "--help"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0 and "Exit status: 0 findings" in r.stdout, args
+    top = runner.invoke(app, ["--help"]).stdout
+    assert "Examples:" in top and "--install-completion" in top and "<list[str]>" not in top
+    scan_help = runner.invoke(app, ["scan", "--help"]).stdout
+    assert "mfalogscan scan Logs backups/*.zip -u jdoe" in scan_help and "<list[str]>" not in scan_help
+
+
+@pytest.mark.parametrize("args, words", [
+    (["scan", "--bogus"], "error: no such option '--bogus'"),
+    (["scan", "x", "--year", "0"], "error: invalid value for '--year': 0 is not in the range 1<=x<=9999"),
+    (["scan", "x", "--jobs", "-1"], "error: invalid value for '--jobs'"),
+    (["frobnicate"], "error: no such command 'frobnicate'"),
+])
+def test_fault_a_bad_option_is_one_line_not_a_usage_block(args, words):
+    r = _run(*args)
+    assert r.returncode == 2 and r.stderr.startswith("mfalogscan: " + words), r.stderr
+    assert r.stderr.count("\n") == 1 and "Usage:" not in r.stderr and r.stdout == ""
+    assert r.stderr.rstrip().endswith("--help")  # where to look next
+
+
+def test_since_after_until_is_refused(logs):
+    r = invoke(logs, "-u", "jdoe", "--since", "2024-03-01", "--until", "2024-01-01")
+    assert r.exit_code == 2 and "is later than --until" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_the_format_follows_the_output_files_extension(logs, tmp_path):
+    for ext, start in ((".html", b"<!DOCTYPE html>"), (".md", b"# MFA Server log findings"), (".csv", b"\xef\xbb\xbfuser,"),
+                       (".json", b'{\n  "tool"'), (".jsonl", b'{"type":"finding"'), (".txt", b"Searched ")):
+        out = tmp_path / f"r{ext}"
+        r = invoke(logs, "-u", "jdoe", "-o", str(out))
+        assert r.exit_code == 0 and out.read_bytes().startswith(start), (ext, r.stderr)
+    r = invoke(logs, "-u", "jdoe", "-o", str(tmp_path / "x.html"), "-f", "csv")
+    assert r.exit_code == 2 and "--format csv but --output" in r.stderr and not (tmp_path / "x.html").exists()
+    r = invoke(logs, "-u", "jdoe", "-o", str(tmp_path / "x.out"))
+    assert r.exit_code == 0 and "writing JSON Lines to" in r.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "table", "markdown"])
+def test_fault_a_full_disk_is_one_line_not_an_internal_error(logs, fmt):
+    """A full disk was 'internal error: OSError'."""
+    with open("/dev/full", "w") as full:
+        r = _run("scan", logs, "-u", "jdoe", "-f", fmt, stdout=full)
+    assert r.returncode == 2 and r.stderr.splitlines()[0] == "mfalogscan: error: cannot write the output: No space left on device"
+    r = _run("scan", logs, "-u", "jdoe", "-f", fmt, "-o", "/dev/full")
+    assert r.returncode == 2 and "No space left on device" in r.stderr and "internal error" not in r.stderr
+
+
+def test_fault_a_closed_pipe_on_windows_is_einval_and_ends_quietly(logs, monkeypatch):
+    """Windows reports a write to a closed pipe as OSError(EINVAL), not BrokenPipeError."""
+    import errno
+
+    from mfalogscan import printers
+    from mfalogscan.cli import scan as scan_cli
+
+    def closed(report, out):
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(printers, "get", lambda name: closed)
+    monkeypatch.setattr(scan_cli, "WINDOWS", True)
+    r = invoke(logs, "-u", "jdoe", "-f", "json")
+    assert r.exit_code == 141 and r.stderr == ""
+    monkeypatch.setattr(scan_cli, "WINDOWS", False)  # elsewhere EINVAL is not a closed pipe: an error, said
+    r = invoke(logs, "-u", "jdoe", "-f", "json")
+    assert r.exit_code == 2 and "cannot write: Invalid argument" in r.stderr

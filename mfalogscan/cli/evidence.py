@@ -13,7 +13,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import EXIT_ERROR, _err, app
+from .app import EXIT_ERROR, EXIT_STATUS, _err, app
 
 KEY_HELP = "The key to check signatures against: a public key file (FILE.pub of mfalogscan keygen), or hmac:FILE."
 
@@ -49,7 +49,7 @@ def _read_report(report: str) -> dict:
     return doc
 
 
-@app.command("verify")
+@app.command("verify", epilog=EXIT_STATUS)
 def verify_command(
     report: str = typer.Argument(..., metavar="REPORT.json", help="A report written with --format json."),
     paths: Optional[List[str]] = typer.Argument(
@@ -83,7 +83,7 @@ def verify_command(
     raise typer.Exit(0 if outcome.ok else 1)
 
 
-@app.command("check")
+@app.command("check", epilog=EXIT_STATUS)
 def check_command(
     files: List[str] = typer.Argument(..., metavar="FILE...", help="Report files (any format) written with --output or --output-dir."),
     key: Optional[str] = typer.Option(None, "--key", metavar="KEY", help=KEY_HELP),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -12,7 +13,7 @@ import typer
 
 from ..config import MAX_EXPANSION
 from ..printers import FORMATS
-from .app import EXIT_ERROR, EXIT_PIPE, Terminated, _err, _quiet_pipe, app
+from .app import EXIT_ERROR, EXIT_PIPE, EXIT_STATUS, Terminated, _err, _quiet_pipe, app
 
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # the formats, defined once in printers
 
@@ -48,6 +49,34 @@ def _open_output(path: Optional[str], force: bool, sealer):
     return open_report(path, force, sealer), True
 
 
+NO_ROOM = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+WINDOWS = os.name == "nt"  # a seam: the tests run the Windows branches on Linux
+
+
+def _pipe_closed(e: OSError, to_file: bool) -> bool:
+    """The reader of stdout went away: EPIPE, or EINVAL as Windows reports a write to a closed pipe."""
+    return isinstance(e, BrokenPipeError) or (not to_file and WINDOWS and e.errno == errno.EINVAL)
+
+
+EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown",
+              ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "table"}
+
+
+def _format_for(asked: Optional[str], output: Optional[str]) -> str:
+    """-f, or what --output's extension names, or a table on a terminal and JSON Lines elsewhere."""
+    from ..errors import ConfigError
+
+    named = EXTENSIONS.get(os.path.splitext(output)[1].lower()) if output and output != "-" else None
+    if asked and named and asked != named:
+        raise ConfigError(f"--format {asked} but --output {output} names {named}: make them agree, or leave out -f")
+    if asked or named:
+        return asked or named
+    if output and output != "-":
+        _err(f"writing JSON Lines to {output}: its extension names no format (give -f to choose)")
+        return "jsonl"
+    return "table" if sys.stdout.isatty() else "jsonl"
+
+
 def _sealer(sign: Optional[str], signer: Optional[str], output: Optional[str], output_dir: Optional[str], now):
     """The seal of report files: a manifest always, a signature with --sign."""
     from ..errors import ConfigError
@@ -61,7 +90,22 @@ def _sealer(sign: Optional[str], signer: Optional[str], output: Optional[str], o
     return Sealer(load_key(sign, private=True) if sign else None, signer, iso_utc(now, False))
 
 
-@app.command("scan")
+SCAN_EPILOG = """\b
+Examples:
+  mfalogscan scan "C:\\Program Files\\Multi-Factor Authentication Server\\Logs" -u jdoe
+  mfalogscan scan Logs backups/*.zip -u jdoe -u john.doe@contoso.com --mentions
+  mfalogscan scan Logs --users-file request.txt -f json -o request.json --sign dpo.key
+  mfalogscan scan Logs -u jdoe -o jdoe.html --mask-others --case case.toml
+  mfalogscan scan Logs -u jdoe -f jsonl | jq 'select(.type == "finding")'
+
+\b
+The format follows --output's extension (.json, .jsonl, .csv, .md, .html,
+.txt for the table) when -f is not given.
+
+""" + EXIT_STATUS
+
+
+@app.command("scan", epilog=SCAN_EPILOG)
 def scan_command(
     paths: Optional[List[str]] = typer.Argument(
         None, help="Log files, folders (searched recursively) or archives; '-' for standard input.", show_default=False,
@@ -96,7 +140,10 @@ def scan_command(
     timezone_name: str = typer.Option(
         "UTC", "--timezone", metavar="ZONE", help="Zone of stamps written without one (IANA name or offset such as +02:00)."
     ),
-    year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", help="Year of the first record of sources whose stamps have none (RFC 3164)."),
+    year: Optional[int] = typer.Option(
+        None, "--year", metavar="YEAR", min=1, max=9999,
+        help="Year of the first record of sources whose stamps have none (RFC 3164).",
+    ),
     date_order: Optional[str] = typer.Option(
         None, "--date-order", metavar="ORDER",
         help="How numeric dates such as 03/04/2021 or 17/06/09 are read where a source cannot prove it: ymd, dmy or mdy.",
@@ -164,6 +211,9 @@ def scan_command(
             parse_when(until, zone, now, "--until", end=True) if until else None,
             date_order.lower() if date_order else None,
         )
+        if time.since is not None and time.until is not None and time.since > time.until:
+            raise ConfigError(f"--since ({time.since.isoformat()}) is later than --until ({time.until.isoformat()}): "
+                              "no finding could be shown")
         config = ScanConfig(
             paths=tuple(paths or ()),
             framing=framing,
@@ -185,7 +235,7 @@ def scan_command(
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )
         ruleset = load_rules(config.rules_files)
-        name = (fmt.value if fmt else None) or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+        name = _format_for(fmt.value if fmt else None, output)
         if output_dir is not None and output is not None:
             raise ConfigError("give --output or --output-dir, not both")
         if (case is not None or any(v is not None for v in given.values())) and name not in (*printers.PER_SUBJECT, "json"):
@@ -221,9 +271,16 @@ def scan_command(
             write(report, out)
         if out is not None:
             out.flush()
-    except BrokenPipeError:
-        _quiet_pipe()
-        raise typer.Exit(EXIT_PIPE)
+    except OSError as e:
+        if _pipe_closed(e, close):
+            _quiet_pipe()
+            raise typer.Exit(EXIT_PIPE)
+        out = _abandon(out, close)
+        if debug:
+            raise
+        where = f" {e.filename}" if e.filename else " the output" if e.errno in NO_ROOM else ""
+        _err(f"error: cannot write{where}: {e.strerror or e}")
+        raise typer.Exit(EXIT_ERROR)
     except MfaLogScanError as e:
         out = _abandon(out, close)
         _err(f"error: {e}")
@@ -247,7 +304,12 @@ def scan_command(
                     out.close()
                 else:
                     out.detach()
-            except (BrokenPipeError, ValueError, OSError):
+            except OSError as e:
+                if not _pipe_closed(e, close):
+                    _err(f"error: cannot write the output: {e.strerror or e}")
+                    raise typer.Exit(EXIT_ERROR)
+                _quiet_pipe()
+            except ValueError:
                 _quiet_pipe()
             except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
                 _err(f"error: {e}")

@@ -1,4 +1,4 @@
-"""CSV: a header row, then one row per finding (RFC 4180 quoting, CRLF line ends).
+"""CSV: a UTF-8 BOM and a header row, then one row per finding (RFC 4180 quoting, CRLF line ends).
 
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @,
 tab or CR) get a leading apostrophe, following OWASP's CSV injection advice:
@@ -31,7 +31,11 @@ def cell(value) -> str:
     return visible(text)
 
 
+BOM = "\ufeff"  # so Excel reads the file as UTF-8 (without it, mgarcía shows as mgarcÃ­a); csv readers of utf-8-sig skip it
+
+
 def write(report, out) -> None:
+    out.write(BOM)
     w = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(COLUMNS)
     for f in report.findings:

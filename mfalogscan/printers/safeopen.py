@@ -144,7 +144,11 @@ class _Publisher(io.TextIOWrapper):
         if self.closed:
             return
         try:
-            super().close()
+            try:
+                super().close()
+            except BaseException:  # the last bytes did not reach the file (a full disk): it is not published
+                self._failed = True
+                raise
         finally:
             try:
                 if self._failed:
