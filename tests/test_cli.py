@@ -288,7 +288,7 @@ def test_devices_and_fifos_are_written_to_never_replaced(logs, tmp_path):
 def test_table_names_each_persons_raw_matches_in_skipped_files(logs, write):
     write("Logs/PhoneFactor.pfdata", b"\0\1\2\3" * 500 + b'"jdoe"\0\1"kchen"\0\1"jdoe"' + b"\0\1\2" * 500)
     out = invoke(logs, "--user", "jdoe", "--user", "kchen", "-f", "table").stdout
-    skipped = [line for line in out.splitlines() if "skipped:" in line][0]
+    skipped = " ".join(out.split("skipped:", 1)[1].split("\n\n")[0].split())  # the line, folded to the width
     assert "[raw quoted matches: jdoe 2, kchen 1]" in skipped
 
 
@@ -316,9 +316,48 @@ def test_no_progress_line_over_json_lines_streamed_to_stdout(logs, tmp_path):
         return p, seen
 
     streamed, seen = stderr_on_a_terminal()
-    assert streamed.returncode == 0 and b'"type":"finding"' in streamed.stdout and b"scanned" not in seen
+    assert streamed.returncode == 0 and b'"type":"finding"' in streamed.stdout and b" done " not in seen
     to_file, seen = stderr_on_a_terminal("-o", str(tmp_path / "out.jsonl"))
-    assert to_file.returncode == 0 and b"scanned" in seen
+    import re
+
+    assert to_file.returncode == 0 and b" done " in seen  # sources done, and bytes read of the total:
+    assert re.search(rb"\d+(\.\d+)?/\d+(\.\d+)? (bytes|kB|MB)", seen), seen[-300:]
+    piped = subprocess.run([sys.executable, "-m", "mfalogscan", "scan", logs, "--user", "jdoe", "-o",
+                            str(tmp_path / "out2.jsonl")], capture_output=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""  # stderr not a terminal: no progress at all
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_counts_the_bytes_read_inside_large_sources_and_across_workers(tmp_path, jobs, monkeypatch):
+    from mfalogscan import ScanConfig, Subject, scan
+    from mfalogscan.sources import meter
+
+    logs = tmp_path / "Logs"
+    logs.mkdir()
+    sizes = []
+    for name in ("MultiFactorAuthSvc.log", "MultiFactorAuthSvc.log.1"):
+        data = text_bytes(sample_lines(40000))
+        (logs / name).write_bytes(data)
+        sizes.append(len(data))
+    fresh = meter.Meter()
+    fresh.enabled = True
+    monkeypatch.setattr(meter, "METER", fresh)
+    for module in ("mfalogscan.scanning.reading", "mfalogscan.scanning.source", "mfalogscan.scanning.pipeline",
+                   "mfalogscan.scanning.parallel"):
+        monkeypatch.setattr(f"{module}.METER", fresh)
+    seen = []
+    tick = fresh.tick
+
+    def watched():
+        tick()
+        seen.append(fresh.done)
+
+    monkeypatch.setattr(fresh, "tick", watched)
+    report = scan(ScanConfig(paths=(str(logs),), subjects=(Subject("jdoe"),), chunk_size=64 * 1024, jobs=jobs))
+    assert report.summary.findings
+    assert fresh.total == sum(sizes) and fresh.done == sum(sizes)  # every byte listed is counted once
+    if jobs == 1:  # inside each file, not only when it is done
+        assert len(set(seen)) > 10 and seen == sorted(seen) and min(seen) < sizes[0] // 2
 
 
 def test_a_library_config_naming_one_person_twice_is_refused_not_counted_twice(logs):

@@ -18,29 +18,6 @@ from .app import EXIT_ERROR, EXIT_PIPE, EXIT_STATUS, Terminated, _err, _quiet_pi
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # the formats, defined once in printers
 
 
-class _Progress:
-    """A one-line count of sources done, on stderr, only when stderr is a terminal."""
-
-    def __init__(self, events):
-        self._events = events
-        self._on = sys.stderr.isatty()
-        self._done = 0
-
-    def __iter__(self):
-        from ..errors import visible
-        from ..model import SourceStatus
-
-        for item in self._events:
-            if self._on and isinstance(item, SourceStatus):
-                self._done += 1
-                sys.stderr.write(f"\r\x1b[Kscanned {self._done}: {visible(item.path)[-70:]}")
-                sys.stderr.flush()
-            yield item
-        if self._on and self._done:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
 def _open_output(path: Optional[str], force: bool, sealer):
     if path is None or path == "-":
         return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", line_buffering=sys.stdout.isatty()), False
@@ -260,7 +237,9 @@ def scan_command(
         # JSON Lines are written as the scan finds them; the other formats need the finished report.
         stream = printers.stream(name, out) if output_dir is None else None
         # Findings streamed to stdout may reach the very terminal the progress line is drawn on: no line then.
-        progress = None if stream is not None and not close else _Progress
+        from .progress import Progress
+
+        progress = None if stream is not None and not close else Progress
         report = scan(config, ruleset, progress=progress, on_finding=stream.finding if stream else None)
         if output_dir is not None:
             for path in write_per_subject(report, name, output_dir, force, sealer):

@@ -1,21 +1,29 @@
-"""The console view: what was searched, a summary per user, then the findings, in 100 columns."""
+"""The console view: what was searched, a summary per user, then the findings, fitted to the terminal.
+
+Laid out by `rich`: on a terminal the table takes the terminal's width
+and folds long text onto further lines inside its cell, so a changed value
+or a kind is never cut; below 100 columns each finding is one line (time,
+line, kind, role) with its message indented below it. Written to a pipe or a
+file it is 100 columns wide, so the same input gives the same bytes. Colour only
+on a terminal, and never when NO_COLOR is set. Findings are laid out a few
+hundred at a time with the same column widths, so memory does not grow with
+their number.
+"""
 
 from __future__ import annotations
 
 import os
-from itertools import groupby
-
-from tabulate import tabulate
+from itertools import groupby, islice
 
 from .subject_view import visible
 
-
-WIDTH = 100  # readable at 100 columns; a wider terminal gets wider messages
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(visible(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+WIDTH = 100  # when the output is not a terminal
+NARROWEST = 40
+STACKED_BELOW = 100  # columns: narrower terminals get one finding per line and its message below
+_COLOURS = {"user-change": "red", "operational": "blue", "unclassified": "yellow"}
+CHUNK = 500  # findings per rich Table
+ROLE_WIDTH = 7  # "subject"
+TIME_WIDTH = 19  # "2024-03-04 07:29:22"
 
 
 def _time(stamp: str | None) -> str:
@@ -48,60 +56,166 @@ def _scope(report) -> list[str]:
     return [visible(line) for line in lines]  # paths and issues name files, and file names can hold escapes
 
 
-def _width(out) -> int:
+class _Trimmed:
+    """The output without the spaces rich pads each line with to the table's width."""
+
+    def __init__(self, out):
+        self._out, self._partial = out, ""
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        if lines:
+            self._out.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._out.write(self._partial.rstrip(" "))
+            self._partial = ""
+        self._out.flush()
+
+    def isatty(self) -> bool:
+        return self._out.isatty()
+
+    def fileno(self) -> int:
+        return self._out.fileno()
+
+
+def _console(out):
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich exits with 1; the CLI ends a closed pipe as grep does (141)
+            self.quiet = True
+            raise BrokenPipeError()
+
+    tty = False
     try:
-        if out.isatty():
-            return max(WIDTH, os.get_terminal_size(out.fileno()).columns)
-    except (OSError, ValueError, AttributeError):
+        tty = out.isatty()
+    except (AttributeError, ValueError):
         pass
-    return WIDTH
+    width = WIDTH
+    if tty:
+        try:
+            width = max(NARROWEST, os.get_terminal_size(out.fileno()).columns)
+        except (OSError, ValueError, AttributeError):
+            pass
+    plain = not tty or "NO_COLOR" in os.environ
+    return _Console(file=_Trimmed(out), width=width, force_terminal=tty, color_system=None if plain else "auto", no_color=plain,
+                   highlight=False, markup=False, emoji=False, soft_wrap=False, legacy_windows=False), plain
+
+
+def _text(console, text: str, style: str = "") -> None:
+    from rich.text import Text
+
+    console.print(Text(text, style=style), overflow="fold")
+
+
+def _summary_table(report, plain: bool, narrow: bool):
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, header_style="" if plain else "bold", pad_edge=False, show_edge=False)
+    table.add_column("user", overflow="fold", ratio=1)
+    for header in ("changes", "oper.", "unclass.", "events", "mentions", "first seen", "last seen"):
+        table.add_column(header, no_wrap=True)
+    seen = 10 if narrow else 16  # the day only, on a narrow terminal
+    for u in report.summary.users:
+        name = visible(u.user + (f" (+{len(u.aliases)} alias)" if u.aliases else ""))
+        table.add_row(name, *(str(n) for n in (u.by_category.get("user-change", 0), u.by_category.get("operational", 0),
+                                              u.by_category.get("unclassified", 0), u.events, u.mentions)),
+                      _time(u.first_seen)[:seen], _time(u.last_seen)[:seen])
+    return table
+
+
+def _stacked(console, report, plain: bool) -> None:
+    """A narrow terminal: each finding's time, line, kind and role on one line, its message indented below."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    several = len(report.summary.users) > 1
+    for source, group in groupby(report.findings, key=lambda f: f.source):
+        console.print()
+        _text(console, visible(source), "" if plain else "bold")
+        for f in group:
+            kind = f.kind + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else "")
+            head = [_time(f.timestamp), f"line {f.line}"] + ([visible(f.user)] if several else []) + [kind, f.role]
+            _text(console, "  ".join(head), "" if plain else _COLOURS.get(f.category, ""))
+            console.print(Padding(Text(" ".join(visible(f.message or f.text).split())), (0, 0, 0, 4)), overflow="fold")
+
+
+def _findings(console, report, plain: bool) -> None:
+    from rich import box
+    from rich.table import Table
+
+    several = len(report.summary.users) > 1
+    kinds = [k for u in report.summary.users for k in u.by_kind] or ["kind"]
+    markers = 4 * (any(not f.quoted for f in report.findings) + any(f.duplicate_of for f in report.findings))
+    kind_width = min(max(len(k) for k in kinds) + markers, 24)  # longer kinds fold
+    line_width = max(4, len(str(max((s.lines for s in report.sources), default=1))))
+    user_width = min(max(len(u.user) for u in report.summary.users), 14) if several else 0
+
+    def new_table():
+        table = Table(box=box.SIMPLE_HEAD, header_style="" if plain else "bold", pad_edge=False, show_edge=False,
+                      expand=True)
+        table.add_column("time (UTC)", width=TIME_WIDTH, no_wrap=True)
+        table.add_column("line", width=line_width, justify="right", no_wrap=True)
+        if several:
+            table.add_column("user", width=user_width, overflow="fold")
+        table.add_column("kind", width=kind_width, overflow="fold")
+        table.add_column("role", width=ROLE_WIDTH, overflow="fold")
+        table.add_column("message", overflow="fold", ratio=1)
+        return table
+
+    for source, group in groupby(report.findings, key=lambda f: f.source):
+        console.print()
+        _text(console, visible(source), "" if plain else "bold")
+        group = iter(group)
+        while True:
+            chunk = list(islice(group, CHUNK))
+            if not chunk:
+                break
+            table = new_table()
+            for f in chunk:
+                kind = f.kind + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else "")
+                row = [_time(f.timestamp), str(f.line)] + ([visible(f.user)] if several else [])
+                table.add_row(*row, kind, f.role, " ".join(visible(f.message or f.text).split()),
+                              style=None if plain else _COLOURS.get(f.category))
+            console.print(table)
 
 
 def write(report, out) -> None:
+    console, plain = _console(out)
+    try:
+        _write(console, plain, report)
+    finally:
+        console.file.flush()
+
+
+def _write(console, plain: bool, report) -> None:
     s = report.summary
-    out.write("\n".join(_scope(report)) + "\n\n")
-    rows = []
-    for u in s.users:
-        name = _short(u.user + (f" (+{len(u.aliases)} alias)" if u.aliases else ""), 30)
-        rows.append([
-            name, u.by_category.get("user-change", 0), u.by_category.get("operational", 0),
-            u.by_category.get("unclassified", 0), u.events, u.mentions, _time(u.first_seen)[:16], _time(u.last_seen)[:16],
-        ])
-    out.write(tabulate(rows, ["user", "changes", "oper.", "unclass.", "events", "mentions", "first seen", "last seen"],
-                       tablefmt="simple", disable_numparse=True) + "\n")
+    for line in _scope(report):
+        _text(console, line)
+    console.print()
+    narrow = console.width < STACKED_BELOW
+    console.print(_summary_table(report, plain, narrow))
     if report.findings:
-        width = _width(out)
-        several = len(s.users) > 1
-        # The kind names its category (the summary above counts categories), so rows show the kind only.
-        headers = ["time (UTC)", "line"] + (["user"] if several else []) + ["kind", "role", "message"]
-        rows = [
-            [_time(f.timestamp), str(f.line)] + ([_short(f.user, 12)] if several else [])
-            + [_short(f.kind, 17 - 4 * (not f.quoted) - 4 * bool(f.duplicate_of))
-               + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else ""), f.role]
-            for f in report.findings
-        ]
-        # One column width for all sources, so the tables line up. tabulate's "simple" format pads
-        # headers by 2 and puts two spaces between columns.
-        used = sum(max(len(h) + 2, *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(headers[:-1]))
-        text_width = max(20, width - used)
-        for r, f in zip(rows, report.findings):
-            r.append(_short(f.message or f.text, text_width))
-        for source, group in groupby(zip(report.findings, rows), key=lambda pair: pair[0].source):
-            out.write("\n" + _short(source, width) if len(source) <= width else "\n…" + source[-(width - 1):])
-            out.write("\n" + tabulate([r for _, r in group], headers, tablefmt="simple", disable_numparse=True) + "\n")
+        (_stacked if narrow else _findings)(console, report, plain)
         if any(f.duplicate_of for f in report.findings):
-            out.write("(d) = the same event as an earlier finding in another source (see duplicate_of in json)\n")
+            _text(console, "(d) = the same event as an earlier finding in another source (see duplicate_of in json)")
         if any(not f.quoted for f in report.findings):
-            out.write("(m) = unquoted mention\n")
+            _text(console, "(m) = unquoted mention")
         elif any(u.mentions for u in s.users) and not report.config.list_mentions:
-            out.write(f"{sum(u.mentions for u in s.users)} unquoted mention(s) not listed; list them with --mentions.\n")
+            _text(console, f"{sum(u.mentions for u in s.users)} unquoted mention(s) not listed; list them with --mentions.")
     else:
         names = ", ".join(repr(n) for u in s.users for n in (u.user,) + tuple(u.aliases))
-        out.write(f"\nNo quoted occurrence of {names} in {s.sources} source(s), {s.lines:,} lines searched.")
+        line = f"No quoted occurrence of {names} in {s.sources} source(s), {s.lines:,} lines searched."
         mentions = sum(u.mentions for u in s.users)
         if mentions:
-            out.write(f" {mentions} unquoted mention(s) found; list them with --mentions.")
-        out.write("\n")
+            line += f" {mentions} unquoted mention(s) found; list them with --mentions."
+        console.print()
+        _text(console, visible(line))
     raw = sum(u.raw_matches_in_skipped for u in s.users)
     if raw:
-        out.write(f"Note: {raw} raw quoted match(es) in skipped binary files (listed with the sources above).\n")
+        _text(console, f"Note: {raw} raw quoted match(es) in skipped binary files (listed with the sources above).")

@@ -27,6 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
 from ..model import SourceStatus
+from ..sources.meter import METER
 from . import source
 
 _IN_FLIGHT_PER_JOB = 4
@@ -50,9 +51,10 @@ def _spool_abandoned() -> bool:
     return not os.path.exists(os.path.join(_spool, _LIVE))
 
 
-def _init(ctx, spool: str) -> None:
+def _init(ctx, spool: str, progress=None) -> None:
     global _context, _spool
     _context, _spool = ctx, spool
+    METER.share(progress)  # bytes read, counted where the parent's progress display sees them
     # Ctrl-C reaches the whole process group: the parent stops the scan and cleans up; a worker stays quiet
     # (no traceback of its own) and ends with the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -135,7 +137,12 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
     spool = tempfile.mkdtemp(prefix="mfalogscan-workers-")
     live = os.path.join(spool, _LIVE)
     open(live, "x").close()
-    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer=_init, initargs=(ctx, spool))
+    mp = multiprocessing.get_context(method)
+    shared = None
+    if METER.enabled:
+        shared = mp.Value("q", 0)
+        METER.share(shared)
+    pool = ProcessPoolExecutor(jobs, mp, initializer=_init, initargs=(ctx, spool, shared))
     pending: deque[tuple[object, Future | None]] = deque()
     broken = False
 

@@ -14,6 +14,7 @@ from ..config import ScanConfig
 from ..model import Finding, SourceStatus
 from ..rules.load import RuleSet
 from ..sources.discover import check_paths, discover
+from ..sources.meter import METER
 from .context import Context
 from .relist import Seen, changed_meanwhile
 from .source import scan_found
@@ -33,6 +34,10 @@ def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Fi
     ctx = Context(config, rules)
     seen = Seen()
     listing = seen.note(discover(config.paths, config.exclude, config.follow_links))
+    if METER.enabled:  # a progress display: list everything first, so it knows the total
+        listing = list(listing)
+        for item in listing:
+            METER.listed(getattr(item, "size", None))
     if config.jobs > 1:
         from .parallel import scan_parallel  # only then: its imports cost start-up time
 

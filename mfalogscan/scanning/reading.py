@@ -16,6 +16,7 @@ from ..errors import SourceIssue
 from ..search.readahead import ReadAhead
 from ..search.streamsearch import StreamSearch
 from ..sources.decode import Layout, Validator, transcode
+from ..sources.meter import METER
 from ..sources.openers import Unit
 from ..sources.peek import PeekReader
 
@@ -59,6 +60,7 @@ def read_chunks(stream: PeekReader, size: int, counts: Counts) -> Iterator[bytes
         if not data:
             return
         counts.feed(data)
+        METER.tick()
         yield data
 
 

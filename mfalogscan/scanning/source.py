@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
+from ..sources.meter import METER
 from ..errors import WARNING, SourceIssue, false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
@@ -90,6 +91,7 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
     own: list[SourceStatus] = []  # statuses of the file itself (not of members inside it)
     try:
         reader = PeekReader(snap or raw)
+        METER.start(found.path, lambda: reader.pos)
         ratio = ctx.config.max_expansion
         budget = Budget(size, ratio, read_so_far=lambda: reader.pos) if ratio else None
         unit = Unit(found.path, reader, stored_bytes=size, times=times, budget=budget)
@@ -119,6 +121,7 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
             findings=listed,
         )
     finally:
+        METER.finish(size)
         own = [_as_stored(status, snap, found, modified) for status in own]  # before the file is closed
         if zero_size:
             own = [replace(s, issues=tuple(s.issues) + (SourceIssue(ZERO_SIZE, None, WARNING),)) for s in own]

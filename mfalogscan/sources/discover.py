@@ -38,6 +38,12 @@ class Found:
     fs_path: str | None
     #: (device, inode) when listed: the same file under another name is the same key (a rotation, see relist).
     key: tuple[int, int] | None = None
+    #: Its size when listed (for the progress display's total; the scan reads what is there when it opens it).
+    size: int | None = None
+
+
+def _size(st) -> int | None:
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
 def printable(path: str) -> str:
@@ -80,7 +86,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), follow_links: bo
                    "(pipe its output through a file or '-' instead)")
             yield SourceStatus(printable(p), STATUS_SKIPPED, why, issues=(SourceIssue(why, None, LOST),))
         else:
-            yield Found(printable(p), p, (st.st_dev, st.st_ino))  # a file, a FIFO (<(zcat x)), a block device
+            yield Found(printable(p), p, (st.st_dev, st.st_ino), _size(st))  # a file, a FIFO (<(zcat x)), a block device
 
 
 def _listing(directory: str) -> list | SourceStatus:
@@ -145,7 +151,7 @@ def _walk(directory: str, seen: frozenset, limits: _Limits) -> Iterator[Found | 
                 continue
             stack.append((iter(listing), above | {key}))
         elif stat.S_ISREG(st.st_mode):
-            yield Found(printable(path), path, (st.st_dev, st.st_ino))
+            yield Found(printable(path), path, (st.st_dev, st.st_ino), _size(st))
         else:
             yield SourceStatus(printable(path), STATUS_SKIPPED, "not a regular file (device, FIFO or socket); not read")
 
