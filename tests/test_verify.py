@@ -393,3 +393,19 @@ def test_signing_needs_a_file(tmp_path, write):
     assert r.exit_code == 2 and "--sign needs --output or --output-dir" in r.stderr
     r = runner.invoke(app, ["keygen", str(key)])
     assert r.exit_code == 2 and "a key is never overwritten" in r.stderr
+
+
+def test_fault_verify_run_from_another_folder_reads_relative_paths_from_where_the_scan_ran(tmp_path, write, monkeypatch):
+    """verify run from another folder reported every source 'missing' (and a false 'rules differ')."""
+    write("case/Logs/MultiFactorAuthSvc.log", text_bytes(sample_lines(30)))
+    rules = write("case/site.toml", b'[[rule]]\nid = "site.x"\ncategory = "operational"\nkind = "x"\npattern = "changed user"\n')
+    monkeypatch.chdir(tmp_path / "case")
+    r = runner.invoke(app, ["scan", "Logs", "-u", "jdoe", "--rules", "site.toml", "-f", "json", "-o", "r.json"])
+    assert r.exit_code == 0, r.output
+    assert Path(rules).exists()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = runner.invoke(app, ["verify", str(tmp_path / "case" / "r.json")])
+    assert r.exit_code == 0, r.stdout
+    assert f"note: the scan ran in {tmp_path / 'case'}; its relative paths are read from there" in r.stdout

@@ -7,6 +7,8 @@ annotated, retention marked.
 
 from __future__ import annotations
 
+import os
+
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -172,8 +174,17 @@ class Report:
             "max_expansion": c.max_expansion,
             "follow_links": c.follow_links,
             "case": dict(c.case),
+            # Where relative paths are relative to: verify, run from elsewhere, reads them from here.
+            "working_directory": _working_directory(),
             **c.parameters,
         }
+
+
+def _working_directory() -> str | None:
+    try:
+        return os.getcwd()
+    except OSError:  # the folder was removed while the scan ran
+        return None
 
 
 class _Tally:

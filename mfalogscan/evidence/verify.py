@@ -52,6 +52,25 @@ def _str_list(value, what: str) -> list[str]:
     return value
 
 
+def _ran_in(params: dict) -> str | None:
+    """The folder the scan ran in, when it is not this one (its relative paths are relative to it)."""
+    where = params.get("working_directory")
+    if not isinstance(where, str) or not where:
+        return None
+    try:
+        return None if os.path.samefile(where, os.getcwd()) else where
+    except OSError:
+        return where
+
+
+def _from_where_it_ran(params: dict, original: list[str]) -> dict:
+    """Relative paths of a report made in another folder, read from that folder (if it is still there)."""
+    where = _ran_in(params)
+    if where is None or not os.path.isdir(where):
+        return {}
+    return {o: os.path.join(where, o) for o in original if o != "-" and not os.path.isabs(o)}
+
+
 def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
     params = doc.get("parameters")
     if not isinstance(params, dict) or "paths" not in params or "users" not in params:
@@ -59,7 +78,7 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
     original = [_norm(p) for p in _str_list(params["paths"], "parameters.paths")]
     if paths and len(paths) != len(original):
         raise ConfigError(f"the report searched {len(original)} path(s) ({', '.join(original)}); give as many PATHs, in the same order")
-    moved = {o: _norm(p) for o, p in zip(original, paths)} if paths else {}
+    moved = {o: _norm(p) for o, p in zip(original, paths)} if paths else _from_where_it_ran(params, original)
     users = params["users"]
     if not isinstance(users, list) or not all(isinstance(u, dict) and isinstance(u.get("user"), str) for u in users):
         raise ConfigError("malformed report: parameters.users must list objects with a 'user'")
@@ -88,7 +107,9 @@ def _rules(params: dict, given: tuple[str, ...] | None, outcome: "Outcome"):
     from ..rules.load import load_rules
 
     named = tuple(_str_list(params.get("rules_files", []), "parameters.rules_files"))
-    files = named if given is None else given
+    where = _ran_in(params)
+    files = given if given is not None else tuple(
+        os.path.join(where, f) if where and not os.path.isabs(f) and os.path.isdir(where) else f for f in named)
     if given is not None and len(given) != len(named):
         raise ConfigError(f"the report was made with {len(named)} --rules file(s) ({', '.join(named) or 'none'}); "
                           "give as many --rules, in the same order")
@@ -106,6 +127,11 @@ def verify(doc: dict, paths: tuple[str, ...] = (), rules: tuple[str, ...] | None
 
     config, moved = _config(doc, paths)
     outcome = Outcome()
+    where = _ran_in(doc["parameters"])
+    if where is not None and not paths:
+        outcome.holds.append(f"note: the scan ran in {where}; its relative paths are read from there"
+                             if moved else f"note: the scan ran in {where}, which is not here now; its relative "
+                             "paths are read from this folder (give PATHs where the sources are now)")
     if doc.get("tool") != TOOL:
         raise ConfigError("not an mfalogscan JSON report (no 'tool': 'mfalogscan')")
     if doc.get("version") != VERSION:

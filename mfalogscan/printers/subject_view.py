@@ -62,7 +62,7 @@ def source_details(view: "SubjectView") -> list[tuple[str, list[tuple[str, str]]
 def parameter_text(parameters: dict) -> str:
     shown = []
     for key, value in parameters.items():
-        if key in ("users", "case"):
+        if key in ("users", "case", "working_directory"):
             continue  # each report names only its own subject; the case has its own block
         if value in (None, [], False):
             continue
