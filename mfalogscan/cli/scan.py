@@ -97,7 +97,9 @@ def scan_command(
     ),
     output: Optional[str] = typer.Option(
         None, "--output", "-o", metavar="FILE",
-        help="Write the output to this new file (owner-only) instead of stdout.",
+        help=("Write the output to this new file instead of stdout (on Windows it gets its folder's permissions: "
+              "choose a folder only you can read)." if WINDOWS else
+              "Write the output to this new file (owner-only) instead of stdout."),
     ),
     output_dir: Optional[str] = typer.Option(
         None, "--output-dir", metavar="DIR",
@@ -191,8 +193,10 @@ def scan_command(
         if time.since is not None and time.until is not None and time.since > time.until:
             raise ConfigError(f"--since ({time.since.isoformat()}) is later than --until ({time.until.isoformat()}): "
                               "no finding could be shown")
+        from ..sources.discover import expand_patterns
+
         config = ScanConfig(
-            paths=tuple(paths or ()),
+            paths=expand_patterns(paths or ()),
             framing=framing,
             time=time,
             retention_days=retention_days,
@@ -304,6 +308,9 @@ def scan_command(
             _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
                  "file) to cover it; each source's issues in the JSON output give the offsets")
     _notes(report)
+    if WINDOWS and (close or output_dir is not None):
+        _err("on Windows a report file is not made owner-only: it has the permissions of its folder (its ACL); "
+             "keep reports in a folder only the people handling the request can read")
     raise typer.Exit(report.exit_status())
 
 

@@ -14,6 +14,7 @@ nothing is left behind.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -23,6 +24,11 @@ import stat
 from ..errors import ConfigError
 from ..evidence.seal import MANIFEST_SUFFIX, SIGNATURE_SUFFIX, Sealer
 
+# link() on a file system without hard links: EPERM (Linux vfat, exfat), ENOTSUP/EOPNOTSUPP, EXDEV (some mounts),
+# EMLINK; Windows reports its own codes (any OSError there falls back).
+NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, getattr(errno, "ENOTSUP", errno.EPERM),
+                 getattr(errno, "EOPNOTSUPP", errno.EPERM)}
+WINDOWS = os.name == "nt"  # a seam: the tests run the Windows branch on Linux
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 _AT = os.open in getattr(os, "supports_dir_fd", set()) and os.link in getattr(os, "supports_dir_fd", set())
 
@@ -95,6 +101,10 @@ class Folder:
                             **({"src_dir_fd": self.fd, "dst_dir_fd": self.fd} if self.fd is not None else {}))
                 except FileExistsError:
                     raise ConfigError("the file exists; give --force to replace it", target) from None
+                except OSError as e:
+                    if e.errno not in NO_HARD_LINKS and not WINDOWS:
+                        raise
+                    self._publish_without_link(tmp, name, target)
         except IsADirectoryError:
             raise ConfigError("is a folder, not a file", target) from None
         except OSError as e:
@@ -103,6 +113,31 @@ class Folder:
             raise ConfigError(f"cannot write output file: {e.strerror or e}", target) from None
         finally:
             self.discard(tmp)
+
+    def _publish_without_link(self, tmp: str, name: str, target: str) -> None:
+        """Where the file system has no hard links (FAT, exFAT, many SMB shares): still never overwrite.
+
+        Windows' rename fails when the name exists, which is the no-overwrite
+        we need. Elsewhere the name is first taken with O_EXCL (failing if it
+        exists), then the finished file is renamed over that empty placeholder.
+        """
+        both = {"src_dir_fd": self.fd, "dst_dir_fd": self.fd} if self.fd is not None else {}
+        if WINDOWS:
+            try:
+                os.rename(self._p(tmp), self._p(name), **both)
+            except FileExistsError:
+                raise ConfigError("the file exists; give --force to replace it", target) from None
+            return
+        try:
+            os.close(os.open(self._p(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600,
+                             **self._at(name)))
+        except FileExistsError:
+            raise ConfigError("the file exists; give --force to replace it", target) from None
+        try:
+            os.replace(self._p(tmp), self._p(name), **both)
+        except BaseException:
+            os.unlink(self._p(name), **self._at(name))  # no empty placeholder under the final name
+            raise
 
     def discard(self, tmp: str) -> None:
         try:

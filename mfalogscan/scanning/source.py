@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from ..sources.meter import METER
+from ..sources.winfile import open_log
 from ..errors import WARNING, SourceIssue, false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
@@ -71,7 +72,7 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
         raw, size, times, close = sys.stdin.buffer, None, [], False
     else:
         try:
-            raw = open(found.fs_path, "rb")
+            raw = open_log(found.fs_path)  # on Windows with delete sharing: MFA Server may rotate it meanwhile
         except OSError as e:
             yield SourceStatus(found.path, STATUS_UNREADABLE, f"cannot open: {e.strerror or e}")
             return

@@ -51,6 +51,30 @@ def printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+_PATTERN = re.compile(r"[*?\[]")
+
+
+def expand_patterns(paths: Sequence[str]) -> tuple[str, ...]:
+    """PATHs with wildcards expanded, as a POSIX shell would (cmd and PowerShell pass `backups\\*.zip` as it is).
+
+    A PATH that exists is taken as it is, even with `*` in its name. A
+    pattern is expanded in sorted order (`**` reaches into subfolders); one
+    that matches nothing is an error, as for a missing file.
+    """
+    import glob
+
+    out: list[str] = []
+    for p in paths:
+        if p == STDIN or os.path.lexists(p) or not _PATTERN.search(p):
+            out.append(p)
+            continue
+        matches = sorted(glob.glob(p, recursive=True))
+        if not matches:
+            raise ConfigError(f"no file matches the pattern {printable(p)}")
+        out.extend(matches)
+    return tuple(out)
+
+
 def check_paths(paths: Sequence[str]) -> None:
     """Fail early, with one clear line, on a PATH that does not exist."""
     for p in paths:
