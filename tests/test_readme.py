@@ -73,3 +73,20 @@ def test_the_quick_start_is_two_commands_and_has_a_powershell_twin():
     assert '".[test]"' in ps[1]  # double quotes: they work in PowerShell and in cmd, single quotes only in PowerShell
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "## Quick start" in ci and 'bash -euo pipefail -c "${quick[0]}"' in ci  # .ci/run runs them as written
+
+
+def test_the_readme_names_every_option_there_is_and_no_other():
+    from typer.testing import CliRunner
+
+    from mfalogscan.cli import app
+
+    runner = CliRunner()
+    helps = {c: runner.invoke(app, [c, "--help"]).stdout for c in ("scan", "verify", "check", "keygen")}
+    offered = {o for text in helps.values() for o in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text)} - {"--help"}
+    usage = README.split("## Usage", 1)[1].split("\n## ", 1)[0]
+    for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helps["scan"]):
+        if option != "--help":
+            assert option in usage, f"scan {option} is not in the README's usage"
+    for option in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", README)):
+        assert option in offered or option in ("--install-completion", "--version", "--help"), \
+            f"the README names {option}, which no command has"
