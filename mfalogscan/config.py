@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Sequence
@@ -12,6 +12,9 @@ from .timeline.policy import TimePolicy
 
 DEFAULT_LOGS_DIR = r"C:\Program Files\Multi-Factor Authentication Server\Logs"
 MAX_NAME_CHARS = 256
+# Unicode's control characters (category Cc) and surrogates (Cs), as one class: asking unicodedata.category of
+# every character took 1 s for 100,000 names.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 #: The default of --max-expansion: logs compress 5 to 50 times, decompression bombs far more.
@@ -106,7 +109,7 @@ def check_name(name: str, where: str) -> str:
         raise ConfigError(f"{where}: empty user name")
     if '"' in name:
         raise ConfigError(f"{where}: name {name!r} contains a double quote; give the name without its quotes")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+    if _CONTROL.search(name):
         raise ConfigError(f"{where}: name {name!r} contains control characters")
     if len(name) > MAX_NAME_CHARS:
         raise ConfigError(f"{where}: name is longer than {MAX_NAME_CHARS} characters")
