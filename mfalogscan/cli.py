@@ -140,6 +140,10 @@ def scan_command(
     follow_links: bool = typer.Option(
         False, "--follow-links", help="Follow symbolic links that lead out of the folders scanned (listed as skipped otherwise).",
     ),
+    short_names: bool = typer.Option(
+        False, "--short-names",
+        help="Search names of one character or with no letter or digit (refused otherwise), only where quotes close them.",
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
@@ -171,7 +175,7 @@ def scan_command(
             retention_days=retention_days,
             mask_others=mask_others,
             as_of=parse_when(as_of, zone, now, "--as-of", end=True) if as_of else None,
-            subjects=subjects_from(user or [], users_file),
+            subjects=subjects_from(user or [], users_file, short_names),
             list_mentions=mentions,
             encoding=encoding,
             rules_files=tuple(rules or ()),
@@ -180,6 +184,7 @@ def scan_command(
             max_expansion=max_expansion,
             exclude=tuple(p for p in (output, output_dir) if p and p != "-"),
             follow_links=follow_links,
+            short_names=short_names,
             # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )

@@ -339,7 +339,11 @@ def plain_occurrences(m: NameMatcher, text: str, lo: int = 0, hi: int | None = N
         for k in m._ladder[key]:  # the key, then its prefixes that are names too
             end = start + len(k)
             quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
-            if not quoted and not (_open_before(text, start) and _open_after(text, end)):
+            if k in m._short:  # one character, or no letter or digit: only where quotes close it
+                before, after = text[start - 1 : start], text[end : end + 1]
+                if not (quoted or before == after == "'" or (before == "\\" and after in ("'", '"'))):
+                    continue
+            elif not quoted and not (_open_before(text, start) and _open_after(text, end)):
                 continue
             for subject in m._subjects_of[k]:
                 yield Occurrence(subject, text[start:end], quoted, start, end)

@@ -1,19 +1,25 @@
-"""Fault catalogue: the names searched for, in their thousands (issue 13, budgets in total).
+"""Fault catalogue: the names searched for, in their thousands and at their shortest (issue 13, budgets in total).
 
 Each test asserts bounded work, never time: what a huge users file makes
 the scanner build (how many characters of regular expression it compiles,
-how many per-person structures it makes per source). Each row is in
-docs/faults.md.
+how many per-person structures it makes per source), and what a name too
+short to search does. Each row is in docs/faults.md.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
 
-from mfalogscan import ScanConfig, scan
+import pytest
+
+from mfalogscan import ScanConfig, Subject, scan
 from mfalogscan.config import subjects_from
+from mfalogscan.errors import ConfigError
 from mfalogscan.scanning import context as context_module
+from mfalogscan.search.match import NameMatcher
 
 FIRST = ["ann", "anna", "anne", "john", "johan", "jon", "mar", "maria", "mark", "chris", "kris", "eli", "sam", "lee"]
 LAST = ["smith", "smithers", "john", "johnson", "lee", "leeds", "berg", "bergman", "miller", "mill", "brown", "ng"]
@@ -87,3 +93,50 @@ def test_fault_a_users_file_of_100000_names_builds_no_structure_that_grows_with_
     assert [f.to_dict() for f in reports[True].findings] == [f.to_dict() for f in reports[False].findings]
     assert reports[True].summary.to_dict() == reports[False].summary.to_dict()
 
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "mfalogscan", "scan", *args], capture_output=True, text=True,
+                          cwd=cwd or "/tmp", timeout=120)
+
+
+def test_fault_a_one_letter_name_is_refused_unless_asked_and_then_searched_where_quotes_close_it(tmp_path, monkeypatch):
+    """`--user a` made every line holding the letter a candidate (4.8 s per 64 MB, and the letter's places counted
+    as mentions); a users file line holding only `-` was searched the same way."""
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    lines = [native(f"alice{i}", f"{i}", i) + " Sending a call to a phone." for i in range(2000)]  # the letter a, often
+    lines[500] = native("a", "Q")  # quoted: a finding
+    lines[900] = native("jdoe", "R").replace("CONTOSO\\admin", "CONTOSO\\a")  # the actor, DOMAIN\a in quotes
+    lines[1300] = "2024-03-07T18:30:00.000000Z|i|2960|4036|pfsvc|Pfauth succeeded for user 'a' from 10.0.0.1."
+    log.write_text("\n".join(lines) + "\n")
+    users = tmp_path / "users.txt"
+    users.write_text("jdoe\n-\n")
+
+    refused = _cli(str(log), "--user", "a", "-f", "jsonl")
+    assert refused.returncode == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "--user: name 'a' is too short to search (one character" in refused.stderr and "--short-names" in refused.stderr
+    listed = _cli(str(log), "--users-file", str(users), "-f", "jsonl")
+    assert listed.returncode == 2 and listed.stderr.count("\n") == 1
+    assert f"{users}:2: name '-' is too short to search (no letter or digit" in listed.stderr
+
+    analyzed = []
+    real = NameMatcher.analyze
+
+    def counting(self, text, lo=0, hi=None):
+        analyzed.append(text)
+        return real(self, text, lo, hi)
+
+    monkeypatch.setattr(NameMatcher, "analyze", counting)
+    with pytest.raises(ConfigError, match="too short to search"):
+        ScanConfig(paths=(str(log),), subjects=(Subject("a"),))
+    results = []
+    for how in ({}, {"accelerate": False}, {"accelerate": False, "fast": False}):
+        analyzed.clear()
+        report = scan(ScanConfig(paths=(str(log),), subjects=(Subject("a"),), short_names=True, list_mentions=True, **how))
+        results.append([(f.line, f.quoted, f.role) for f in report.findings])
+        # Bounded: only the three lines where quotes close the name are decoded and checked, not the 2,000 with an a.
+        assert len(analyzed) == 3, (how, len(analyzed))
+    assert results[0] == [(501, True, "target"), (901, False, "actor"), (1301, False, "subject")]
+    assert results[0] == results[1] == results[2]
+    found = _cli(str(log), "--user", "a", "--short-names", "-f", "jsonl")
+    assert found.returncode == 0 and found.stdout.count('"type":"finding"') == 1  # the quoted one; mentions counted

@@ -219,15 +219,15 @@ def brute_force_starts(keys, buf: bytes, encoding: str) -> list[int]:
 def test_the_prefilter_never_misses_and_every_backend_gives_the_plain_spans(case):
     enc, names, buf, cap = case
     m = NameMatcher([(n, i) for i, n in enumerate(names)])
-    truth = brute_force_starts(m.keys, buf, enc)
-    fast, fallback = Prefilter(m.keys, enc, True, cap), Prefilter(m.keys, enc, False, cap)
+    truth = brute_force_starts(m.search_keys, buf, enc)
+    fast, fallback = Prefilter(m.search_keys, enc, True, cap), Prefilter(m.search_keys, enc, False, cap)
     if fast.backend is None:  # no name has a form in this encoding
         assert truth == [] and fallback.backend is None and list(fast.spans(buf)) == []
         return
     assert fallback.backend == "python" and fast.backend in ("ahocorasick_rs", "python")  # "python": not installed here
     spans = list(fast.spans(buf))
     assert spans == list(fallback.spans(buf))
-    tiny = Prefilter(m.keys, enc, True, cap)
+    tiny = Prefilter(m.search_keys, enc, True, cap)
     tiny.blocks = (1, 2, 8)  # the automaton asked a few bytes at a time: blocks join exactly
     starts = fast.starts(buf)
     assert starts == sorted(set(starts)) and set(truth) <= set(starts) and fallback.starts(buf) == starts

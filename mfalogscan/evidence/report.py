@@ -171,6 +171,7 @@ class Report:
             "as_of": iso_utc(self.as_of, False),
             "max_expansion": c.max_expansion,
             "follow_links": c.follow_links,
+            "short_names": c.short_names,
             **c.parameters,
         }
 

@@ -43,7 +43,7 @@ from typing import Callable, Iterator, Sequence
 
 from ..sources.decode import encodable
 from .automaton import Prefilter, installed
-from .casefold import fold, variants
+from .casefold import fold, name_key, variants
 from .literals import Literals
 from .trie import alternatives, trie_pattern
 
@@ -64,6 +64,27 @@ class Occurrence:
     def beats(self, other: "Occurrence | None") -> bool:
         """Which occurrence a line is reported by: a quoted one beats a mention, else the first stays."""
         return other is None or (self.quoted and not other.quoted)
+
+
+def short_reason(name: str) -> str | None:
+    """Why `name` is too short to search as names are (None: it is not): one character, or no letter or digit.
+
+    Such a name is in nearly every line (`a`, `-`), so every line would be a
+    candidate, decoded and checked. Searched anyway (--short-names), it is
+    found only where quotes close it: `"a"` (quoted), `'a'`, and after a
+    backslash before a quote, `"CONTOSO\\a"` (mentions).
+    """
+    key = name_key(name)
+    if not any(ch.isalnum() for ch in key):
+        return "no letter or digit"
+    if len(key) == 1:
+        return "one character"
+    return None
+
+
+def _delimited(key: str) -> tuple[str, ...]:
+    """What the prefilter searches for a short name: its forms where quotes close it."""
+    return ('"' + key + '"', "'" + key + "'", "\\" + key + '"', "\\" + key + "'")
 
 
 def _is_word(ch: str) -> bool:
@@ -127,7 +148,7 @@ class ByteFinder:
         # `encoding` is ASCII-compatible (the scanner transcodes anything else to UTF-8).
         self.fast = fast
         self._matcher, self._encoding = matcher, encoding
-        self.prefilter = Prefilter(matcher.keys, encoding, accelerate) if fast else None
+        self.prefilter = Prefilter(matcher.search_keys, encoding, accelerate) if fast else None
 
     @cached_property
     def raw(self) -> re.Pattern | None:
@@ -164,7 +185,8 @@ class NameMatcher:
     """All searched names (subjects and their aliases) compiled for matching.
 
     `names` is a sequence of (name, subject index) pairs. Names must already
-    be validated (non-empty, no `"`, no control characters).
+    be validated (non-empty, no `"`, no control characters); a short one
+    (`short_reason`) is searched only where quotes close it.
     """
 
     def __init__(self, names: Sequence[tuple[str, int]], accelerate: bool = True, fast: bool = True):
@@ -178,7 +200,12 @@ class NameMatcher:
                 if subject not in got:
                     self._subjects_of[key] = got + (subject,)
         self.keys = sorted(self._subjects_of)
-        self.max_chars = max((len(k) for k in self.keys), default=0)
+        # Names too short to search as others (allowed by --short-names): found only where quotes close them, and
+        # the prefilter searches those forms (search_keys) instead of the bare name in every line.
+        short = [n for n, _ in names if short_reason(n)]
+        self._short = frozenset(fold(unicodedata.normalize(f, n)) for n in short for f in ("NFC", "NFD"))
+        self.search_keys = sorted({d for k in self.keys for d in (_delimited(k) if k in self._short else (k,))})
+        self.max_chars = max((len(k) for k in self.search_keys), default=0)
         # The exact check searches the folded keys in the folded text (fold() maps one character to one, so its
         # positions are the text's), by the automaton or Literals; the reference (fast=False) is the `re` trie
         # of case variants, which took 28 s and 650 MB to compile for 100,000 names. Built on first use.
@@ -191,7 +218,7 @@ class NameMatcher:
     @lru_cache(maxsize=16)
     def line_searcher(self, encoding: str) -> re.Pattern | None:
         """A bytes pattern whose matches start wherever a name may start; None if no name is encodable."""
-        return self._byte_trie(encoding)
+        return self._byte_trie(encoding, keys=self.search_keys)
 
     @lru_cache(maxsize=16)
     def quoted_searcher(self, encoding: str) -> re.Pattern | None:
@@ -230,9 +257,9 @@ class NameMatcher:
 
         return names
 
-    def _byte_trie(self, encoding: str, before: str = "", after: str = "") -> re.Pattern | None:
+    def _byte_trie(self, encoding: str, before: str = "", after: str = "", keys: Sequence[str] | None = None) -> re.Pattern | None:
         piece = _byte_piece(encoding)
-        keys = [k for k in self.keys if all(piece(ch) is not None for ch in k)]
+        keys = [k for k in (self.keys if keys is None else keys) if all(piece(ch) is not None for ch in k)]
         if not keys:
             return None
         body = trie_pattern(keys, piece)
@@ -292,7 +319,7 @@ class NameMatcher:
             return
         if self._exact is None:
             return
-        search, ladder, subjects_of = self._exact.search, self._ladder, self._subjects_of
+        search, ladder, subjects_of, short = self._exact.search, self._ladder, self._subjects_of, self._short
         pos = lo
         while True:
             m = search(text, pos)
@@ -303,7 +330,7 @@ class NameMatcher:
                 return
             pos = start + 1
             for k in ladder[fold(m.group())]:
-                yield from _named_at(text, start, start + len(k), subjects_of[k])
+                yield from _named_at(text, start, start + len(k), subjects_of[k], k in short)
 
     def _literal_occurrences(self, text: str, lo: int, hi: int):
         """occurrences() by a literal search: every key at every start (overlapping), in text order, longest first."""
@@ -311,13 +338,14 @@ class NameMatcher:
         if not found:
             return
         found.sort(key=lambda m: (m[1], -m[2]))
-        keys, subjects_of = self.keys, self._subjects_of
+        keys, subjects_of, short = self.keys, self._subjects_of, self._short
         for index, start, end in found:
             if start < lo:
                 continue
             if start >= hi:
                 return
-            yield from _named_at(text, start, end, subjects_of[keys[index]])
+            key = keys[index]
+            yield from _named_at(text, start, end, subjects_of[key], key in short)
 
     def analyze(self, text: str, lo: int = 0, hi: int | None = None) -> dict[int, Occurrence]:
         """Per subject, its best occurrence among those starting in text[lo:hi]."""
@@ -329,10 +357,18 @@ class NameMatcher:
         return best
 
 
-def _named_at(text: str, start: int, end: int, subjects: tuple[int, ...]) -> Iterator[Occurrence]:
-    """The occurrences of a name found at text[start:end], for each of its subjects: quoted, a mention, or none."""
-    quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
-    if not quoted and not (_open_before(text, start) and _open_after(text, end)):
+def _named_at(text: str, start: int, end: int, subjects: tuple[int, ...], short: bool = False) -> Iterator[Occurrence]:
+    """The occurrences of a name found at text[start:end], for each of its subjects: quoted, a mention, or none.
+
+    A short name (see short_reason) counts only where quotes close it: `"a"` is quoted, `'a'` and `\\a"` or
+    `\\a'` are mentions."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    quoted = before == QUOTE == after
+    if short:
+        if not (quoted or before == after == "'" or (before == "\\" and after in ('"', "'"))):
+            return
+    elif not quoted and not (_open_before(text, start) and _open_after(text, end)):
         return
     for subject in subjects:
         yield _occurrence(subject, text[start:end], quoted, start, end)
