@@ -185,6 +185,8 @@ def pf_cases(draw):
     """(encoding, names, buffer, cap): names spelt in any case and form among noise and random bytes."""
     enc = draw(st.sampled_from(PF_ENCODINGS))
     names = draw(st.lists(pf_names, min_size=1, max_size=4))
+    if len(names[0]) > 1 and draw(st.booleans()):  # a name that is a prefix of another: two keys at one start
+        names.append(names[0][: draw(st.integers(1, len(names[0]) - 1))].strip() or names[0])
     rng = random.Random(draw(st.integers(0, 2**32)))
     parts = []
     for _ in range(draw(st.integers(0, 8))):
@@ -232,6 +234,9 @@ def test_the_prefilter_never_misses_and_every_backend_gives_the_plain_spans(case
     starts = fast.starts(buf)
     assert starts == sorted(set(starts)) and set(truth) <= set(starts) and fallback.starts(buf) == starts
     assert tiny.starts(buf) == starts and list(tiny.spans(buf)) == spans
+    narrow = Prefilter(m.search_keys, enc, False, cap)
+    narrow._auto = Literals(narrow.literals, budget=1)  # heads of one byte: several keys and lengths under a head
+    assert narrow.starts(buf) == starts and list(narrow.spans(buf)) == spans
     # A name starting inside a longer one is covered by its span, as in one left-to-right search.
     assert all(any(s <= i < e for s, e in spans) for i in truth)
     if enc != "cp932":  # lowering bytes of a double-byte code page may find more than the raw trie: never less

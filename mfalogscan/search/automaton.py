@@ -279,6 +279,14 @@ class Prefilter:
         line scanner skips the rest of a line that holds a name), and no list is made at a start."""
         lit, whole, prefix, size = self._auto, self._whole, self._prefix, len(text)
         search, lengths, index = lit.heads.search, lit.lengths, lit.index.get
+        if prefix is None and lit.head >= self.reach:
+            # Every literal is a whole key and its own head (a few names): the expression's match at a start is
+            # the longest key there, and its end the span's.
+            def longest(t: int):
+                m = search(text, t)
+                return None if m is None else m.span()
+
+            return longest
 
         def at(t: int):
             while (m := search(text, t)) is not None:
