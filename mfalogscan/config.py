@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Sequence
@@ -12,6 +12,9 @@ from .timeline.policy import TimePolicy
 
 DEFAULT_LOGS_DIR = r"C:\Program Files\Multi-Factor Authentication Server\Logs"
 MAX_NAME_CHARS = 256
+# Unicode's control characters (category Cc) and surrogates (Cs), as one class: asking unicodedata.category of
+# every character took 1 s for 100,000 names.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 #: The default of --max-expansion: logs compress 5 to 50 times, decompression bombs far more.
@@ -67,6 +70,8 @@ class ScanConfig:
     follow_links: bool = False
     #: Who hands the evidence over, for which request ((key, value) pairs: printers.handover.FIELDS).
     case: tuple[tuple[str, str], ...] = ()
+    #: Search names of one character or without a letter or digit (--short-names), where quotes close them.
+    short_names: bool = False
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -100,21 +105,46 @@ class ScanConfig:
             except ValueError as e:
                 raise ConfigError(f"--encoding: {e}") from None
         _check_unique(self.subjects)
+        if not self.short_names:
+            for s in self.subjects:
+                for name in s.names:
+                    _refuse_short(name, "")
 
 
-def check_name(name: str, where: str) -> str:
-    """A usable name, or a ConfigError saying what is wrong with it."""
+def check_name(name: str, where: str, short_names: bool = False) -> str:
+    """A usable name, or a ConfigError saying what is wrong with it (a short one only with `short_names`)."""
     if name != name.strip():
         raise ConfigError(f"{where}: name {name!r} has leading or trailing white space")
     if not name:
         raise ConfigError(f"{where}: empty user name")
     if '"' in name:
         raise ConfigError(f"{where}: name {name!r} contains a double quote; give the name without its quotes")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+    if _CONTROL.search(name):
         raise ConfigError(f"{where}: name {name!r} contains control characters")
     if len(name) > MAX_NAME_CHARS:
         raise ConfigError(f"{where}: name is longer than {MAX_NAME_CHARS} characters")
+    if not short_names:
+        _refuse_short(name, where + ": ")
     return name
+
+
+def _refuse_short(name: str, where: str) -> None:
+    """A ConfigError for a name too short to search (search.match.short_reason), saying how to search it anyway.
+
+    Refused rather than searched as written: `a` is in nearly every line, so
+    every line would be a candidate (4.8 s per 64 MB, and its "mentions" the
+    letter in other words' places); a name of one character is more often a
+    slip in a users file than an account, and a real one is found by
+    --short-names where quotes close it.
+    """
+    from .search.match import short_reason
+
+    reason = short_reason(name)
+    if reason is not None:
+        raise ConfigError(
+            f"{where}name {name!r} is too short to search ({reason}: it is in nearly every line of a log); "
+            f"give --short-names to search it only where quotes close it (\"{name}\", '{name}', \"DOMAIN\\{name}\")"
+        )
 
 
 def _check_unique(subjects: Sequence[Subject]) -> None:
@@ -144,11 +174,11 @@ def _claim(owner: dict, names: Sequence[str], subject: str, where: str | None = 
         owner.setdefault(key, (subject, where))
 
 
-def subjects_from(users: Sequence[str], users_file: str | None) -> tuple[Subject, ...]:
+def subjects_from(users: Sequence[str], users_file: str | None, short_names: bool = False) -> tuple[Subject, ...]:
     """Subjects from --user options then --users-file lines; the same subject twice is merged."""
-    found: list[Subject] = [Subject(check_name(u, "--user")) for u in users]
+    found: list[Subject] = [Subject(check_name(u, "--user", short_names)) for u in users]
     if users_file is not None:
-        found.extend(read_users_file(users_file))
+        found.extend(read_users_file(users_file, short_names))
     merged: dict[str, Subject] = {}
     for s in found:
         if s.name in merged:
@@ -160,7 +190,7 @@ def subjects_from(users: Sequence[str], users_file: str | None) -> tuple[Subject
     return tuple(merged.values())
 
 
-def read_users_file(path: str) -> list[Subject]:
+def read_users_file(path: str, short_names: bool = False) -> list[Subject]:
     """One subject per line; tab-separated aliases after the first name; '#' comments."""
     try:
         with open(path, "rb") as f:
@@ -191,7 +221,7 @@ def read_users_file(path: str) -> list[Subject]:
         names = [p.strip() for p in line.split("\t") if p.strip()]
         where = f"{path}:{n}"
         for name in names:
-            check_name(name, where)
+            check_name(name, where, short_names)
         _claim(owner, names, names[0], where)
         subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
     if not subjects:

@@ -241,9 +241,10 @@ class Summary:
     users: tuple[UserSummary, ...]
     errors: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self, users: bool = True) -> dict:
+        """As JSON has it; `users=False` leaves the people's list empty (a printer may write them one by one)."""
         d = {"type": "summary"}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            d[name] = [u.to_dict() for u in value] if name == "users" else value
+            d[name] = ([u.to_dict() for u in value] if users else []) if name == "users" else value
         return d

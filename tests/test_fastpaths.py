@@ -103,7 +103,8 @@ def test_framings_that_claim_fixed_digits_keep_heads_under_any_digits():
 search_text = st.text(alphabet="ab \"jdoeJDOE2lnkK\u212a\u017fsStrasse", max_size=300)
 name_sets = st.sampled_from([
     ["jdoe"], ["jd", "jdoe", "do"], ["kate", "straße"], ["s", "ss", "sss"],
-    ["leeanne", "ann"], ["jdoe", "jdoe2"], ["a", "b", "e"],  # names inside names, names on nearly every byte
+    ["leeanne", "ann"], ["jdoe", "jdoe2"], ["ab", "ba", "oe"],  # names inside names, names on nearly every byte
+    ["a", "b", "e"],  # short names: searched where quotes close them
 ])
 
 
@@ -131,7 +132,7 @@ def test_the_search_ahead_gives_exactly_what_one_whole_search_gives(text, names,
 @given(search_text, st.lists(st.integers(1, 40), min_size=1, max_size=40), st.integers(0, 20))
 def test_a_dense_name_is_handed_over_where_the_candidates_given_end(text, cuts, dense):
     data = text.encode()
-    finder, search, found = _search_in_pieces(data, ["a", "e", "s"], cuts, dense)
+    finder, search, found = _search_in_pieces(data, ["ab", "oe", "ss"], cuts, dense)
     whole = list(finder.spans(data))
     if search.handover is None:
         assert found == whole
@@ -152,10 +153,12 @@ def test_a_scan_with_a_dense_name_handed_back_to_the_scanner_finds_the_same(line
         os.write(fd, data)
         os.close(fd)
         streamsearch.DENSE = dense
-        fast = run(path, "e", "jdoe", list_mentions=True, chunk_size=chunk, max_line=100)
+        # "ee" is on many lines; "e", a short name, is searched only where quotes close it
+        fast = run(path, "e", "ee", "jdoe", list_mentions=True, chunk_size=chunk, max_line=100, short_names=True)
     finally:
         streamsearch.DENSE = saved
-        plain = run(path, "e", "jdoe", list_mentions=True, chunk_size=chunk, max_line=100, fast=False, accelerate=False)
+        plain = run(path, "e", "ee", "jdoe", list_mentions=True, chunk_size=chunk, max_line=100, fast=False,
+                    accelerate=False, short_names=True)
         os.unlink(path)
     assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in plain.findings]
 
@@ -275,8 +278,10 @@ def test_the_automaton_the_trie_and_the_plain_search_give_the_same_findings(log,
 
     lines, enc, planted = log
     data = text_bytes(lines, "\n", enc, bom=enc == "utf-16-le")
-    users = MANY + SPECIAL + (["e"] if dense else [])  # "e": a name on nearly every line, handed back to the scanner
-    opts = dict(list_mentions=True, chunk_size=chunk, max_line=100, encoding="cp1252" if enc == "cp1252" else None)
+    # "ee": a name on many lines; "e": a short name, searched only where quotes close it (--short-names)
+    users = MANY + SPECIAL + (["e", "ee"] if dense else [])
+    opts = dict(list_mentions=True, chunk_size=chunk, max_line=100, encoding="cp1252" if enc == "cp1252" else None,
+                short_names=True)
     fd, path = tempfile.mkstemp(suffix=".log")
     try:
         os.write(fd, data)
@@ -298,7 +303,7 @@ def test_the_search_ahead_over_either_backend_gives_exactly_one_whole_search(cas
     enc, names, data, cap = case
     matcher = NameMatcher([(n, i) for i, n in enumerate(names)])
     finder = ByteFinder(matcher, enc, True, accelerate)
-    finder.prefilter = Prefilter(matcher.keys, enc, accelerate, cap)  # small caps: names searched by prefixes
+    finder.prefilter = Prefilter(matcher.search_keys, enc, accelerate, cap)  # small caps: names searched by prefixes
     finder.prefilter.blocks = (1, 3, 16)  # and a few bytes per automaton call
     search, found, at, i = StreamSearch(finder, matcher.max_bytes()), [], 0, 0
     while at < len(data):

@@ -185,6 +185,8 @@ def pf_cases(draw):
     """(encoding, names, buffer, cap): names spelt in any case and form among noise and random bytes."""
     enc = draw(st.sampled_from(PF_ENCODINGS))
     names = draw(st.lists(pf_names, min_size=1, max_size=4))
+    if len(names[0]) > 1 and draw(st.booleans()):  # a name that is a prefix of another: two keys at one start
+        names.append(names[0][: draw(st.integers(1, len(names[0]) - 1))].strip() or names[0])
     rng = random.Random(draw(st.integers(0, 2**32)))
     parts = []
     for _ in range(draw(st.integers(0, 8))):
@@ -219,20 +221,22 @@ def brute_force_starts(keys, buf: bytes, encoding: str) -> list[int]:
 def test_the_prefilter_never_misses_and_every_backend_gives_the_plain_spans(case):
     enc, names, buf, cap = case
     m = NameMatcher([(n, i) for i, n in enumerate(names)])
-    truth = brute_force_starts(m.keys, buf, enc)
-    fast, fallback = Prefilter(m.keys, enc, True, cap), Prefilter(m.keys, enc, False, cap)
+    truth = brute_force_starts(m.search_keys, buf, enc)
+    fast, fallback = Prefilter(m.search_keys, enc, True, cap), Prefilter(m.search_keys, enc, False, cap)
     if fast.backend is None:  # no name has a form in this encoding
         assert truth == [] and fallback.backend is None and list(fast.spans(buf)) == []
         return
-    assert fallback.backend == "re" and fast.backend in ("ahocorasick_rs", "re")  # "re": not installed here
+    assert fallback.backend == "python" and fast.backend in ("ahocorasick_rs", "python")  # "python": not installed here
     spans = list(fast.spans(buf))
     assert spans == list(fallback.spans(buf))
-    tiny = Prefilter(m.keys, enc, True, cap)
+    tiny = Prefilter(m.search_keys, enc, True, cap)
     tiny.blocks = (1, 2, 8)  # the automaton asked a few bytes at a time: blocks join exactly
-    if fast.backend == "ahocorasick_rs":
-        starts = fast.starts(buf)
-        assert starts == sorted(set(starts)) and set(truth) <= set(starts)
-        assert tiny.starts(buf) == starts and list(tiny.spans(buf)) == spans
+    starts = fast.starts(buf)
+    assert starts == sorted(set(starts)) and set(truth) <= set(starts) and fallback.starts(buf) == starts
+    assert tiny.starts(buf) == starts and list(tiny.spans(buf)) == spans
+    narrow = Prefilter(m.search_keys, enc, False, cap)
+    narrow._auto = Literals(narrow.literals, budget=1)  # heads of one byte: several keys and lengths under a head
+    assert narrow.starts(buf) == starts and list(narrow.spans(buf)) == spans
     # A name starting inside a longer one is covered by its span, as in one left-to-right search.
     assert all(any(s <= i < e for s, e in spans) for i in truth)
     if enc != "cp932":  # lowering bytes of a double-byte code page may find more than the raw trie: never less
@@ -290,7 +294,7 @@ def test_without_ahocorasick_rs_the_trie_searches(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_automaton)
     try:
         pf = Prefilter(["jdoe"], "utf-8")
-        assert pf.backend == "re" and list(pf.spans(b'"JDOE" jdoe')) == [(1, 5), (7, 11)]
+        assert pf.backend == "python" and list(pf.spans(b'"JDOE" jdoe')) == [(1, 5), (7, 11)]
     finally:
         monkeypatch.undo()
         automaton.installed.cache_clear()
@@ -309,8 +313,10 @@ def test_the_exact_check_by_automaton_gives_what_the_trie_gives(name_list, piece
     cut = data.draw(st.integers(1, len(name_list[0])))
     name_list = list(dict.fromkeys(name_list + [name_list[0][:cut].strip() or name_list[0]]))  # one name a prefix of another
     pairs = [(n, i % 3) for i, n in enumerate(name_list)]
-    fast, plain = NameMatcher(pairs, accelerate=True), NameMatcher(pairs, accelerate=False)
-    assert fast._by_automaton and not plain._by_automaton
+    fast, plain = NameMatcher(pairs, accelerate=True), NameMatcher(pairs, accelerate=False, fast=False)
+    pure = NameMatcher(pairs, accelerate=False)  # the automaton's stand-in in plain Python
+    assert fast._by_literals and fast._accelerate and pure._by_literals and not pure._accelerate
+    assert not plain._by_literals
     parts = []
     for piece in pieces + [data.draw(st.sampled_from(name_list))]:
         piece = data.draw(st.sampled_from([piece, case_variant(data.draw, piece), unicodedata.normalize("NFD", piece)]))
@@ -318,6 +324,81 @@ def test_the_exact_check_by_automaton_gives_what_the_trie_gives(name_list, piece
     text = "".join(parts)
     lo = data.draw(st.integers(0, len(text)))
     hi = data.draw(st.one_of(st.none(), st.integers(lo, len(text))))
-    assert _as_tuples(fast, text) == _as_tuples(plain, text)
-    assert _as_tuples(fast, text, lo, hi) == _as_tuples(plain, text, lo, hi)
-    assert fast.analyze(text) == plain.analyze(text)
+    assert _as_tuples(fast, text) == _as_tuples(plain, text) == _as_tuples(pure, text)
+    assert _as_tuples(fast, text, lo, hi) == _as_tuples(plain, text, lo, hi) == _as_tuples(pure, text, lo, hi)
+    assert fast.analyze(text) == plain.analyze(text) == pure.analyze(text)
+
+
+# --- literals.Literals: the automaton's stand-in in plain Python ---
+
+from mfalogscan.search import literals as literals_module  # noqa: E402
+from mfalogscan.search.automaton import installed  # noqa: E402
+from mfalogscan.search.literals import Literals  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab.c", min_size=1, max_size=11), min_size=1, max_size=8, unique=True),
+       st.text(alphabet="ab.cx", max_size=40), st.booleans())
+def test_literals_find_every_occurrence_as_the_automaton_does(patterns, hay, as_bytes):
+    # Patterns shorter and longer than a head, sharing heads, prefixes of each other, at the haystack's end.
+    if as_bytes:
+        patterns, hay = [p.encode() for p in patterns], hay.encode()
+    truth = sorted((i, s, s + len(p)) for i, p in enumerate(patterns) for s in range(len(hay)) if hay.startswith(p, s))
+    got = Literals(patterns).find_matches_as_indexes(hay, overlapping=True)
+    assert sorted(got) == truth
+    assert got == sorted(got, key=lambda m: (m[1], -m[2]))  # by start, longest first
+    if as_bytes:
+        assert sorted(Literals(patterns).find_matches_as_indexes(memoryview(hay))) == truth
+    if installed():
+        import ahocorasick_rs
+
+        kind = ahocorasick_rs.BytesAhoCorasick if as_bytes else ahocorasick_rs.AhoCorasick
+        auto = kind(patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
+        assert sorted(auto.find_matches_as_indexes(hay, overlapping=True)) == truth
+
+
+def test_literals_grow_their_expression_with_the_heads_not_the_patterns():
+    # 100,000 names that share 100 first names and a domain: heads as long as the budget allows, their expression
+    # bounded by it; a few names are their own heads.
+    names = [f"first{k:03d}.smith{n}@contoso.com" for k in range(100) for n in range(1000)]
+    lit = Literals(names)
+    assert sum(map(len, lit.lengths)) <= literals_module.BUDGET and lit.head == 12
+    assert max(map(len, lit.lengths.values())) == 3  # smith0@ ... smith999@: three lengths under a head at most
+    target = "first042.smith123@contoso.com"
+    assert lit.find_matches_as_indexes(f'x "{target}" y') == [(names.index(target), 3, 3 + len(target))]
+    assert Literals(["jdoe", "alice@contoso.com"]).head == 64
+
+
+# U+2200 then U+0100 hold the bytes of a UTF-16-LE quote (22 00) across two characters; U+2222 then U+2200 a BE one.
+QUOTE_ALPHABET = PF_ALPHABET + "\u2200\u0100\u2222"
+quoted_test_names = st.text(alphabet=QUOTE_ALPHABET, min_size=1, max_size=6).filter(lambda s: s.strip() == s)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(quoted_test_names, min_size=1, max_size=3), st.sampled_from(["utf-8", "utf-16-le", "utf-16-be"]), st.data())
+def test_quoted_names_are_the_matches_of_the_quoted_trie(names, enc, data):
+    # Names spelt in any case and form, quoted or not, among quotes, NULs and random bytes, at any alignment.
+    m = NameMatcher([(n, i) for i, n in enumerate(names)])
+    rng = random.Random(data.draw(st.integers(0, 2**32)))
+    parts = []
+    for _ in range(data.draw(st.integers(0, 10))):
+        kind = data.draw(st.sampled_from(["quoted", "quoted", "bare", "bytes", "quote"]))
+        if kind == "bytes":
+            parts.append(data.draw(st.binary(max_size=3)))
+        elif kind == "quote":
+            parts.append('"'.encode(enc) + data.draw(st.sampled_from([b"", b"\x00", b"\x22"])))
+        else:
+            text = spell(rng.choice(names), rng)
+            parts.append((f'"{text}"' if kind == "quoted" else text).encode(enc, errors="ignore"))
+    buf = b"".join(parts)
+    pattern = m.quoted_searcher(enc)
+    want = [(x.start(), x.start(1), x.group(1).decode(enc)) for x in pattern.finditer(buf)] if pattern else []
+    assert list(m.quoted_names(enc)(buf)) == want
+
+
+def test_a_quote_across_two_utf16_characters_does_not_end_the_name():
+    m = NameMatcher([("x\u2200\u0100y", 0)])
+    buf = '"X\u2200\u0100Y"'.encode("utf-16-le")
+    assert buf[5:7] == b"\x22\x00"  # a quote's bytes inside the name
+    assert list(m.quoted_names("utf-16-le")(buf)) == [(0, 2, "X\u2200\u0100Y")]
+    assert [x.start(1) for x in m.quoted_searcher("utf-16-le").finditer(buf)] == [2]

@@ -389,3 +389,25 @@ def test_a_local_time_that_daylight_saving_skips_or_repeats_is_no_time(write):
 def test_when_a_siem_indexed_a_row_is_not_when_it_happened(write):
     r = scan_csv(write, "EventTime,IndexTime,Message", ["2021-03-04 10:11:12,1614870000," + q(JDOE)])
     assert [f.timestamp for f in r.findings] == ["2021-03-04T10:11:12Z"]
+
+
+@pytest.mark.parametrize("header,cells,expected,note", [
+    ("Time,Host,Message", ["Tue, 05 Mar 2024 10:00:00"], "2024-03-05T10:00:00Z", None),
+    ("Time,Host,Message", ["Mon, 05 Mar 2024 10:00:00"], None, "says Monday, but 5 March 2024 was a Tuesday"),
+    ("Time,Host,Message", ["Monday, March 4, 2024 10:00 AM"], "2024-03-04T10:00:00Z", None),
+    ("Time,Host,Message", ["Sunday, March 4, 2024 10:00 AM"], None, "says Sunday, but 4 March 2024 was a Monday"),
+    ("Time,Host,Message", ["Mon Dec 04 04:47:44 2005"], None, "says Monday, but 4 December 2005 was a Sunday"),
+    ("Date,Time,Message", ["Sunday, March 4, 2024", "10:00:00"], None, "says Sunday, but 4 March 2024 was a Monday"),
+    # No year written: the weekday is checked against the year the source's clock gives (here its mtime, 2017).
+    ("Time,Host,Message", ["Mon Dec 04 04:47:44"], "2017-12-04T04:47:44Z", None),
+    ("Time,Host,Message", ["Tue Dec 05 04:47:44"], "2017-12-05T04:47:44Z", None),
+    ("Time,Host,Message", ["Tue Dec 04 04:47:44"], None, "says Tuesday, but 4 December 2017 was a Monday"),
+])
+def test_a_weekday_that_contradicts_the_date_is_no_time_and_says_why(write, header, cells, expected, note):
+    """`Mon, 05 Mar 2024 10:00:00` was read as 5 March 2024, a Tuesday: one of the two is wrong, and which is not
+    known, so the row has no time, with the reason; a weekday that agrees changes nothing."""
+    row = ",".join([q(c) if "," in c else c for c in cells] + ([] if header.startswith("Date") else ["h"]) + [q(JDOE)])
+    r = scan_csv(write, header, [row])
+    (f,) = r.findings
+    assert f.timestamp == expected and f.category == "user-change"
+    assert (f.timestamp_note is None) if note is None else (note in f.timestamp_note), f.timestamp_note

@@ -161,6 +161,10 @@ def scan_command(
     request_received: Optional[str] = typer.Option(
         None, "--request-received", metavar="DATE", help="The date the request was received, YYYY-MM-DD (overrides --case)."
     ),
+    short_names: bool = typer.Option(
+        False, "--short-names",
+        help="Search names of one character or with no letter or digit (refused otherwise), only where quotes close them.",
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
@@ -202,7 +206,7 @@ def scan_command(
             retention_days=retention_days,
             mask_others=mask_others,
             as_of=parse_when(as_of, zone, now, "--as-of", end=True) if as_of else None,
-            subjects=subjects_from(user or [], users_file),
+            subjects=subjects_from(user or [], users_file, short_names),
             list_mentions=mentions,
             encoding=encoding,
             rules_files=tuple(rules or ()),
@@ -212,6 +216,7 @@ def scan_command(
             exclude=tuple(p for p in (output, output_dir) if p and p != "-"),
             follow_links=follow_links,
             case=case_fields,
+            short_names=short_names,
             # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )

@@ -96,6 +96,7 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
             as_of=when["as_of"],
             max_expansion=int(params.get("max_expansion", MAX_EXPANSION)),
             follow_links=params.get("follow_links") is True,
+            short_names=params.get("short_names") is True,
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"malformed report parameters: {e}") from None

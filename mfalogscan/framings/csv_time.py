@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
-from ..timeline.stamps import MONTHS, Stamp
+from ..timeline.stamps import MONTH_NAMES, MONTHS, Stamp, weekday_number
 
 ORDERS = ("ymd", "dmy", "mdy")
-_MONTH_NAMES = {**MONTHS, **{n: i for i, n in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"), 1)}, "sept": 9}
-_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
+_MONTH_NAMES = {**MONTHS, **{n.lower(): i for i, n in enumerate(MONTH_NAMES, 1)}, "sept": 9}
+# A weekday is read, and must agree with the date (`Mon, 05 Mar 2024` is no time: 5 March 2024 was a Tuesday).
+_WEEKDAY = (r"(?P<wd>mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?|fri(?:day)?|sat(?:urday)?"
+            r"|sun(?:day)?)\.?,?")
 
 _TIME = (r"(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d)(?:(?P<fs>[.,:])(?P<F>\d{1,9}))?)?"
          r"(?:\s?(?P<ampm>[ap])\.?m\.?)?")
@@ -73,6 +73,7 @@ class Parts:
     nums: tuple[str, ...] | None = None  # numeric date fields, order unknown (n1, n2[, n3])
     time: tuple[int, int, int, int, bool] | None = None  # hour, minute, second, microsecond, fraction written
     offset: int | None = None
+    weekday: int | None = None  # the day of the week written (0: Monday)
 
 
 def _zone(text: str | None) -> int | None:
@@ -114,8 +115,9 @@ def _date(g: dict) -> dict | None:
         month = _MONTH_NAMES.get(g["mon"].lower())
         if month is None:
             return None
-        year = g.get("y") or g.get("y2")
-        return {"year": int(year) if year else None, "month": month, "day": int(g["d"])}
+        year, wd = g.get("y") or g.get("y2"), g.get("wd")
+        return {"year": int(year) if year else None, "month": month, "day": int(g["d"]),
+                "weekday": weekday_number(wd) if wd else None}
     if g.get("y") is not None:
         return {"year": int(g["y"]), "month": int(g["a"]), "day": int(g["b"])}
     return {"nums": tuple(x for x in (g["n1"], g["n2"], g.get("n3")) if x is not None)}
@@ -244,10 +246,12 @@ def to_stamp(parts: Parts, order: str | None, why_not: str) -> tuple[Stamp | Non
     if month is None or day is None:
         return None, f"{parts.raw!r} has no date"
     hour, minute, second, micro, fraction = parts.time
-    stamp = Stamp(parts.raw, year, month, day, hour, minute, second, micro, parts.offset, fraction)
+    stamp = Stamp(parts.raw, year, month, day, hour, minute, second, micro, parts.offset, fraction, weekday=parts.weekday)
     if not stamp.valid(year if year is not None else 2000):
         return None, f"{parts.raw!r} is no date of any year" if year is None else f"{parts.raw!r} is not a date"
-    return stamp, None
+    if year is not None and (why := stamp.weekday_wrong(year)) is not None:
+        return None, why
+    return stamp, None  # a weekday without a year is checked when the source's clock gives the year
 
 
 #: What exporters write where a row has no time: no form, but no other row's time either.
@@ -303,7 +307,7 @@ class TimeColumns:
             raw = " ".join(c.strip() for c in cells if c.strip())
             if date is None or time is None:
                 return None, f"{raw!r} is in no date and time form this export uses"
-            parts = Parts(raw, date.year, date.month, date.day, date.nums, time.time, time.offset)
+            parts = Parts(raw, date.year, date.month, date.day, date.nums, time.time, time.offset, date.weekday)
         return to_stamp(parts, self.order, self.why)
 
 

@@ -56,7 +56,7 @@ class Native(BaseFraming):
                 "raw": stamp, "year": int(stamp[0:4]), "month": int(stamp[5:7]), "day": int(stamp[8:10]),
                 "hour": int(stamp[11:13]), "minute": int(stamp[14:16]), "second": int(stamp[17:19]),
                 "microsecond": int(fraction[:6].ljust(6, "0")) if fraction else 0, "offset": 0,
-                "fraction": bool(fraction), "year_in_text": False,
+                "fraction": bool(fraction), "year_in_text": False, "weekday": None,
             }),
             "level": level, "pid": int(pid), "tid": int(tid), "component": component, "request_id": request_id,
             "host": None, "stamp_note": None,

@@ -37,7 +37,14 @@ class Stream:
                              "duplicates": duplicates}) + "\n")
         for source in report.sources:
             out.write(dumps(source.to_dict()) + "\n")
-        out.write(dumps(report.summary.to_dict()) + "\n")
+        # The summary's people written one at a time, the line as json would write it whole: 100,000 of them as
+        # one dict, then one string, took 100 MB.
+        summary = report.summary
+        head, tail = dumps(summary.to_dict(users=False)).split('"users":[]', 1)
+        out.write(head + '"users":[')
+        for i, user in enumerate(summary.users):
+            out.write(("," if i else "") + dumps(user.to_dict()))
+        out.write("]" + tail + "\n")
 
 
 def write(report, out) -> None:

@@ -68,20 +68,19 @@ class RawQuoted:
         if self._searchers is None:
             if not buf:
                 return
-            matcher = self._ctx.matcher
-            self._searchers = [(p, e) for e in self._encodings if (p := matcher.quoted_searcher(e)) is not None]
-        for pattern, encoding in self._searchers:
+            self._searchers = [(self._ctx.matcher.quoted_names(e), e) for e in self._encodings]
+        for names, encoding in self._searchers:
             wide = encoding != "utf-8"
-            for m in pattern.finditer(buf):
-                if m.start() >= limit:
+            for at, start, name in names(buf):
+                if at >= limit:
                     break
                 if wide:
                     # Read as BE, an LE hit's first letter starts one byte earlier (and the reverse).
-                    letter = self._base + m.start(1) + (1 if encoding == "utf-16-be" else 0)
+                    letter = self._base + start + (1 if encoding == "utf-16-be" else 0)
                     if letter in self._wide_seen:
                         continue
                     self._wide_seen.add(letter)
-                for s in self._ctx.matcher.subjects_of(m.group(1).decode(encoding, "replace")):
+                for s in self._ctx.matcher.subjects_of(name):
                     self.per_subject[s] += 1
 
 

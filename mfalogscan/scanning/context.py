@@ -15,13 +15,13 @@ class Context:
     def __init__(self, config: ScanConfig, rules: RuleSet | None = None):
         self.config = config
         self.subjects = config.subjects
-        self.matcher = NameMatcher([(n, i) for i, s in enumerate(config.subjects) for n in s.names], config.accelerate)
+        names = [(n, i) for i, s in enumerate(config.subjects) for n in s.names]
+        self.matcher = NameMatcher(names, config.accelerate, config.fast)
         self.rules = rules if rules is not None else load_rules(config.rules_files)
         self.now = reference_now()
-        self._keys = [frozenset(name_key(n) for n in s.names) for s in config.subjects]
 
     def is_subject(self, index: int):
-        keys = self._keys[index]
+        keys = frozenset(name_key(n) for n in self.subjects[index].names)  # made on demand: most people have no finding
         return lambda value: is_account_of(value, keys)
 
     def by_name(self, counts: list[int]) -> dict:

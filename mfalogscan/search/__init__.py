@@ -13,8 +13,10 @@ not start a record. Nothing here parses a record or knows a finding.
 - `automaton`: the prefilter's engine: buffer and names under one byte
   transform that merges case variants, searched by an Aho-Corasick automaton
   (`ahocorasick_rs`, without the GIL; its cost does not grow with the names),
-  or by a trie over the same bytes where that is missing; `trie`: many
-  literal keys as one regular expression, shared by these.
+  or where that is missing by `literals` (the same search in plain Python:
+  an expression of the names' first bytes and a dict); `trie`: many literal
+  keys as one regular expression (the plain reference, and names with too
+  many case forms).
 - `streamsearch`, `readahead`: the same search run ahead on a second thread,
   chunk by chunk, with exact seams between chunks.
 - `linescan`: candidates -> whole lines (bounded windows of long lines),

@@ -21,17 +21,23 @@ alike, merges most case variants into one byte string:
 * any other ASCII-compatible encoding (cp932, gbk...): `bytes.lower()`, every
   variant kept.
 
-`Trie` is one `re` pattern over T(buf) for every key, a character's variants
-as alternatives (its size grows with the names, not with their variants).
-With `ahocorasick_rs` (a Rust automaton that searches without the GIL, at a
-cost that does not grow with the names), the expanded literals (each key
-gives the product of its characters' forms; past `CAP` only its longest
-prefix within the cap) are searched overlapping: every position where a key
-may start, a superset. Each, left to right, is confirmed by an anchored match
-of the trie, which also gives the end. Without it (or `accelerate=False`)
-the trie searches T(buf) itself: the same spans, slower with many names.
-Buffers are searched in blocks, so a name on nearly every byte costs
-memory in proportion to a block, not to the buffer.
+The expanded literals (each key gives the product of its characters'
+forms) are searched overlapping, by `ahocorasick_rs` (a Rust automaton that
+searches without the GIL) or, without it (or with `accelerate=False`), by
+`literals.Literals` (a regular expression of their first bytes and a dict),
+both at a cost that does not grow with the names: every key at every
+position, so the longest key found at a start is its span's end (the
+reference regex's match at a start is the longest key there too: branches
+of a node begin with different characters, and a key that ends at a node
+makes the rest greedily optional). A key with more than `CAP` forms is
+searched by its longest prefix within the cap, and each start of such a
+prefix is confirmed by an anchored match of a `re` trie of those keys alone
+(a character's variants as alternatives), which also gives the end. One
+`re` trie of every key confirmed every start before: for 100,000 names it
+took 7 s and 270 MB to build.
+The automaton searches a buffer in blocks, so a name on nearly every byte
+costs memory in proportion to a block, not to the buffer; `Literals` is
+asked for one start at a time.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from typing import Callable, Iterator, Sequence
 
 from ..sources.decode import encodable
 from .casefold import fold, variants
+from .literals import Literals
 from .trie import alternatives, trie_pattern
 
 CAP = 256  # literals per key at most; a key with more is searched by a prefix
@@ -103,6 +110,7 @@ class Transform:
 
     def __init__(self, encoding: str):
         self.encoding = encoding
+        self._pieces: dict[str, list[bytes]] = {}  # 100,000 names ask for a few dozen characters 3 million times
         if codecs.lookup(encoding).name == "utf-8":
             self.kind = "utf-8"
             exotic = sorted({v for c in "abcdefghijklmnopqrstuvwxyz" for v in variants(c) if not v.isascii()})
@@ -128,6 +136,12 @@ class Transform:
 
     def pieces(self, ch: str) -> list[bytes]:
         """The T-images of every encodable variant of the folded character `ch` (none: it cannot occur)."""
+        got = self._pieces.get(ch)
+        if got is None:
+            got = self._pieces[ch] = self._images(ch)
+        return got
+
+    def _images(self, ch: str) -> list[bytes]:
         if self.kind == "table":
             return [bytes([self._canon[ch]])] if ch in self._canon else []
         if self.kind == "utf-8" and ch.isascii():
@@ -169,21 +183,30 @@ def _trie(keys: Sequence[str], pieces: Callable[[str], list[bytes]]) -> bytes:
     return trie_pattern(keys, lambda ch: alternatives([p.decode("latin-1") for p in pieces(ch)])).encode("latin-1")
 
 
-def literals(keys: Sequence[str], tr: Transform, cap: int = CAP) -> list[bytes]:
-    """T-images of every encoded variant of every key (past `cap`, of its longest prefix within it), prefix-free."""
-    pats: set[bytes] = set()
+def literals(keys: Sequence[str], tr: Transform, cap: int = CAP) -> tuple[dict[bytes, int], list[str]]:
+    """T-images of every encoded variant of every key, and the keys with more than `cap` of them.
+
+    The images map to 1 when they are a whole key, 2 when they are the
+    prefix (the longest within `cap` forms) of a key with too many, 3 both.
+    """
+    out: dict[bytes, int] = {}
+    capped: list[str] = []
+    plain = tr.kind == "utf-8"  # there an ASCII key's only image is itself, lowered (as the transform lowers)
     for key in keys:
-        alts = [b""]
-        for p in (tr.pieces(ch) for ch in key):
+        if plain and key.isascii():
+            image = key.encode().lower()
+            out[image] = out.get(image, 0) | 1
+            continue
+        alts, whole = [b""], 1
+        for p in map(tr.pieces, key):
             if len(alts) * len(p) > cap and alts != [b""]:
-                break  # a prefix of a name starts where the name does
-            alts = [a + b for a in alts for b in p]
-        pats.update(alts)
-    out: list[bytes] = []
-    for p in sorted(pats):  # sorted: a pattern's prefixes come right before it
-        if not (out and p.startswith(out[-1])):
-            out.append(p)  # one that has another as its prefix adds no start
-    return out
+                whole = 2  # a prefix of a name starts where the name does
+                capped.append(key)
+                break
+            alts = [a + b for a in alts for b in p] if len(p) > 1 else [a + p[0] for a in alts]
+        for image in alts:
+            out[image] = out.get(image, 0) | whole
+    return out, capped
 
 
 @lru_cache(maxsize=None)
@@ -207,40 +230,82 @@ class Prefilter:
 
     def __init__(self, keys: Sequence[str], encoding: str, accelerate: bool = True, cap: int = CAP):
         self.tr = Transform(encoding)
-        keys = [k for k in keys if all(self.tr.pieces(ch) for ch in k)]  # others have no form here
-        self.trie = re.compile(_trie(keys, self.tr.pieces), re.DOTALL) if keys else None
-        self.literals = literals(keys, self.tr, cap) if keys and accelerate and installed() else []
-        self._auto = _automaton(self.literals) if self.literals else None
+        missing = {ch for ch in set().union(*keys) if not self.tr.pieces(ch)} if keys else set()
+        if missing:
+            keys = [k for k in keys if missing.isdisjoint(k)]  # others have no form here
+        self.trie = self._auto = self._prefix = None
+        self.literals: list[bytes] = []
+        self._whole: list[bool] = []
+        if keys:
+            images, capped = literals(keys, self.tr, cap)
+            self.literals = list(images)
+            self._auto = _automaton(self.literals) if accelerate and installed() else Literals(self.literals)
+            # Per pattern: whether it is a whole key, and whether it stands for a longer one.
+            self._whole = [bool(images[p] & 1) for p in self.literals]
+            self._prefix = [bool(images[p] & 2) for p in self.literals] if capped else None
+            self.trie = re.compile(_trie(capped, self.tr.pieces), re.DOTALL) if capped else None
         self.reach = max(map(len, self.literals), default=0)  # T-bytes a literal spans at most
         self.blocks = _BLOCK
-        self.backend = None if self.trie is None else "ahocorasick_rs" if self._auto is not None else "re"
+        self.backend = None if self._auto is None else "python" if isinstance(self._auto, Literals) else "ahocorasick_rs"
 
     def finder(self, buf: bytes) -> Callable[[int], tuple[int, int] | None]:
         """pos -> (start, end) of the first span starting at or after pos, or None (fastest as pos grows)."""
-        if self.trie is None:
+        if self.backend is None:
             return lambda pos: None
         folded = self.tr.apply(buf)
-        text, match, raw = folded.text, self.trie.match, folded.raw
-        if self._auto is None:
-            search = self.trie.search
-
-            def find_re(pos: int):
-                m = search(text, folded.t(pos))
-                return None if m is None else (raw(m.start()), raw(m.end()))
-
-            return find_re
-        starts = _Starts(self._auto, text, self.reach, self.blocks)
+        text, raw = folded.text, folded.raw
+        match = None if self.trie is None else self.trie.match
+        if self.backend == "python":
+            first = self._python_first(text)
+        else:
+            first = _Starts(self, text).first
 
         def find(pos: int):
             t = folded.t(pos)
-            while (s := starts.first(t)) is not None:
-                m = match(text, s)
-                if m is not None:
-                    return raw(s), raw(m.end())
+            while (got := first(t)) is not None:
+                s, e = got
+                if e < 0:  # a key with too many forms may start here: the trie of those keys says
+                    m = match(text, s)
+                    e = max(m.end() if m is not None else 0, -e - 1)
+                if e:
+                    return raw(s), raw(e)
                 t = s + 1
             return None
 
         return find
+
+    def _python_first(self, text: bytes) -> Callable[[int], tuple[int, int] | None]:
+        """_Starts.first by Literals, asked one start at a time: no block of starts is found and sorted ahead (the
+        line scanner skips the rest of a line that holds a name), and no list is made at a start."""
+        lit, whole, prefix, size = self._auto, self._whole, self._prefix, len(text)
+        search, lengths, index = lit.heads.search, lit.lengths, lit.index.get
+        if prefix is None and lit.head >= self.reach:
+            # Every literal is a whole key and its own head (a few names): the expression's match at a start is
+            # the longest key there, and its end the span's.
+            def longest(t: int):
+                m = search(text, t)
+                return None if m is None else m.span()
+
+            return longest
+
+        def at(t: int):
+            while (m := search(text, t)) is not None:
+                s = m.start()
+                e, unsure = 0, False
+                for n in lengths[m.group()]:  # longest first
+                    if s + n <= size and (i := index(text[s : s + n])) is not None:
+                        if not e and whole[i]:
+                            e = s + n
+                        if prefix is not None and prefix[i]:
+                            unsure = True
+                if unsure:
+                    return s, -1 - e
+                if e:
+                    return s, e
+                t = s + 1
+            return None
+
+        return at
 
     def spans(self, buf: bytes, pos: int = 0) -> Iterator[tuple[int, int]]:
         find = self.finder(buf)
@@ -249,32 +314,36 @@ class Prefilter:
             pos = m[1]
 
     def starts(self, buf: bytes) -> list[int]:
-        """Every raw offset where the automaton says a key may start (a superset; for tests)."""
+        """Every raw offset where a literal starts (a superset of the spans' starts; for tests)."""
         folded = self.tr.apply(buf)
-        got = _Starts(self._auto, folded.text, self.reach, self.blocks)
-        out, s = [], got.first(0)
+        first = self._python_first(folded.text) if self.backend == "python" else _Starts(self, folded.text).first
+        out, s = [], first(0)
         while s is not None:
-            out.append(folded.raw(s))
-            s = got.first(s + 1)
+            out.append(folded.raw(s[0]))
+            s = first(s[0] + 1)
         return out
 
 
 class _Starts:
-    """The automaton's start offsets in T(buf), found block by block as `first(t)` asks for later ones."""
+    """The automaton's starts in T(buf), each with the end of the longest whole key found there, block by block
+    as `first(t)` asks for later ones."""
 
-    def __init__(self, auto, text: bytes, reach: int, blocks: tuple[int, int, int]):
-        self._auto, self._text, self._view, self._reach = auto, text, memoryview(text), reach
+    def __init__(self, pf: Prefilter, text: bytes):
+        self._auto, self._text, self._view, self._reach = pf._auto, text, memoryview(text), pf.reach
+        self._whole, self._prefix = pf._whole, pf._prefix
         self._lo = self._hi = 0  # the block searched: starts in text[lo:hi]
         self._starts: list[int] = []
-        self._blocks, self._size = blocks, blocks[1]
+        self._ends: list[int] = []
+        self._blocks, self._size = pf.blocks, pf.blocks[1]
 
-    def first(self, t: int) -> int | None:
-        """The first start at or after T-offset t (going back before the current block searches again)."""
+    def first(self, t: int) -> tuple[int, int] | None:
+        """(start, end) of the first start at or after T-offset t: end 0 when no whole key ends there, -1 - end
+        when a capped key's prefix starts there too (going back before the current block searches again)."""
         while True:
             if self._lo <= t:
                 i = bisect.bisect_left(self._starts, t)
                 if i < len(self._starts):
-                    return self._starts[i]
+                    return self._starts[i], self._ends[i]
                 if self._hi >= len(self._text):
                     return None
                 t = max(t, self._hi)  # none in this block from t on: on to the next
@@ -282,9 +351,19 @@ class _Starts:
 
     def _search(self, lo: int) -> None:
         hi = min(len(self._text), lo + self._size)
-        # Overlapping: every pattern at every start (one at most: the literals are prefix-free), seen whole.
+        n, whole = hi - lo, self._whole
+        # Overlapping: every pattern at every start, seen whole; sorted, the longest at a start comes last and
+        # stays in the dict.
         found = self._auto.find_matches_as_indexes(self._view[lo : hi + self._reach - 1], overlapping=True)
-        self._starts = sorted(lo + s for _, s, _ in found if s < hi - lo)
+        if self._prefix is None:  # every pattern is a whole key
+            best = {lo + s: lo + e for s, e in sorted((s, e) for _, s, e in found if s < n)}
+        else:
+            pairs = sorted((s, lo + e if whole[i] else 0) for i, s, e in found if s < n)
+            best = {lo + s: e for s, e in pairs}
+            prefix = self._prefix
+            for s in {s for i, s, _ in found if s < n and prefix[i]}:
+                best[lo + s] = -1 - best[lo + s]
+        self._starts, self._ends = list(best), list(best.values())
         self._lo, self._hi = lo, hi
         least, _, most = self._blocks
         grown = self._size * _STARTS_PER_BLOCK // max(1, len(self._starts))

@@ -42,6 +42,8 @@ def _tables() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
 
 def name_key(name: str) -> str:
     """How two account names are compared: white space trimmed, composed Unicode (NFC), case folded."""
+    if name.isascii():
+        return name.strip().lower()  # ASCII is its own NFC, and fold() of it is lower()
     return fold(unicodedata.normalize("NFC", name.strip()))
 
 

@@ -3,18 +3,21 @@
 Two levels, so that only lines that hit are ever decoded:
 
 1. `NameMatcher.finder(encoding)` (a `ByteFinder`) finds in raw bytes every
-   place where a name may be, for every name at once: an Aho-Corasick
-   automaton over case-folded bytes (`automaton`), whose cost does not grow
-   with the number of names, or the plain reference, `line_searcher`: one
+   place where a name may be, for every name at once: a literal search
+   over case-folded bytes (`automaton`: an Aho-Corasick automaton, or its
+   stand-in in plain Python), whose cost does not grow with the number of
+   names, or with `fast=False` the plain reference, `line_searcher`: one
    regular expression listing each character's case variants in that
    encoding. It only says "a name may be here"; the scanner uses it to pick
    candidate lines.
 2. `NameMatcher.analyze(text)` looks at one decoded line and says, per
    subject, whether a name occurs there quoted (`"N"`), as an unquoted
    mention (`'N'` or bare, on a name boundary), or not at all (`jdoe2`).
-   With `ahocorasick_rs` it runs an automaton of the folded names over the
-   folded line; without it (or with `accelerate=False`), a trie of each
-   name's case variants. Tests hold the two equal.
+   It searches the folded names in the folded line, every one at every
+   position: by an automaton with `ahocorasick_rs`, else (or with
+   `accelerate=False`) by `literals.Literals`, the same in plain Python.
+   With `fast=False`, the reference: a trie of each name's case variants
+   over the line itself. Tests hold the three equal.
 
 A *quoted occurrence* has `"` immediately before and after (so `""N""` in a
 CSV export counts). A *mention* has, on each side, the end of the line or a
@@ -40,7 +43,8 @@ from typing import Callable, Iterator, Sequence
 
 from ..sources.decode import encodable
 from .automaton import Prefilter, installed
-from .casefold import fold, variants
+from .casefold import fold, name_key, variants
+from .literals import Literals
 from .trie import alternatives, trie_pattern
 
 QUOTE = '"'
@@ -60,6 +64,27 @@ class Occurrence:
     def beats(self, other: "Occurrence | None") -> bool:
         """Which occurrence a line is reported by: a quoted one beats a mention, else the first stays."""
         return other is None or (self.quoted and not other.quoted)
+
+
+def short_reason(name: str) -> str | None:
+    """Why `name` is too short to search as names are (None: it is not): one character, or no letter or digit.
+
+    Such a name is in nearly every line (`a`, `-`), so every line would be a
+    candidate, decoded and checked. Searched anyway (--short-names), it is
+    found only where quotes close it: `"a"` (quoted), `'a'`, and after a
+    backslash before a quote, `"CONTOSO\\a"` (mentions).
+    """
+    key = name_key(name)
+    if not any(ch.isalnum() for ch in key):
+        return "no letter or digit"
+    if len(key) == 1:
+        return "one character"
+    return None
+
+
+def _delimited(key: str) -> tuple[str, ...]:
+    """What the prefilter searches for a short name: its forms where quotes close it."""
+    return ('"' + key + '"', "'" + key + "'", "\\" + key + '"', "\\" + key + "'")
 
 
 def _is_word(ch: str) -> bool:
@@ -115,15 +140,15 @@ class ByteFinder:
     and the names under one byte transform that merges case variants, searched
     by an Aho-Corasick automaton (`ahocorasick_rs`, without the GIL) whose cost
     does not grow with the names, or with `accelerate=False` (or without it) by
-    a trie over the same bytes. The plain way runs the full variant trie on the
-    raw bytes; tests check all three give the same candidates.
+    `literals.Literals`, the same in plain Python. The plain way runs the full
+    variant trie on the raw bytes; tests check all three give the same candidates.
     """
 
     def __init__(self, matcher: "NameMatcher", encoding: str, fast: bool = True, accelerate: bool = True):
         # `encoding` is ASCII-compatible (the scanner transcodes anything else to UTF-8).
         self.fast = fast
         self._matcher, self._encoding = matcher, encoding
-        self.prefilter = Prefilter(matcher.keys, encoding, accelerate) if fast else None
+        self.prefilter = Prefilter(matcher.search_keys, encoding, accelerate) if fast else None
 
     @cached_property
     def raw(self) -> re.Pattern | None:
@@ -160,29 +185,32 @@ class NameMatcher:
     """All searched names (subjects and their aliases) compiled for matching.
 
     `names` is a sequence of (name, subject index) pairs. Names must already
-    be validated (non-empty, no `"`, no control characters).
+    be validated (non-empty, no `"`, no control characters); a short one
+    (`short_reason`) is searched only where quotes close it.
     """
 
-    def __init__(self, names: Sequence[tuple[str, int]], accelerate: bool = True):
+    def __init__(self, names: Sequence[tuple[str, int]], accelerate: bool = True, fast: bool = True):
         self._subjects_of: dict[str, tuple[int, ...]] = {}
         for name, subject in names:
-            for form in ("NFC", "NFD"):
-                key = fold(unicodedata.normalize(form, name))
+            # An ASCII name is its own NFC and NFD form.
+            forms = (name,) if name.isascii() else {unicodedata.normalize(f, name) for f in ("NFC", "NFD")}
+            for form in forms:
+                key = fold(form)
                 got = self._subjects_of.get(key, ())
                 if subject not in got:
                     self._subjects_of[key] = got + (subject,)
         self.keys = sorted(self._subjects_of)
-        keyset = set(self.keys)
-        # Names that are proper prefixes of another: the trie reports only the
-        # longest name at a position, so the shorter ones are checked there too.
-        self._prefixes = {
-            k: tuple(k[:i] for i in range(len(k) - 1, 0, -1) if k[:i] in keyset) for k in self.keys
-        }
-        self.max_chars = max((len(k) for k in self.keys), default=0)
-        # With ahocorasick_rs, the exact check runs an automaton over the folded text (fold() maps one
-        # character to one, so its positions are the text's); else the `re` trie of case variants. Built on
-        # first use: with 10,000 names the trie alone took about 2 s to compile.
-        self._by_automaton = accelerate and bool(self.keys) and installed()
+        # Names too short to search as others (allowed by --short-names): found only where quotes close them, and
+        # the prefilter searches those forms (search_keys) instead of the bare name in every line.
+        short = [n for n, _ in names if short_reason(n)]
+        self._short = frozenset(fold(unicodedata.normalize(f, n)) for n in short for f in ("NFC", "NFD"))
+        self.search_keys = sorted({d for k in self.keys for d in (_delimited(k) if k in self._short else (k,))})
+        self.max_chars = max((len(k) for k in self.search_keys), default=0)
+        # The exact check searches the folded keys in the folded text (fold() maps one character to one, so its
+        # positions are the text's), by the automaton or Literals; the reference (fast=False) is the `re` trie
+        # of case variants, which took 28 s and 650 MB to compile for 100,000 names. Built on first use.
+        self._by_literals = fast and bool(self.keys)
+        self._accelerate = accelerate and installed()
 
     def subjects_of(self, matched: str) -> tuple[int, ...]:
         return self._subjects_of.get(fold(matched), ())
@@ -190,17 +218,48 @@ class NameMatcher:
     @lru_cache(maxsize=16)
     def line_searcher(self, encoding: str) -> re.Pattern | None:
         """A bytes pattern whose matches start wherever a name may start; None if no name is encodable."""
-        return self._byte_trie(encoding)
+        return self._byte_trie(encoding, keys=self.search_keys)
 
     @lru_cache(maxsize=16)
     def quoted_searcher(self, encoding: str) -> re.Pattern | None:
-        """A bytes pattern for `"name"` in `encoding`; group 1 is the name. Used on binary files."""
+        """A bytes pattern for `"name"` in `encoding`; group 1 is the name. The reference of quoted_names()."""
         quote = re.escape(QUOTE.encode(encoding).decode("latin-1"))
         return self._byte_trie(encoding, quote + "(?=(", ")" + quote + ")")
 
-    def _byte_trie(self, encoding: str, before: str = "", after: str = "") -> re.Pattern | None:
+    def quoted_names(self, encoding: str) -> Callable[[bytes], Iterator[tuple[int, int, str]]]:
+        """buf -> (start of the quote, start of the name, the name) of every `"name"` in buf: the matches of
+        quoted_searcher(encoding).finditer(buf), at a cost that does not grow with the names (raw matches in
+        binary files; the trie took 200 s and 1.5 GB to build for 100,000 names).
+
+        Each quote is tried: what lies between it and the next quote at a whole
+        character's distance is a name when it decodes strictly to a key's case
+        variant. No key holds a quote, so a name that fits there is the only one.
+        """
+        quote, keys = QUOTE.encode(encoding), self._subjects_of
+        width, reach = len(quote), self.max_bytes() + len(quote)
+
+        def names(buf: bytes) -> Iterator[tuple[int, int, str]]:
+            find = buf.find
+            p = find(quote)
+            while p >= 0:
+                s = p + width
+                e = find(quote, s, s + reach)
+                while e > s and (e - s) % width:  # a quote's bytes across two UTF-16 characters
+                    e = find(quote, e + 1, s + reach)
+                if e > s:
+                    try:
+                        name = buf[s:e].decode(encoding)
+                    except UnicodeDecodeError:
+                        name = None
+                    if name is not None and fold(name) in keys:
+                        yield p, s, name
+                p = find(quote, p + 1)
+
+        return names
+
+    def _byte_trie(self, encoding: str, before: str = "", after: str = "", keys: Sequence[str] | None = None) -> re.Pattern | None:
         piece = _byte_piece(encoding)
-        keys = [k for k in self.keys if all(piece(ch) is not None for ch in k)]
+        keys = [k for k in (self.keys if keys is None else keys) if all(piece(ch) is not None for ch in k)]
         if not keys:
             return None
         body = trie_pattern(keys, piece)
@@ -217,8 +276,20 @@ class NameMatcher:
 
     @cached_property
     def _ladder(self) -> dict[str, tuple[str, ...]]:
-        """Per key, itself and then its prefixes that are names too, longest first."""
-        return {k: (k,) + p for k, p in self._prefixes.items()}
+        """Per key, itself and then its prefixes that are names too, longest first.
+
+        The trie reports only the longest name at a position, so the shorter
+        ones are checked there too. Made in one pass over the sorted keys:
+        a key's prefixes come before it, and every key between a prefix and
+        it has that prefix too, so a stack holds exactly the prefixes.
+        """
+        ladder, stack = {}, []
+        for k in self.keys:
+            while stack and not k.startswith(stack[-1]):
+                stack.pop()
+            ladder[k] = (k, *reversed(stack))
+            stack.append(k)
+        return ladder
 
     @cached_property
     def _exact(self) -> re.Pattern | None:
@@ -226,7 +297,9 @@ class NameMatcher:
         return re.compile(trie_pattern(self.keys, _str_piece)) if self.keys else None
 
     @cached_property
-    def _folded_automaton(self):
+    def _folded_literals(self):
+        if not self._accelerate:
+            return Literals(self.keys)
         import ahocorasick_rs
 
         return ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
@@ -241,12 +314,12 @@ class NameMatcher:
         """
         n = len(text)
         hi = n if hi is None else hi
-        if self._by_automaton:
-            yield from self._automaton_occurrences(text, lo, hi)
+        if self._by_literals:
+            yield from self._literal_occurrences(text, lo, hi)
             return
         if self._exact is None:
             return
-        search, ladder, subjects_of = self._exact.search, self._ladder, self._subjects_of
+        search, ladder, subjects_of, short = self._exact.search, self._ladder, self._subjects_of, self._short
         pos = lo
         while True:
             m = search(text, pos)
@@ -257,21 +330,22 @@ class NameMatcher:
                 return
             pos = start + 1
             for k in ladder[fold(m.group())]:
-                yield from _named_at(text, start, start + len(k), subjects_of[k])
+                yield from _named_at(text, start, start + len(k), subjects_of[k], k in short)
 
-    def _automaton_occurrences(self, text: str, lo: int, hi: int):
-        """occurrences() by the automaton: every key at every start (overlapping), in text order, longest first."""
-        found = self._folded_automaton.find_matches_as_indexes(fold(text), overlapping=True)
+    def _literal_occurrences(self, text: str, lo: int, hi: int):
+        """occurrences() by a literal search: every key at every start (overlapping), in text order, longest first."""
+        found = self._folded_literals.find_matches_as_indexes(fold(text), overlapping=True)
         if not found:
             return
         found.sort(key=lambda m: (m[1], -m[2]))
-        keys, subjects_of = self.keys, self._subjects_of
+        keys, subjects_of, short = self.keys, self._subjects_of, self._short
         for index, start, end in found:
             if start < lo:
                 continue
             if start >= hi:
                 return
-            yield from _named_at(text, start, end, subjects_of[keys[index]])
+            key = keys[index]
+            yield from _named_at(text, start, end, subjects_of[key], key in short)
 
     def analyze(self, text: str, lo: int = 0, hi: int | None = None) -> dict[int, Occurrence]:
         """Per subject, its best occurrence among those starting in text[lo:hi]."""
@@ -283,10 +357,18 @@ class NameMatcher:
         return best
 
 
-def _named_at(text: str, start: int, end: int, subjects: tuple[int, ...]) -> Iterator[Occurrence]:
-    """The occurrences of a name found at text[start:end], for each of its subjects: quoted, a mention, or none."""
-    quoted = start > 0 and text[start - 1] == QUOTE and end < len(text) and text[end] == QUOTE
-    if not quoted and not (_open_before(text, start) and _open_after(text, end)):
+def _named_at(text: str, start: int, end: int, subjects: tuple[int, ...], short: bool = False) -> Iterator[Occurrence]:
+    """The occurrences of a name found at text[start:end], for each of its subjects: quoted, a mention, or none.
+
+    A short name (see short_reason) counts only where quotes close it: `"a"` is quoted, `'a'` and `\\a"` or
+    `\\a'` are mentions."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    quoted = before == QUOTE == after
+    if short:
+        if not (quoted or before == after == "'" or (before == "\\" and after in ('"', "'"))):
+            return
+    elif not quoted and not (_open_before(text, start) and _open_after(text, end)):
         return
     for subject in subjects:
         yield _occurrence(subject, text[start:end], quoted, start, end)

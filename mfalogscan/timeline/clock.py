@@ -287,6 +287,8 @@ class SourceClock:
         year = stamp.year if stamp.year is not None else base + epoch
         if (stamp.month, stamp.day) == (2, 29) and stamp.valid(2000) and not stamp.valid(year):
             return f"{stamp.raw!r} is 29 February, which {year} does not have"
+        if (wrong := stamp.weekday_wrong(year)) is not None:
+            return wrong + (f" (the year {year} is the source's, not written)" if stamp.year is None else "")
         if stamp.year is None and self.limit is not None:
             return (f"{stamp.raw!r} would be in {year}, counted forward from --year, after --as-of or the time of "
                     "the run: that year cannot be right (check --year)")
@@ -307,6 +309,8 @@ class SourceClock:
         when = stamp.to_datetime(year, self.policy.zone)
         if when is None:
             return None
+        if stamp.weekday is not None and when.weekday() != stamp.weekday:
+            return None  # the weekday written contradicts the date (in the year the evidence gives: see why_not)
         if stamp.offset is None and self._dst_gap_or_fold(when) is not None:
             return None  # a local time that did not exist, or existed twice, that day: no one instant
         if year is not None and self.limit is not None and when > self.limit:

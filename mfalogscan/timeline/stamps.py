@@ -13,6 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_number(word: str) -> int | None:
+    """0 (Monday) to 6 of a weekday's name or its start (`Tue`, `Tues`, `thursday`), None when it is none."""
+    word = word.lower()
+    return next((i for i, d in enumerate(_DAY_NAMES) if len(word) >= 3 and d.lower().startswith(word)), None)
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class Stamp:
     offset: int | None = None
     fraction: bool = False  # fractional seconds were written
     year_in_text: bool = False  # `year` is not in the stamp but from a full date in its record's message
+    weekday: int | None = None  # the day of the week written (0: Monday), which the date must agree with
 
     def valid(self, year: int) -> bool:
         try:
@@ -37,6 +47,17 @@ class Stamp:
             return True
         except ValueError:
             return False
+
+    def weekday_wrong(self, year: int) -> str | None:
+        """Why the weekday written contradicts the date in `year` (None: it agrees, or none is written)."""
+        if self.weekday is None or not self.valid(year):
+            return None
+        actual = datetime(year, self.month, self.day).weekday()
+        if actual == self.weekday:
+            return None
+        date = f"{self.day} {MONTH_NAMES[self.month - 1]} {year}"
+        return (f"{self.raw!r} says {_DAY_NAMES[self.weekday]}, but {date} was a {_DAY_NAMES[actual]}: "
+                "the weekday contradicts the date, so neither is trusted")
 
     def key(self) -> tuple:
         """Month, day and time, for ordering stamps that have no year."""
