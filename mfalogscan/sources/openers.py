@@ -1,10 +1,11 @@
 """From an open file to the byte streams inside it.
 
 Compression is detected from content (magic bytes), never from the name:
-gzip, bzip2, xz, zip and tar (`sources.tar`), nested as deep as the bomb
+gzip, bzip2, xz, zip, tar (`sources.tar`) and 7z (`sources.sevenz`, with
+py7zr), nested as deep as the bomb
 guard lets them expand (a .gz inside a .zip, a .tar.gz, a log gzipped 20
 times), up to MAX_NESTING levels; a level past that is reported unreadable.
-Every zip member is a source of its own, named `ARCHIVE!MEMBER`. A zip whose
+Every zip (tar, 7z) member is a source of its own, named `ARCHIVE!MEMBER`. A zip whose
 central directory is missing (cut off by a full disk) is read member by
 member from its local headers, and the damage is reported.
 """
@@ -26,6 +27,7 @@ from ..errors import DAMAGED, LOST, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, XzStream, ZipMemberStream
 from .peek import PeekReader
+from .sevenz import is_7z, not_7z, sevenz_units
 from .tar import is_tar, tar_units
 
 LOCAL_SIG = b"PK\x03\x04"
@@ -77,6 +79,8 @@ def _kind(head: bytes) -> str | None:
         return "xz"
     if head.startswith(ZIP_MAGICS):
         return "zip"
+    if is_7z(head):
+        return "7z"
     return None
 
 
@@ -111,7 +115,8 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
     if kind is None:
         yield unit
         return
-    why = _not_really(kind, unit.stream.peek(_PROBE)) if kind in ("gzip", "bzip2", "xz") else None
+    why = (_not_really(kind, unit.stream.peek(_PROBE)) if kind in ("gzip", "bzip2", "xz") else
+           not_7z(unit.stream.peek(32)) if kind == "7z" else None)
     if why is not None:
         unit.issues.append(SourceIssue(
             f"starts like {kind} data but is not {kind} ({why}); scanned as the bytes it holds", 0, DAMAGED,
@@ -127,6 +132,9 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
         return
     if kind == "zip":
         yield from _zip_units(unit, depth)
+        return
+    if kind == "7z":
+        yield from sevenz_units(unit, _seekable(unit, depth), depth, expand)
         return
     stream_class = {"gzip": GzipStream, "bzip2": Bz2Stream, "xz": XzStream}[kind]
     dec = stream_class(unit.stream)
