@@ -174,8 +174,8 @@ def test_fault_a_tar_cut_or_damaged_at_a_header_is_never_silent(tmp_path):
 
 @pytest.fixture
 def py7zr():
-    return pytest.importorskip("py7zr", reason="the 7z tests build their archives with py7zr (in the test extra; "
-                                               "pip install 'mfalogscan[sevenz]')")
+    return pytest.importorskip("py7zr", minversion="1.1.4", reason="the 7z tests build and read their archives "
+                               "with py7zr 1.1.4 or later (in the test extra; pip install 'mfalogscan[sevenz]')")
 
 
 def _7z(py7zr, path, members, mode="w", plain_header=False, **options) -> None:
@@ -260,7 +260,7 @@ def test_fault_7z_inside_other_archives_is_read(tmp_path, py7zr):
         assert res.rc == 0
 
 
-def test_fault_7z_without_py7zr_is_unreadable_and_names_the_fix(tmp_path, py7zr, monkeypatch):
+def test_fault_7z_without_a_usable_py7zr_is_unreadable_and_names_the_fix(tmp_path, py7zr, monkeypatch):
     import subprocess
     import sys
 
@@ -275,8 +275,14 @@ def test_fault_7z_without_py7zr_is_unreadable_and_names_the_fix(tmp_path, py7zr,
                           capture_output=True, text=True, cwd="/tmp")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"{p}: {NEED_PY7ZR}" in proc.stderr
+    config = ScanConfig(paths=(str(p),), subjects=(Subject("jdoe"),))
+    monkeypatch.setattr(py7zr, "__version__", "1.1.3")  # one that loops forever on a damaged header
+    (src,) = scan(config).sources
+    assert src.status == "unreadable" and src.reason == ("7z archive: py7zr 1.1.3 can loop forever on a damaged 7z, "
+                                                         "so it is not used: install mfalogscan[sevenz] (py7zr 1.1.4 "
+                                                         "or later) to read it")
     monkeypatch.setitem(sys.modules, "py7zr", None)  # as if it were not installed
-    report = scan(ScanConfig(paths=(str(p),), subjects=(Subject("jdoe"),)))
+    report = scan(config)
     (src,) = report.sources
     assert src.status == "unreadable" and src.reason == NEED_PY7ZR == "7z archive: install mfalogscan[sevenz] (py7zr) to read it"
     assert src.issues[0].severity == "lost" and src.compression == "7z" and report.exit_status() == 2

@@ -14,8 +14,9 @@ them, whatever its name. So
 py7zr opens the archive (its header: the members, their folders, sizes,
 CRCs and dates), and each folder is decompressed here the way py7zr's own
 Worker does it (`Folder.get_decompressor`, `SevenZipDecompressor.decompress`,
-the same since py7zr 0.20), one step at a time: memory holds a step, never a
-member. Each member is named `ARCHIVE!MEMBER`, checked against its CRC-32,
+the same since py7zr 0.20; 1.1.4 is required, as older ones can loop
+forever on a damaged header), one step at a time: memory holds a step, never
+a member. Each member is named `ARCHIVE!MEMBER`, checked against its CRC-32,
 and expanded like any file (a .gz or a zip inside it).
 
 A folder (a "solid block") can only be decompressed from its start: when a
@@ -29,6 +30,7 @@ py7zr cannot decompress are `unreadable` with why.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from dataclasses import replace
@@ -41,6 +43,9 @@ from .peek import PeekReader
 SEVENZ_MAGIC = b"7z\xbc\xaf\x27\x1c"
 START_HEADER = 32
 NEED_PY7ZR = "7z archive: install mfalogscan[sevenz] (py7zr) to read it"
+#: Before 1.1.4, py7zr loops forever on a compressed list of members whose stream ends before its stated size (a
+#: damaged or crafted 7z): a scan would never end, so older versions are not used.
+MIN_PY7ZR = (1, 1, 4)
 ENCRYPTED = ("encrypted 7z member; not scanned (no password is tried: decrypt the archive and scan what it holds)")
 #: Output of one decompression step: an error loses the step it happens in (lzma gives nothing of a failed call).
 STEP = 64 * 1024
@@ -278,7 +283,10 @@ def sevenz_units(archive, f, depth: int, expand: Callable) -> Iterator:
         yield own(STATUS_UNREADABLE, NEED_PY7ZR, [SourceIssue(NEED_PY7ZR, 0, LOST)])
         return
     why = None
-    if START_HEADER + sum(struct.unpack("<QQ", head[12:28])) > file.size:
+    if _version(getattr(py7zr, "__version__", "")) < MIN_PY7ZR:
+        why = (f"7z archive: py7zr {py7zr.__version__} can loop forever on a damaged 7z, so it is not used: install "
+               "mfalogscan[sevenz] (py7zr 1.1.4 or later) to read it")
+    elif START_HEADER + sum(struct.unpack("<QQ", head[12:28])) > file.size:
         why = _unlisted(None, file, head)
     else:
         try:
@@ -332,6 +340,12 @@ def sevenz_units(archive, f, depth: int, expand: Callable) -> Iterator:
                                   "in its list of members (it is damaged): not read", None, LOST))
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield own(status, f"7z archive with {members} member(s), each listed as its own source", issues)
+
+
+def _version(text: str) -> tuple:
+    """py7zr's release as numbers (1.1.4 -> (1, 1, 4)); one that cannot be read is taken as new."""
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    return tuple(int(part or 0) for part in match.groups()) if match else (99,)
 
 
 def _entry_time(entry) -> list:
