@@ -27,7 +27,8 @@ from ..errors import DAMAGED, LOST, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, XzStream, ZipMemberStream
 from .peek import PeekReader
-from .sevenz import is_7z, not_7z, sevenz_units
+from .sevenz import sevenz_units
+from .sevenz_header import is_7z, not_7z
 from .tar import is_tar, tar_units
 
 LOCAL_SIG = b"PK\x03\x04"

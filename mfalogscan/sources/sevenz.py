@@ -2,36 +2,31 @@
 
 A 7z is recognised by content (the signature `37 7A BC AF 27 1C` and a start
 header that passes its CRC-32), never by name. The standard library reads no
-7z; py7zr (the `sevenz` extra) does, in pure Python (LZMA, LZMA2, BZip2,
-Deflate, PPMd, BCJ, 7zAES). Without it the archive is listed `unreadable`
-with the fix.
+7z; py7zr (the `sevenz` extra, 1.1.4 or later: older ones can loop forever
+on a damaged header) does, in pure Python (LZMA, LZMA2, BZip2, Deflate, PPMd,
+BCJ, 7zAES). Without it the archive is `unreadable`, naming the fix.
 
-py7zr's public reading writes whole members to files, or pushes them into
-writers (the `factory` of 1.0; before it, read() gave whole members in
-memory), and checks member names against the file system as it would write
-them: not what a scan needs, which is to pull a member's bytes as it reads
-them, whatever its name. So
-py7zr opens the archive (its header: the members, their folders, sizes,
-CRCs and dates), and each folder is decompressed here the way py7zr's own
-Worker does it (`Folder.get_decompressor`, `SevenZipDecompressor.decompress`,
-the same since py7zr 0.20; 1.1.4 is required, as older ones can loop
-forever on a damaged header), one step at a time: memory holds a step, never
-a member. Each member is named `ARCHIVE!MEMBER`, checked against its CRC-32,
-and expanded like any file (a .gz or a zip inside it).
+py7zr's public reading writes whole members to files or pushes them into
+writers (before 1.0, read() gave whole members in memory), and checks member
+names against the file system as if writing them; a scan must pull a
+member's bytes as it reads them, whatever its name. So py7zr opens the
+archive (members, folders, sizes, CRCs, dates) and each folder is
+decompressed here as py7zr's own Worker does it (`Folder.get_decompressor`,
+`SevenZipDecompressor.decompress`, the same since 0.20), a step at a time:
+memory holds a step, never a member. Members are `ARCHIVE!MEMBER`, checked
+against their CRC-32 and expanded like any file (a .gz or a zip inside one).
 
-A folder (a "solid block") can only be decompressed from its start: when a
-member's data fails, the members after it in the same folder are listed as
-not read, with why, and the next folder is read as usual. An archive cut
-short has lost its list of members (7z writes it at the end): it is
-`unreadable`, said so. Encrypted members (no password is tried) and methods
-py7zr cannot decompress are `unreadable` with why.
+A folder (a "solid block") decompresses from its start only: when a member's
+data fails, the members after it in the folder are listed as not read, with
+why, and the next folder is read. A cut 7z has lost its list of members (it
+is at the end): `unreadable`, said so. Encrypted members (no password is
+tried) and methods py7zr lacks are `unreadable` with why.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import struct
 import zlib
 from dataclasses import replace
 from typing import Callable, Iterator
@@ -39,31 +34,17 @@ from typing import Callable, Iterator
 from ..errors import DAMAGED, LOST, SourceIssue
 from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 from .peek import PeekReader
+from .sevenz_header import START_HEADER, cut_short, list_of_members, unclaimed
 
-SEVENZ_MAGIC = b"7z\xbc\xaf\x27\x1c"
-START_HEADER = 32
 NEED_PY7ZR = "7z archive: install mfalogscan[sevenz] (py7zr) to read it"
 #: Before 1.1.4, py7zr loops forever on a compressed list of members whose stream ends before its stated size (a
 #: damaged or crafted 7z): a scan would never end, so older versions are not used.
 MIN_PY7ZR = (1, 1, 4)
-ENCRYPTED = ("encrypted 7z member; not scanned (no password is tried: decrypt the archive and scan what it holds)")
+ENCRYPTED = "encrypted 7z member; not scanned (no password is tried: decrypt the archive and scan what it holds)"
 #: Output of one decompression step: an error loses the step it happens in (lzma gives nothing of a failed call).
 STEP = 64 * 1024
 #: Compressed bytes handed to py7zr per step (it would take a whole MiB every time).
 FEED = 64 * 1024
-
-
-def is_7z(head: bytes) -> bool:
-    return head.startswith(SEVENZ_MAGIC)
-
-
-def not_7z(head: bytes) -> str | None:
-    """Why bytes that begin with the 7z signature are not a 7z archive, or None if they are one."""
-    if len(head) < START_HEADER:
-        return "it ends inside the 32-byte start header"
-    if zlib.crc32(head[12:START_HEADER]) != struct.unpack("<I", head[8:12])[0]:
-        return "its start header fails its CRC-32"
-    return None
 
 
 class _File(io.RawIOBase):
@@ -80,8 +61,7 @@ class _File(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def seekable(self) -> bool:
-        return True
+    seekable = readable
 
     def read(self, n: int = -1) -> bytes:
         left = max(0, self.size - self._pos)
@@ -124,11 +104,16 @@ class _Folder:
         return self._file.read(FEED if n is None or n < 0 else min(n, FEED))
 
     def step(self, n: int) -> bytes:
+        """Up to `n` (at most STEP) bytes; b"" only when no input is left to give anything more."""
         want = min(n, STEP)
-        out = bytes(self.dec.decompress(self, want))
-        if self._full and not out:
-            self._full = False
+        while True:
+            consumed = self.dec.consumed
             out = bytes(self.dec.decompress(self, want))
+            if out or (not self._full and self.dec.consumed == consumed):
+                break
+            # Nothing yet: fed, it took input and is still filling a block (bzip2 gives a whole block at once);
+            # unfed, it has nothing left inside. Either way, feed it.
+            self._full = False
         self._full = len(out) >= want
         self.out += len(out)
         return out
@@ -190,15 +175,9 @@ class _MemberStream:
         return self.issues[before:]
 
 
-def _unlisted(error: Exception | None, file: _File, head: bytes) -> str:
-    """Why the archive's list of members could not be read."""
-    offset, size = struct.unpack("<QQ", head[12:28])
-    end = START_HEADER + offset + size
-    if end > file.size:
-        return (f"the 7z archive ends before its list of members, which 7z writes at its end: the file has "
-                f"{file.size} bytes and the list would end at byte {end}, so it was cut short; nothing in it could "
-                "be read (a 7z cannot be listed without it: scan an intact copy)")
-    if error is not None and type(error).__name__ == "PasswordRequired":
+def _unlisted(error: Exception) -> str:
+    """Why py7zr could not read the archive's list of members."""
+    if type(error).__name__ == "PasswordRequired":
         return ("encrypted 7z archive whose list of members is encrypted too; nothing in it was read (no password "
                 "is tried: decrypt the archive and scan what it holds)")
     return f"the 7z archive's list of members cannot be read ({type(error).__name__}: {error}); nothing in it was read"
@@ -277,25 +256,22 @@ def sevenz_units(archive, f, depth: int, expand: Callable) -> Iterator:
         return SourceStatus(archive.path, status, reason, compression=compression, container=archive.container,
                             stored_bytes=archive.stored_bytes, issues=tuple(issues) + tuple(archive.all_issues()))
 
+    why = cut_short(head, file.size)  # said with or without py7zr: installing it would not help
     try:
         import py7zr
     except ImportError:
-        yield own(STATUS_UNREADABLE, NEED_PY7ZR, [SourceIssue(NEED_PY7ZR, 0, LOST)])
-        return
-    why = None
-    if _version(getattr(py7zr, "__version__", "")) < MIN_PY7ZR:
+        why = why or NEED_PY7ZR
+    if why is None and _version(getattr(py7zr, "__version__", "")) < MIN_PY7ZR:
         why = (f"7z archive: py7zr {py7zr.__version__} can loop forever on a damaged 7z, so it is not used: install "
                "mfalogscan[sevenz] (py7zr 1.1.4 or later) to read it")
-    elif START_HEADER + sum(struct.unpack("<QQ", head[12:28])) > file.size:
-        why = _unlisted(None, file, head)
-    else:
+    if why is None:
         try:
             sz = py7zr.SevenZipFile(file)
             files = list(getattr(sz, "files", None) or ())  # no `files` when the header lists none
             streams = getattr(sz.header, "main_streams", None)
             folders = {id(fo): i for i, fo in enumerate(streams.unpackinfo.folders)} if streams is not None else {}
         except Exception as e:  # noqa: BLE001 - a damaged header makes py7zr raise any type
-            why = _unlisted(e, file, head)
+            why = _unlisted(e)
     if why is not None:
         yield own(STATUS_UNREADABLE, why, [SourceIssue(why, 0, LOST)])
         return
@@ -338,6 +314,13 @@ def sevenz_units(archive, f, depth: int, expand: Callable) -> Iterator:
         size = streams.unpackinfo.folders[index].get_unpack_size()
         issues.append(SourceIssue(f"block {index + 1} of the 7z archive ({size} bytes decompressed) holds no member "
                                   "in its list of members (it is damaged): not read", None, LOST))
+    offset, size = list_of_members(head)
+    file.seek(START_HEADER + offset)
+    blocks_end = (streams.packinfo.packpos or 0) + streams.packinfo.packpositions[-1] if streams is not None else 0
+    stray = unclaimed(head, file.read(min(size, 256)), blocks_end)
+    if stray is not None:
+        issues.append(SourceIssue(f"bytes {stray[0]} to {stray[1]} of the 7z archive are in no block of its list of "
+                                  "members (it is damaged): not read", stray[0], LOST))
     status = STATUS_PARTIAL if any(i.fatal for i in issues) else STATUS_SCANNED
     yield own(status, f"7z archive with {members} member(s), each listed as its own source", issues)
 
@@ -352,6 +335,6 @@ def _entry_time(entry) -> list:
     """The entry's date as evidence of when it was written."""
     try:
         stamp = entry.lastwritetime.totimestamp() if entry.lastwritetime is not None else None
-    except (AttributeError, ValueError, OverflowError, OSError):
-        stamp = None
+    except (AttributeError, ValueError, OverflowError, OSError):  # a date out of range: no evidence
+        return []
     return [("the 7z entry's date", float(stamp))] if stamp else []
