@@ -144,7 +144,8 @@ def test_fault_many_small_bombs_stop_at_the_files_budget(tmp_path, monkeypatch):
     assert sum(s.bytes or 0 for s in r.sources) < 200 * 200_000 and len(stopped) >= 20
 
 
-@pytest.mark.parametrize("magic", [b"\x1f\x8b", b"BZh9", b"\xfd7zXZ\x00", b"PK\x03\x04", b"PK\x05\x06"])
+@pytest.mark.parametrize("magic", [b"\x1f\x8b", b"BZh9", b"\xfd7zXZ\x00", b"PK\x03\x04", b"PK\x05\x06",
+                                   b"7z\xbc\xaf\x27\x1c"])
 def test_fault_text_that_starts_with_a_compression_magic(tmp_path, magic):
     # From review: the file was taken for gzip/bzip2/xz, 0 bytes were scanned and the name on line 2 was lost.
     path = tmp_path / "odd.log"

@@ -10,7 +10,9 @@ mattered, so they are replayed on every run.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import os
+import struct
 import tempfile
 import zlib
 from pathlib import Path
@@ -31,7 +33,8 @@ fragments = st.one_of(
     st.binary(max_size=64),
     st.builds(lambda n: b"\x00" * n, st.integers(1, 3000)),
     st.sampled_from([b"\n", b"\r\n", b"\r", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\xc0\xaf", b"\xed\xa0\x80",
-                     b"\xf4\x90\x80\x80", b"\x80", b"PK\x03\x04", b"\x1f\x8b", b"BZh9", b"\xfd7zXZ\x00"]),
+                     b"\xf4\x90\x80\x80", b"\x80", b"PK\x03\x04", b"\x1f\x8b", b"BZh9", b"\xfd7zXZ\x00",
+                     b"7z\xbc\xaf\x27\x1c"]),
     st.builds(lambda n: b"z" * n, st.integers(100, 5000)),
 )
 
@@ -111,6 +114,51 @@ def test_a_cut_off_gzip_scans_exactly_the_bytes_that_can_be_decompressed(lines, 
     assert len([f for f in r.findings if f.quoted]) == len([l for l in readable.split(b"\n") if b'"jdoe"' in l])
     if len(cut) < len(packed):
         assert r.exit_status() == 2
+
+
+_SEVENZ: list[bytes] = []
+
+
+def _sevenz_bases() -> list[bytes]:
+    """Two 7z archives of 28 quoted lines in two solid blocks (an empty member too): one with its list of members
+    compressed, one with it plain (where a change hits names, sizes, flags and CRCs)."""
+    import py7zr
+
+    if not _SEVENZ:
+        for plain in (False, True):
+            fd, path = tempfile.mkstemp(suffix=".7z")
+            os.close(fd)
+            os.unlink(path)
+            for mode, members in (("w", [("a.log", 20), ("b/c.log", 5), ("e.log", 0)]), ("a", [("d.log", 3)])):
+                archive = py7zr.SevenZipFile(path, mode)
+                if plain:
+                    archive.set_encoded_header_mode(False)
+                for name, lines in members:
+                    archive.writestr((QUOTED + b"\n") * lines, name)
+                archive.close()
+            _SEVENZ.append(Path(path).read_bytes())
+            os.unlink(path)
+    return _SEVENZ
+
+
+@pytest.mark.skipif(importlib.util.find_spec("py7zr") is None, reason="py7zr (the sevenz extra) builds the archives")
+@given(st.integers(0, 1), st.booleans(), st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+                                                  min_size=1, max_size=6), st.integers(1, 4000))
+def test_a_7z_changed_anywhere_is_scanned_without_an_exception_and_never_silently_short(base, header, changes, chunk):
+    data = bytearray(_sevenz_bases()[base])
+    offset, size = struct.unpack("<QQ", data[12:28])
+    start, end = (32 + offset, 32 + offset + size) if header else (32, 32 + offset)
+    for where, value in changes:
+        data[start + int(where * (end - start))] = value
+    # CRCs made to fit again, so that the change reaches py7zr's reading of the list of members, or the data.
+    data[28:32] = struct.pack("<I", zlib.crc32(bytes(data[32 + offset : 32 + offset + size])))
+    data[8:12] = struct.pack("<I", zlib.crc32(bytes(data[12:32])))
+    r = _scan(bytes(data), chunk_size=chunk)
+    for s in r.sources:
+        assert s.status in ("scanned", "partial", "skipped", "unreadable")
+        assert "internal error" not in (s.reason or "")
+    if r.exit_status() != 2:  # nothing said to be missing or damaged: then nothing is
+        assert len([f for f in r.findings if f.quoted]) == 28
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*")))

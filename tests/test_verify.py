@@ -409,3 +409,20 @@ def test_fault_verify_run_from_another_folder_reads_relative_paths_from_where_th
     r = runner.invoke(app, ["verify", str(tmp_path / "case" / "r.json")])
     assert r.exit_code == 0, r.stdout
     assert f"note: the scan ran in {tmp_path / 'case'}; its relative paths are read from there" in r.stdout
+
+
+def test_fault_7z_members_that_share_a_name_are_told_apart_by_position(tmp_path):
+    py7zr = pytest.importorskip("py7zr", reason="7z archives are read with the sevenz extra (py7zr)")
+    logs = tmp_path / "Logs"
+    logs.mkdir()
+    with py7zr.SevenZipFile(logs / "old.7z", "w") as z:
+        z.writestr(text_bytes(sample_lines(6)), "MultiFactorAuthSvc.log")
+        z.writestr(text_bytes(sample_lines(30)), "MultiFactorAuthSvc.log")
+    report = tmp_path / "r.json"
+    r = runner.invoke(app, ["scan", str(logs), "-u", "jdoe", "-f", "json", "-o", str(report)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(report.read_text())
+    archive = logs / "old.7z"
+    assert [s["path"] for s in doc["sources"]][:2] == [f"{archive}!MultiFactorAuthSvc.log",
+                                                       f"{archive}!MultiFactorAuthSvc.log (member 2)"]
+    assert check(report).exit_code == 0

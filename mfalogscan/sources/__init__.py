@@ -8,7 +8,9 @@ not scanned (a folder's unreadable entry, a skipped member), with why.
 
 - `discover`: paths -> files, in sorted order; what is not a regular file is listed with why.
 - `openers`, `streams`, `budget`: magic-byte detection of gzip, bzip2, xz
-  and zip, decompression that keeps what precedes damage, and the bomb guard.
+  and zip, decompression that keeps what precedes damage, and the bomb guard;
+  `tar` and `sevenz` read the members of tar and 7z archives (`sevenz_header`:
+  what a 7z's own headers tell before py7zr is asked).
 - `snapshot`: a file read as it was when opened, and what changed meanwhile.
 - `decode`: which encoding a stream is in (`Layout`), binary or text, line
   endings, transcoding UTF-16/32 to UTF-8 with offsets mapped back.

@@ -1,9 +1,11 @@
 """From an open file to the byte streams inside it.
 
 Compression is detected from content (magic bytes), never from the name:
-gzip, bzip2, xz, zip and tar (`sources.tar`), nested to any sane depth (a .gz
-inside a .zip, a .tar.gz).
-Every zip member is a source of its own, named `ARCHIVE!MEMBER`. A zip whose
+gzip, bzip2, xz, zip, tar (`sources.tar`) and 7z (`sources.sevenz`, with
+py7zr), nested as deep as the bomb
+guard lets them expand (a .gz inside a .zip, a .tar.gz, a log gzipped 20
+times), up to MAX_NESTING levels; a level past that is reported unreadable.
+Every zip (tar, 7z) member is a source of its own, named `ARCHIVE!MEMBER`. A zip whose
 central directory is missing (cut off by a full disk) is read member by
 member from its local headers, and the damage is reported.
 """
@@ -21,16 +23,22 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Iterator
 
-from ..errors import DAMAGED, LOST, WARNING, SourceIssue
-from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, SourceStatus
+from ..errors import DAMAGED, LOST, SourceIssue
+from ..model import STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 from .streams import BZ2_MAGIC, DECODE_ERRORS, GZIP_MAGIC, XZ_MAGIC, Budget, Bz2Stream, DecompressedStream, GzipStream, XzStream, ZipMemberStream
 from .peek import PeekReader
 from .members import MemberNames
+from .sevenz import sevenz_units
+from .sevenz_header import is_7z, not_7z
 from .tar import is_tar, tar_units
 
 LOCAL_SIG = b"PK\x03\x04"
 ZIP_MAGICS = (LOCAL_SIG, b"PK\x05\x06")
-MAX_NESTING = 8
+#: How many layers of compression and archives are opened inside one another. The bomb guard (budget.py) is what
+#: limits expansion; this cap is for what ratios cannot see: a self-containing archive (a gzip or zip quine) nests
+#: forever at a ratio of 1, and each open level holds a decompressor and a read block (about 0.3 MiB). No real
+#: backup nests more than a handful of times, so 64 is far beyond need and bounded in memory (about 20 MiB).
+MAX_NESTING = 64
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 
 
@@ -73,6 +81,8 @@ def _kind(head: bytes) -> str | None:
         return "xz"
     if head.startswith(ZIP_MAGICS):
         return "zip"
+    if is_7z(head):
+        return "7z"
     return None
 
 
@@ -102,23 +112,31 @@ def _chain(compression: str | None, more: str) -> str:
 def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
     """Yield the scannable units inside `unit` (itself when it is not compressed)."""
     kind = _kind(unit.stream.peek(8))
-    if kind is None and depth < MAX_NESTING and is_tar(unit.stream.peek(512)):
-        yield from tar_units(unit, depth, expand)
-        return
-    if kind is None or depth >= MAX_NESTING:
-        if kind is not None:
-            unit.issues.append(SourceIssue(f"{kind} data nested deeper than {MAX_NESTING} levels; searched as it is", None, WARNING))
+    if kind is None and is_tar(unit.stream.peek(512)):
+        kind = "tar"
+    if kind is None:
         yield unit
         return
-    if kind == "zip":
-        yield from _zip_units(unit, depth)
-        return
-    why = _not_really(kind, unit.stream.peek(_PROBE))
+    why = (_not_really(kind, unit.stream.peek(_PROBE)) if kind in ("gzip", "bzip2", "xz") else
+           not_7z(unit.stream.peek(32)) if kind == "7z" else None)
     if why is not None:
         unit.issues.append(SourceIssue(
             f"starts like {kind} data but is not {kind} ({why}); scanned as the bytes it holds", 0, DAMAGED,
         ))
         yield unit
+        return
+    if depth >= MAX_NESTING:
+        # Searched as it is, compressed bytes would be judged binary and a name in them lost behind exit status 1.
+        yield _too_deep(unit, kind)
+        return
+    if kind == "tar":
+        yield from tar_units(unit, depth, expand)
+        return
+    if kind == "zip":
+        yield from _zip_units(unit, depth)
+        return
+    if kind == "7z":
+        yield from sevenz_units(unit, _seekable(unit, depth), depth, expand)
         return
     stream_class = {"gzip": GzipStream, "bzip2": Bz2Stream, "xz": XzStream}[kind]
     dec = stream_class(unit.stream)
@@ -126,6 +144,14 @@ def expand(unit: Unit, depth: int = 0) -> Iterator[Unit | SourceStatus]:
     inner = replace(unit, stream=PeekReader(dec), compression=_chain(unit.compression, kind),
                     decoders=unit.decoders + [dec], issues=list(unit.issues))
     yield from expand(inner, depth + 1)
+
+
+def _too_deep(unit: Unit, kind: str) -> SourceStatus:
+    """A unit past MAX_NESTING: not read, and an error (exit status 2) that says why."""
+    why = (f"{kind} data nested {MAX_NESTING} levels deep, the most mfalogscan opens (a self-containing archive "
+           "would nest forever); not read: unpack a few levels by hand and scan what they hold")
+    return SourceStatus(unit.path, STATUS_UNREADABLE, why, compression=unit.compression, container=unit.container,
+                        stored_bytes=unit.stored_bytes, issues=tuple(unit.all_issues()) + (SourceIssue(why, 0, LOST),))
 
 
 class _Window:
@@ -145,12 +171,14 @@ class _Window:
         return data
 
 
-def _seekable(unit: Unit) -> BinaryIO:
+def _seekable(unit: Unit, depth: int = 0) -> BinaryIO:
     """A seekable file holding the unit's bytes (zip needs one); spools when it is a stream."""
     raw = unit.stream.underlying_file()
     if raw is not None and not unit.decoders:
         return raw
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    # Every level of archives inside archives keeps its spool open while the levels inside it are read: the deeper
+    # ones keep less in memory (and the rest on disk), so that MAX_NESTING levels hold about 48 MiB, not 1 GiB.
+    spool = tempfile.SpooledTemporaryFile(max_size=max(256 * 1024, (16 * 1024 * 1024) >> depth))
     shutil.copyfileobj(unit.stream, spool, 1024 * 1024)
     spool.seek(0)
     return spool
@@ -187,7 +215,7 @@ def _zip_mtime(date_time: tuple) -> float | None:
 
 
 def _zip_units(unit: Unit, depth: int) -> Iterator[Unit | SourceStatus]:
-    f = _seekable(unit)
+    f = _seekable(unit, depth)
     base = f.tell()
     issues: list[SourceIssue] = []
     members = 0
