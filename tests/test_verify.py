@@ -426,3 +426,20 @@ def test_fault_7z_members_that_share_a_name_are_told_apart_by_position(tmp_path)
     assert [s["path"] for s in doc["sources"]][:2] == [f"{archive}!MultiFactorAuthSvc.log",
                                                        f"{archive}!MultiFactorAuthSvc.log (member 2)"]
     assert check(report).exit_code == 0
+
+
+def test_check_of_a_file_with_no_seal_at_all_does_not_hold(tmp_path):
+    """`check` said 'every seal holds' (exit 0) for a file with neither manifest nor signature."""
+    f = tmp_path / "forged.html"
+    f.write_text("<html>anything</html>")
+    r = runner.invoke(app, ["check", str(f)])
+    assert r.exit_code == 1 and "not sealed: forged.html has neither" in r.stdout and "every seal holds" not in r.stdout
+
+
+def test_verify_with_every_searched_path_gone_says_what_to_do_in_one_line(reported, tmp_path):
+    logs, report = reported
+    shutil.move(str(logs), str(tmp_path / "moved"))
+    r = check(report)
+    lines = [line for line in r.stdout.splitlines() if not line.startswith(("ok:", "note:"))]
+    assert r.exit_code == 1 and len(lines) == 3, lines  # missing: PATH, what to do, the verdict
+    assert "if the logs moved, give where they are now" in r.stdout and "person not searched now" not in r.stdout

@@ -13,8 +13,38 @@ from typing import List, Optional
 
 import typer
 
-from .app import EXIT_ERROR, EXIT_STATUS, _err, app
+from .app import EXIT_ERROR, _err, app
 
+VERIFY_EPILOG = """\b
+Examples:
+  mfalogscan verify jdoe.json                  the sources where they were
+  mfalogscan verify jdoe.json archive/Logs     the logs moved: where they are now
+  mfalogscan verify jdoe.json --key dpo.key.pub   and who signed it
+
+\b
+Exit status: 0 everything holds, 1 something changed (each difference is
+named), 2 an error (a report that cannot be read, a bad option)."""
+CHECK_EPILOG = """\b
+Examples:
+  mfalogscan check reports/*.html --key dpo.key.pub
+  sha256sum -c jdoe.html.sha256                 the manifest, without mfalogscan
+
+\b
+Exit status: 0 every file is as written (its manifest and signature hold),
+1 a file changed or has no seal at all, 2 an error."""
+KEYGEN_EPILOG = """\b
+FILE is written owner-only and never overwritten; FILE.pub is the public
+half, in OpenSSH form (ssh-keygen -l -f FILE.pub shows the same id). To
+protect the key with a passphrase, make a PEM key instead (openssl genpkey
+-algorithm ed25519 -aes256 -out FILE) and set MFALOGSCAN_KEY_PASSPHRASE
+when signing.
+
+\b
+Example:
+  mfalogscan keygen dpo.key && mfalogscan scan Logs -u jdoe -o jdoe.json --sign dpo.key
+
+\b
+Exit status: 0 written, 2 an error (the file exists, it cannot be written)."""
 KEY_HELP = "The key to check signatures against: a public key file (FILE.pub of mfalogscan keygen), or hmac:FILE."
 
 
@@ -49,7 +79,7 @@ def _read_report(report: str) -> dict:
     return doc
 
 
-@app.command("verify", epilog=EXIT_STATUS)
+@app.command("verify", epilog=VERIFY_EPILOG)
 def verify_command(
     report: str = typer.Argument(..., metavar="REPORT.json", help="A report written with --format json."),
     paths: Optional[List[str]] = typer.Argument(
@@ -83,7 +113,7 @@ def verify_command(
     raise typer.Exit(0 if outcome.ok else 1)
 
 
-@app.command("check", epilog=EXIT_STATUS)
+@app.command("check", epilog=CHECK_EPILOG)
 def check_command(
     files: List[str] = typer.Argument(..., metavar="FILE...", help="Report files (any format) written with --output or --output-dir."),
     key: Optional[str] = typer.Option(None, "--key", metavar="KEY", help=KEY_HELP),
@@ -95,7 +125,7 @@ def check_command(
         from ..evidence.seal import check, load_key
 
         trusted = load_key(key, private=False) if key else None
-        return [check(f, trusted) for f in files]
+        return [check(f, trusted, require=True) for f in files]
 
     changed = 0
     for bad, good in _guarded(debug, work):
@@ -106,7 +136,7 @@ def check_command(
     raise typer.Exit(0 if not changed else 1)
 
 
-@app.command("keygen")
+@app.command("keygen", epilog=KEYGEN_EPILOG)
 def keygen_command(
     path: str = typer.Argument(..., metavar="FILE", help="Where to write the private key (owner-only); the public key goes to FILE.pub."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),

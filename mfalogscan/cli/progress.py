@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from contextlib import contextmanager
 
 from ..errors import visible
 from ..model import SourceStatus
@@ -78,3 +79,16 @@ class Progress:
             draw()  # the last state, however short the scan (then cleared: the bar is transient)
             bar.stop()
             METER.enabled = False
+
+
+@contextmanager
+def writing(path):
+    """While a report file is written after the scan: a spinner naming it, on a terminal only (then gone)."""
+    if path is None or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ, highlight=False, markup=False)
+    with console.status(f"writing {visible(path)}", spinner="line"):
+        yield

@@ -250,15 +250,18 @@ def scan_command(
 
         progress = None if stream is not None and not close else Progress
         report = scan(config, ruleset, progress=progress, on_finding=stream.finding if stream else None)
-        if output_dir is not None:
-            for path in write_per_subject(report, name, output_dir, force, sealer):
-                _err(f"wrote {path}")
-        elif stream is not None:
-            stream.end(report)
-        else:
-            write(report, out)
-        if out is not None:
-            out.flush()
+        from .progress import writing
+
+        with writing(output_dir or (output if close else None)):  # a report of many findings takes a while
+            if output_dir is not None:
+                for path in write_per_subject(report, name, output_dir, force, sealer):
+                    _err(f"wrote {path}")
+            elif stream is not None:
+                stream.end(report)
+            else:
+                write(report, out)
+            if out is not None:
+                out.flush()
     except OSError as e:
         if _pipe_closed(e, close):
             _quiet_pipe()
@@ -312,6 +315,8 @@ def scan_command(
         if any(s.status in ("partial", "unreadable") or any(i.fatal for i in s.issues) for s in bad):
             _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
                  "file) to cover it; each source's issues in the JSON output give the offsets")
+    if close and output:
+        _err(f"wrote {output}")
     _notes(report)
     if WINDOWS and (close or output_dir is not None):
         _err("on Windows a report file is not made owner-only: it has the permissions of its folder (its ACL); "

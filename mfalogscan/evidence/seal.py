@@ -213,8 +213,10 @@ def _side(path: str, suffix: str) -> bytes | None:
         raise ConfigError(f"cannot read: {e.strerror or e}", path + suffix) from None
 
 
-def check(path: str, trusted: Key | None = None) -> tuple[list[str], list[str]]:
-    """The file against its manifest and signature: (what does not hold, what holds), one line each."""
+def check(path: str, trusted: Key | None = None, require: bool = False) -> tuple[list[str], list[str]]:
+    """The file against its manifest and signature: (what does not hold, what holds), one line each.
+
+    With `require`, a file with neither is a failure: nothing then shows it is as it was written."""
     changed, holds = [], []
     try:
         digest, size = file_digest(path)
@@ -233,6 +235,10 @@ def check(path: str, trusted: Key | None = None) -> tuple[list[str], list[str]]:
             if len(listed) > 1 and listed[1].strip().lstrip("*") != name:
                 holds.append(f"note: the manifest names the file {listed[1].strip()!r}")
     raw = _side(path, SIGNATURE_SUFFIX)
+    if raw is None and manifest is None and require:
+        changed.append(f"not sealed: {name} has neither {name}{MANIFEST_SUFFIX} nor {name}{SIGNATURE_SUFFIX} beside "
+                       "it: nothing shows it is as mfalogscan wrote it")
+        return changed, [h for h in holds if not h.startswith("note: no manifest")]
     if raw is None:
         if trusted is not None:
             changed.append(f"not signed: {name} has no signature {name}{SIGNATURE_SUFFIX}, and --key was given")

@@ -144,6 +144,10 @@ def verify(doc: dict, paths: tuple[str, ...] = (), rules: tuple[str, ...] | None
     for p in config.paths:
         if p not in present:
             outcome.changed.append(f"missing: {p} (a searched path of the report does not exist)")
+    if not present:  # nothing to compare: say what to do instead of listing every source and count as gone
+        outcome.changed.append("nothing of what the report searched is there: if the logs moved, give where they are "
+                               "now, in the report's order: mfalogscan verify REPORT.json PATH...")
+        return outcome
     now = (document(scan(replace(config, paths=present, rules_files=ruleset.files), ruleset)) if present
            else {"sources": [], "users": [], "summary": {}})
     same_rules = ruleset.sha256 == doc.get("rules_sha256")

@@ -26,11 +26,12 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;m
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;width:100%;margin:.6em 0;table-layout:fixed}
 th,td{border:1px solid #ccc;padding:.25em .45em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
+td.word{overflow-wrap:normal;word-break:normal;hyphens:none}
 th{background:#f2f2f2}thead{display:table-header-group}
 .mono,td.log{font-family:ui-monospace,Consolas,"DejaVu Sans Mono",monospace;font-size:.85em}
 td.log{white-space:pre-wrap;background:#fafafa}
 tbody.rec,tbody.src{break-inside:avoid}
-col.time{width:27%}col.kind{width:18%}col.role{width:9%}col.event{width:10%}td.time{font-size:.8em}
+col.time{width:27%}col.kind{width:17%}col.role{width:11%}col.event{width:9%}td.time{font-size:.8em}
 col.path{width:36%}col.status{width:12%}col.format{width:10%}col.when{width:16%}col.lines{width:10%}
 table.sources{font-size:.9em}
 dl.src{display:grid;grid-template-columns:12em 1fr;margin:.2em 0 1em;gap:0 .8em;break-inside:avoid}
@@ -42,11 +43,24 @@ h3.src{font-size:1em;margin:1.2em 0 .2em;overflow-wrap:anywhere;font-family:ui-m
 .sign td{height:3.2em;vertical-align:bottom}.sign th{width:24em}
 svg{max-width:100%;height:auto}.legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:-.1em}
 @page{margin:14mm 12mm 16mm 12mm;@bottom-right{content:"page " counter(page) " of " counter(pages);font:9pt system-ui,sans-serif;color:#555}
-@bottom-left{content:"MFA Server log findings";font:9pt system-ui,sans-serif;color:#555}}
-@media print{body{margin:0;max-width:none;padding:0;font-size:10.5pt}h2{break-after:avoid}tr{break-inside:avoid}
+@bottom-left{content:FOOTER;font:9pt system-ui,sans-serif;color:#555}}
+@media print{body{margin:0;max-width:none;padding:0;font-size:10.5pt}h2,h2+p{break-after:avoid}tr{break-inside:avoid}
 svg{max-height:60mm}}
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def css_string(text: str) -> str:
+    """Any text as a CSS string: every character but letters, digits and a few safe marks as a hex escape, so
+    nothing in it can end the string, the rule or the <style> element."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-_@()")
+    return '"' + "".join(c if c in safe else f"\\{ord(c):x} " for c in sv.visible(text)) + '"'
+
+
+def _footer(view: SubjectView) -> str:
+    """What each printed page says at its foot: whose report it is and for which request, so loose pages match."""
+    reference = view.case.get("request_reference")
+    return css_string(f"MFA Server log findings for {view.user}" + (f", request {reference}" if reference else ""))
 
 
 def _table(headers, rows, classes=None, cols=None, name=None) -> str:
@@ -67,8 +81,8 @@ def _records(rows) -> str:
     head = "".join(f"<th>{e(h)}</th>" for h in sv.RECORD_HEADERS)
     blocks = []
     for meta, text in sv.records(rows):
-        cells = "".join(f'<td class="mono{" time" * (i == 0)}">{e(v)}</td>' if i in (0, 4) else f"<td>{e(v)}</td>"
-                        for i, v in enumerate(meta))
+        cells = "".join(f'<td class="mono{" time" * (i == 0)}">{e(v)}</td>' if i in (0, 4) else
+                        f'<td class="word">{e(v)}</td>' if i == 2 else f"<td>{e(v)}</td>" for i, v in enumerate(meta))
         blocks.append(f'<tbody class="rec"><tr>{cells}</tr><tr><td class="log" colspan="5">{e(text)}</td></tr></tbody>')
     return f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>{''.join(blocks)}</table>"
 
@@ -105,7 +119,8 @@ def render(view: SubjectView) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>MFA Server log findings for {e(view.user)}</title><style>{CSS}</style></head><body>",
+        f"<title>MFA Server log findings for {e(view.user)}</title><style>{CSS.replace('FOOTER', _footer(view))}</style>"
+        "</head><body>",
         f"<h1>MFA Server log findings for {e(view.user)}</h1>",
     ]
     if view.aliases:

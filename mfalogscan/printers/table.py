@@ -20,7 +20,8 @@ from .subject_view import visible
 WIDTH = 100  # when the output is not a terminal
 NARROWEST = 40
 STACKED_BELOW = 100  # columns: narrower terminals get one finding per line and its message below
-_COLOURS = {"user-change": "red", "operational": "blue", "unclassified": "yellow"}
+_COLOURS = {"user-change": "red", "operational": "cyan", "unclassified": "yellow"}
+_SHORT = {"user-change": "change", "operational": "oper.", "unclassified": "uncl."}  # the category, in 6 columns
 CHUNK = 500  # findings per rich Table
 ROLE_WIDTH = 7  # "subject"
 TIME_WIDTH = 19  # "2024-03-04 07:29:22"
@@ -140,7 +141,8 @@ def _stacked(console, report, plain: bool) -> None:
         _text(console, visible(source), "" if plain else "bold")
         for f in group:
             kind = f.kind + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else "")
-            head = [_time(f.timestamp), f"line {f.line}"] + ([visible(f.user)] if several else []) + [kind, f.role]
+            head = ([_time(f.timestamp), f"line {f.line}"] + ([visible(f.user)] if several else [])
+                    + [f.category, kind, f.role])
             _text(console, "  ".join(head), "" if plain else _COLOURS.get(f.category, ""))
             console.print(Padding(Text(" ".join(visible(f.message or f.text).split())), (0, 0, 0, 4)), overflow="fold")
 
@@ -152,7 +154,7 @@ def _findings(console, report, plain: bool) -> None:
     several = len(report.summary.users) > 1
     kinds = [k for u in report.summary.users for k in u.by_kind] or ["kind"]
     markers = 4 * (any(not f.quoted for f in report.findings) + any(f.duplicate_of for f in report.findings))
-    kind_width = min(max(len(k) for k in kinds) + markers, 24)  # longer kinds fold
+    kind_width = min(max(len(k) for k in kinds) + markers, 20)  # longer kinds fold
     line_width = max(4, len(str(max((s.lines for s in report.sources), default=1))))
     user_width = min(max(len(u.user) for u in report.summary.users), 14) if several else 0
 
@@ -163,6 +165,7 @@ def _findings(console, report, plain: bool) -> None:
         table.add_column("line", width=line_width, justify="right", no_wrap=True)
         if several:
             table.add_column("user", width=user_width, overflow="fold")
+        table.add_column("cat.", width=6, no_wrap=True)
         table.add_column("kind", width=kind_width, overflow="fold")
         table.add_column("role", width=ROLE_WIDTH, overflow="fold")
         table.add_column("message", overflow="fold", ratio=1)
@@ -180,7 +183,7 @@ def _findings(console, report, plain: bool) -> None:
             for f in chunk:
                 kind = f.kind + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else "")
                 row = [_time(f.timestamp), str(f.line)] + ([visible(f.user)] if several else [])
-                table.add_row(*row, kind, f.role, " ".join(visible(f.message or f.text).split()),
+                table.add_row(*row, _SHORT.get(f.category, f.category[:6]), kind, f.role, " ".join(visible(f.message or f.text).split()),
                               style=None if plain else _COLOURS.get(f.category))
             console.print(table)
 
@@ -199,7 +202,15 @@ def _write(console, plain: bool, report) -> None:
         _text(console, line)
     console.print()
     narrow = console.width < STACKED_BELOW
-    console.print(_summary_table(report, plain, narrow))
+    if narrow:
+        for u in report.summary.users:
+            c = u.by_category
+            _text(console, visible(f"{u.user}{f' (+{len(u.aliases)} alias)' if u.aliases else ''}: "
+                                   f"{c.get('user-change', 0)} user-change, {c.get('operational', 0)} operational, "
+                                   f"{c.get('unclassified', 0)} unclassified; {u.events} events; {u.mentions} mentions; "
+                                   f"seen {_time(u.first_seen)[:10]} to {_time(u.last_seen)[:10]}"), "" if plain else "bold")
+    else:
+        console.print(_summary_table(report, plain, narrow))
     if report.findings:
         (_stacked if narrow else _findings)(console, report, plain)
         if any(f.duplicate_of for f in report.findings):
