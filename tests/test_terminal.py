@@ -78,19 +78,34 @@ def test_colour_on_a_terminal_and_none_with_no_color(tmp_path):
     assert not any(f"\x1b[{n}m" in plain for n in (31, 34, 33, 91, 94)) and "\x1b[38;" not in plain
 
 
-def test_the_progress_bar_is_drawn_on_the_terminal_and_gone_at_the_end(tmp_path):
+def test_the_progress_bar_is_drawn_on_the_terminal_inside_a_large_file_and_gone_at_the_end(tmp_path):
+    """Every frame the bar draws, read from a pseudo-terminal (no sampling of the screen, so no race)."""
+    import pty
+    import re
+
     big = tmp_path / "Logs"
     big.mkdir()
     line = '2024-03-07T18:00:00.006280Z|i|2960|4036|pfsvc|User "CONTOSO\\admin" changed user "kchen" value PIN from "1" to "2".\n'
-    (big / "MultiFactorAuthSvc.log").write_text(line * 600_000)  # about 70 MB: a few seconds to read
-    out = tmp_path / "r.json"
-    sock = f"mfalogscan-progress-{os.getpid()}"
-    mid_file = shlex.quote(str(tmp_path / "mid.txt"))
-    # The screen, captured every 0.3 s while the scan runs (however slow the machine is today).
-    command = (f"{shlex.quote(sys.executable)} -m mfalogscan scan {shlex.quote(str(big))} -u jdoe -o {shlex.quote(str(out))}"
-               f" & pid=$!; while kill -0 $pid 2>/dev/null; do tmux -L {sock} capture-pane -p >> {mid_file}; sleep 0.3;"
-               f" done; wait $pid")
-    end = _screen(100, command, tmp_path, sock=sock)
-    mid = (tmp_path / "mid.txt").read_text()
-    assert " done " in mid and "MB" in mid and "MultiFactorAuthSvc.log" in mid, mid  # bytes of the total, the file
-    assert " done " not in end  # transient: nothing left behind
+    (big / "MultiFactorAuthSvc.log").write_text(line * 600_000)  # about 70 MB: seconds to read
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "mfalogscan", "scan", str(big), "-u", "jdoe", "-o", str(tmp_path / "r.json")],
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert p.wait(timeout=300) == 1
+    text = seen.decode("utf-8", "replace")
+    amounts = re.findall(r"(\d+\.\d+)/(\d+\.\d+) MB", text)
+    assert len({done for done, _ in amounts}) >= 2, text[-500:]  # it moved inside the one file
+    assert all(total == amounts[0][1] for _, total in amounts) and " done " in text and "Svc.log" in text  # the file being read
+    # Transient: the bar is erased (cursor up, line cleared) before the last line, which says what was written.
+    last = text.rstrip().rsplit("\x1b[2K", 1)[-1]
+    assert last.strip() == f"mfalogscan: wrote {tmp_path / 'r.json'}", repr(text[-300:])
