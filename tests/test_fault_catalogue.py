@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "docs" / "faults.md"
-FAULT_FILES = ("test_faults.py", "test_faults_content.py", "test_faults_fs.py", "test_fuzz.py")
+FAULT_FILES = ("test_faults.py", "test_faults_content.py", "test_faults_encoding.py", "test_faults_fs.py", "test_fuzz.py")
 
 
 def _tests_in(name: str) -> set[str]:

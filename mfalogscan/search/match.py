@@ -211,6 +211,17 @@ class NameMatcher:
         """Where names may start in buffers of `encoding` (see ByteFinder); `accelerate=False` keeps ahocorasick_rs out."""
         return ByteFinder(self, encoding, fast, accelerate)
 
+    @lru_cache(maxsize=4)
+    def code_page_finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "ByteFinder | None":
+        """Where names may be in `encoding`'s bytes, for the names whose bytes there differ from their UTF-8
+        (those with a character over ASCII that `encoding` has); None when there is no such name. For a UTF-8
+        source that turns out to hold code-page lines (`codepage.CodePageSearch`)."""
+        piece = _byte_piece(encoding)
+        keys = [k for k in self.keys if not k.isascii() and all(piece(ch) is not None for ch in k)]
+        if not keys:
+            return None
+        return NameMatcher([(k, 0) for k in keys], accelerate).finder(encoding, fast, accelerate)
+
     def max_bytes(self, encoding_width: int = 4) -> int:
         """An upper bound on the encoded length of any name."""
         return self.max_chars * encoding_width
