@@ -129,7 +129,7 @@ def check_name(name: str, where: str, short_names: bool = False) -> str:
 
 
 def _refuse_short(name: str, where: str) -> None:
-    """A ConfigError for a name too short to search (search.match.short_reason), saying how to search it anyway.
+    """A ConfigError for a name too short to search (search.casefold.short_reason), saying how to search it anyway.
 
     Refused rather than searched as written: `a` is in nearly every line, so
     every line would be a candidate (4.8 s per 64 MB, and its "mentions" the
@@ -137,7 +137,7 @@ def _refuse_short(name: str, where: str) -> None:
     slip in a users file than an account, and a real one is found by
     --short-names where quotes close it.
     """
-    from .search.match import short_reason
+    from .search.casefold import short_reason
 
     reason = short_reason(name)
     if reason is not None:

@@ -86,11 +86,44 @@ LOST, DAMAGED, WARNING = "lost", "damaged", "warning"
 # The wording of what reading a text source noticed, in one place (the scanner only counts).
 
 
-def undecodable_issue(count: int, first: int | None, encoding: str) -> SourceIssue:
-    """`count` bytes that are not valid `encoding`, shown as U+FFFD."""
+def undecodable_issue(count: int, first: int | None, encoding: str, code_page_lines: int = 0) -> SourceIssue:
+    """`count` bytes that are not valid `encoding`, shown as U+FFFD (but in lines read as a code page)."""
     hint = " (if the file is not UTF-8, try --encoding, e.g. cp1252)" if encoding == "utf-8" else ""
+    if code_page_lines:
+        hint = ", but in the lines read as a code page (next issue)"
     where = f", the first at byte {first}" if first is not None else ""
     return SourceIssue(f"{count} undecodable byte(s){where} were scanned as U+FFFD{hint}", first, WARNING)
+
+
+def code_page_issue(lines: int, first: int, code_page: str) -> SourceIssue:
+    """Candidate lines of a UTF-8 source that were not UTF-8 and were read as `code_page`."""
+    return SourceIssue(
+        f"{lines} line(s) holding a searched name's bytes are not UTF-8 and were read as {code_page} (guessed: "
+        f"their bytes over 0x7F are {code_page} letters inside words), the first at byte {first}; names over ASCII "
+        f"were searched in {code_page} too from the first byte that is not UTF-8; give --encoding if the file is in "
+        "another code page", first, WARNING,
+    )
+
+
+def out_of_step_issue(step) -> SourceIssue:
+    """UTF-16 text out of step after a NUL run, and where it was read in step again (a `sources.utf16.Step`)."""
+    return SourceIssue(
+        f"UTF-16 text goes out of step in the run of {step.length} NUL byte(s) at byte {step.run}: the text after "
+        f"it starts at an odd offset (a crash or a preallocated file leaves such runs), so one NUL byte (at byte "
+        f"{step.dropped}) was set aside and the text is read in step again from byte {step.regained}",
+        step.run, WARNING,
+    )
+
+
+def line_ends_issue(first: dict[str, int]) -> SourceIssue:
+    """Line ends of more than one kind; `first` gives each kind's first offset, in the order met."""
+    names = {"LF": "LF", "CRLF": "CRLF", "CR": "CR only"}
+    kinds = ", then ".join(f"{names[k]} (first at byte {at})" for k, at in first.items())
+    changed = list(first.values())[1]
+    return SourceIssue(
+        f"line ends of more than one kind: {kinds}; every one ends a line (LF, CRLF and a lone CR alike), so "
+        f"line numbers count them all", changed, WARNING,
+    )
 
 
 def false_bom_issue(bom: int) -> SourceIssue:

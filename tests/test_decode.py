@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from mfalogscan.sources.decode import UnitMapper, check_encoding, sniff_layout, transcode
+from mfalogscan.sources.decode import check_encoding, sniff_layout
+from mfalogscan.sources.transcode import Transcoder, UnitMapper
 
 from .conftest import native, text_bytes
 
@@ -45,9 +46,10 @@ def test_binary_is_recognised():
     assert layout.binary and "binary" in layout.why
 
 
-def test_lone_cr_newlines():
-    assert sniff_layout(b"a\rb\rc\r").newline == b"\r"
-    assert sniff_layout(b"a\r\nb\r\n").newline == b"\n"
+def test_sniffed_lines_end_at_lf_crlf_or_a_lone_cr():
+    # Line ends are decided as the bytes come (sources.lineends), the sample's lines the same way.
+    assert sniff_layout(b"a\rb\rc\r").sample_lines(b"a\rb\rc\r", 10) == ["a", "b", "c", ""]
+    assert sniff_layout(b"a\r\nb\nc\rd").sample_lines(b"a\r\nb\nc\rd", 10) == ["a", "b", "c", "d"]
 
 
 def test_check_encoding():
@@ -91,7 +93,7 @@ class _Chunks:
 def test_transcode_and_map_offsets_back(encoding, chunk):
     text = "ascii é 😀 line\nsecond 𝄞 line\nthird\n"
     raw = text.encode(encoding)
-    utf8 = b"".join(transcode(_Chunks(raw, chunk), encoding, chunk))
+    utf8 = b"".join(Transcoder(_Chunks(raw, chunk), encoding, chunk))
     assert utf8 == text.encode("utf-8")
     mapper = UnitMapper(4 if "32" in encoding else 2)
     mapper.start(utf8, 0)
@@ -104,5 +106,5 @@ def test_odd_utf16_is_counted_not_fatal():
     from mfalogscan.sources.decode import undecodable_so_far
 
     before = undecodable_so_far()
-    out = b"".join(transcode(_Chunks("ab\n".encode("utf-16-le") + b"\x41", 5), "utf-16-le", 5))
+    out = b"".join(Transcoder(_Chunks("ab\n".encode("utf-16-le") + b"\x41", 5), "utf-16-le", 5))
     assert out.startswith(b"ab\n") and undecodable_so_far() - before == 1

@@ -363,6 +363,9 @@ def test_fault_mixed_crlf_lf(tmp_path):
     assert [f["line"] for f in res.findings] == [1, 3, 5, 7, 9, 11]
     assert all(not f["text"].endswith("\r") for f in res.findings), [f["text"][-5:] for f in res.findings]
     assert_offsets_point_at_lines(res, data, p)
+    # Both are line ends; that the kind changes is said, at the first CRLF (issue 13).
+    mixed = issues_with(src, "line ends of more than one kind")
+    assert len(mixed) == 1 and mixed[0]["offset"] == data.index(b"\r\n") and mixed[0]["severity"] == "warning"
     assert res.rc == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import sys
 from enum import Enum
 from typing import List, Optional
@@ -324,6 +325,9 @@ def scan_command(
     raise typer.Exit(report.exit_status())
 
 
+_CODE_PAGE_LINES = re.compile(r"(.+), then (\S+) \(guessed\) for lines that are not UTF-8, from byte (\d+)$")
+
+
 def _notes(report) -> None:
     """What a person must know although nothing failed: raw matches outside the text read, encodings guessed."""
     from ..errors import visible
@@ -336,7 +340,11 @@ def _notes(report) -> None:
                      "an earlier output of mfalogscan (not read as input) holds" if "output of mfalogscan" in (s.reason or "")
                      else "binary file matches")
             _err(f"{path}: {where}: raw quoted occurrences of {names}; not parsed: look at the file")
-        if s.encoding and "guessed" in s.encoding and not s.encoding.startswith("utf-16"):
+        mixed = _CODE_PAGE_LINES.match(s.encoding or "")  # a UTF-8 source with code-page lines (sources/codepage.py)
+        if mixed:
+            _err(f"{path}: lines that are not UTF-8 were read as {mixed[2]} (guessed) from byte {mixed[3]}, the rest as "
+                 f"{mixed[1]}; give --encoding if it is another code page")
+        elif s.encoding and "guessed" in s.encoding and not s.encoding.startswith("utf-16"):
             _err(f"{path}: read as {s.encoding}: it is not UTF-8; give --encoding if it is another code page")
 
 

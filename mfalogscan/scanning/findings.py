@@ -20,6 +20,7 @@ from ..search.linescan import Candidate, Sample
 from ..search.match import Occurrence
 from ..model import Finding, assemble
 from ..rules.classify import RuleBudget, classify
+from ..sources.codepage import CODE_PAGE, decode_line
 from ..sources.decode import Layout
 from ..timeline.clock import SourceClock
 from ..timeline.stamps import Stamp
@@ -51,6 +52,22 @@ class Pending(NamedTuple):
     quoted: bool
 
 
+class CodePageLines:
+    """Candidate lines of a UTF-8 source that were not UTF-8 and were read as CODE_PAGE (`codepage.decode_line`):
+    how many, and the stream offset of the first."""
+
+    def __init__(self):
+        self.lines = 0
+        self.first: int | None = None
+        self._last = None
+
+    def seen(self, line: int, offset: int) -> None:
+        if line != self._last:  # a long line's windows are one line
+            self.lines, self._last = self.lines + 1, line
+            if self.first is None:
+                self.first = offset
+
+
 class FindingBuilder:
     """Candidates -> findings: exact check, record, classification, shortened text."""
 
@@ -60,7 +77,8 @@ class FindingBuilder:
         self.ctx = ctx
         self.framing = framing
         self.enc = layout.search_encoding
-        self.strip_cr = layout.newline == b"\n"
+        self.retry = layout.code_page_lines
+        self.code_page = CodePageLines()
         self.text_max = ctx.config.text_max
         self.list_mentions = ctx.config.list_mentions
         # Per subject, made when a finding needs it: one per subject for every source cost 0.4 s a source with
@@ -69,9 +87,21 @@ class FindingBuilder:
         self.rule_budget = RuleBudget()
 
     def _decode(self, data: bytes) -> str:
-        if self.strip_cr and data.endswith(b"\r"):
+        """A line (a CRLF's CR dropped) as text: a line of a UTF-8 source that is not UTF-8 as the code page its
+        bytes fit, if they do."""
+        if data.endswith(b"\r"):
             data = data[:-1]
-        return data.decode(self.enc, "replace")
+        return decode_line(data)[0] if self.retry else data.decode(self.enc, "replace")
+
+    def _not_decoded(self, cand: Candidate, data: bytes) -> tuple[str, str]:
+        """The text of a candidate that is not valid in the search encoding, and the encoding it was read in."""
+        if self.retry:
+            text, code_page = decode_line(data)
+            if code_page:
+                self.code_page.seen(cand.line, cand.offset)
+                return text, CODE_PAGE
+            return text, self.enc
+        return data.decode(self.enc, "replace"), self.enc
 
     def findings(self, candidates: Iterator[Candidate | Sample]) -> Iterator[Pending]:
         line, best = None, {}
@@ -89,10 +119,16 @@ class FindingBuilder:
                 if best:
                     yield from self._emit(best)
                 line, best = cand.line, {}
-            text = self._decode(cand.data) if not cand.long else cand.data.decode(self.enc, "replace")
+            data, enc = cand.data, self.enc
+            if not cand.long and data.endswith(b"\r"):
+                data = data[:-1]
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                text, enc = self._not_decoded(cand, data)
             if cand.long:
-                lo = len(cand.data[: cand.lo].decode(self.enc, "replace"))
-                hi = len(cand.data[: cand.hi].decode(self.enc, "replace"))
+                lo = len(cand.data[: cand.lo].decode(enc, "replace"))
+                hi = len(cand.data[: cand.hi].decode(enc, "replace"))
                 occ = self.ctx.matcher.analyze(text, lo, hi)
             else:
                 occ = self.ctx.matcher.analyze(text)

@@ -2,8 +2,10 @@
 
 `raw_chunks()` gives a unit's bytes as stored (after decompression), each
 hashed (SHA-256) and counted, read ahead on a second thread when that pays;
-`text_chunks()` turns them into the search encoding (UTF-16/32 transcoded to
-UTF-8) while NUL and undecodable bytes are counted with where the first is.
+`TextChunks` turns them into the search encoding (UTF-16/32 transcoded to
+UTF-8, kept in step after odd NUL runs) with every lone CR made LF
+(`sources.lineends`), while NUL and undecodable bytes are counted with where
+the first is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from ..config import ScanConfig
 from ..errors import SourceIssue
 from ..search.readahead import ReadAhead
 from ..search.streamsearch import StreamSearch
-from ..sources.decode import Layout, Validator, transcode
+from ..sources.decode import Layout, Validator, undecodable_so_far
+from ..sources.lineends import LineEnds
+from ..sources.transcode import Transcoder, UnitMapper
 from ..sources.meter import METER
 from ..sources.openers import Unit
 from ..sources.peek import PeekReader
@@ -83,26 +87,63 @@ def raw_chunks(unit: Unit, config: ScanConfig, counts: Counts, finder=None, long
     return ahead.chunks(), ahead.cursor or finder
 
 
-def text_chunks(raw: Iterator[bytes], layout: Layout, size: int, counts: Counts, raw_count=None) -> Iterator[bytes]:
-    """Chunks in the search encoding, with NUL and undecodable bytes counted on the way; `raw_count` (a
-    binary.RawQuoted), if given, sees the raw chunks of a source searched as stored (UTF-16 stretches in it)."""
-    if layout.transcoded:
-        for out in transcode(_Reader(raw), layout.encoding, size, layout.bom):
-            counts.count_nuls(out, None)  # a NUL's offset in the UTF-8 copy is not one in the file
-            yield out
-        return
-    validator = Validator(layout.encoding, layout.bom)
-    at = layout.bom
-    for data in raw:
-        has_nul = counts.count_nuls(data, at)
-        validator.feed(data)
-        if raw_count is not None:
-            raw_count.feed(data, has_nul)
-        at += len(data)
-        yield data
-    validator.feed(b"", final=True)
-    if raw_count is not None:
-        raw_count.finish()
+class TextChunks:
+    """The unit's chunks in the search encoding (iterate once), lone CRs made LF.
+
+    NUL and undecodable bytes are counted on the way; `raw_count` (a
+    binary.RawQuoted), if given, sees the raw chunks of a source searched as
+    stored (UTF-16 stretches in it). `watch` (an object with `active`, set
+    True at the first chunk holding bytes that do not decode) tells the
+    search that a UTF-8 source holds other bytes too (`search.codepage`).
+    `transcoder` (UTF-16/32 only) has the steps and shifts of its alignment;
+    `ends` the kinds of line end met outside the scanner's regions.
+    """
+
+    def __init__(self, raw: Iterator[bytes], layout: Layout, size: int, counts: Counts, raw_count=None):
+        self._raw, self._layout, self._counts, self._raw_count = raw, layout, counts, raw_count
+        self.ends = LineEnds()
+        self.transcoder = Transcoder(_Reader(raw), layout.encoding, size, layout.bom) if layout.transcoded else None
+        self.shifts = self.transcoder.shifts if self.transcoder is not None else None
+        self.watch = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        ends, counts = self.ends, self._counts
+        if self.transcoder is not None:
+            for out in self.transcoder:
+                where = lambda i, out=out: self._located(out, i)  # noqa: E731
+                if counts.count_nuls(out, None) and counts.first_nul is None:
+                    counts.first_nul = where(out.find(0))  # in the stored bytes, not in the UTF-8 copy
+                if out := ends.feed(out, where):  # empty when all it held was a CR waiting for the next chunk
+                    yield out
+        else:
+            layout, raw_count = self._layout, self._raw_count
+            validator = Validator(layout.encoding, layout.bom)
+            at = layout.bom
+            for data in self._raw:
+                has_nul = counts.count_nuls(data, at)
+                seen = undecodable_so_far()
+                validator.feed(data)
+                if self.watch is not None and undecodable_so_far() != seen:
+                    self.watch.active = True
+                if raw_count is not None:
+                    raw_count.feed(data, has_nul)
+                out = ends.feed(data, lambda i, at=at: at + i)
+                at += len(data)
+                if out:
+                    yield out
+            validator.feed(b"", final=True)
+            if raw_count is not None:
+                raw_count.finish()
+        tail = ends.finish()
+        if tail:
+            yield tail
+
+    def _located(self, out: bytes, i: int) -> int:
+        """The stored offset of out[i], `out` being the chunk the transcoder gave last."""
+        tr = self.transcoder
+        mapper = UnitMapper(self._layout.unit_width, [q for q in tr.shifts if q >= tr.at])
+        mapper.start(out, tr.origin, tr.at)
+        return mapper.original(i)
 
 
 class _Reader:

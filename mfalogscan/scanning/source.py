@@ -27,14 +27,18 @@ from typing import Iterator
 
 from ..sources.meter import METER
 from ..sources.winfile import open_log
-from ..errors import WARNING, SourceIssue, false_bom_issue, nul_issue, out_of_order_issue, read_error, undecodable_issue
+from ..errors import (WARNING, SourceIssue, code_page_issue, false_bom_issue, line_ends_issue,
+                      nul_issue, out_of_order_issue, out_of_step_issue, read_error, undecodable_issue)
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
 from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
+from ..search.codepage import CodePageSearch
 from ..search.linescan import LineScanner
 from ..sources.budget import Budget
+from ..sources.codepage import CODE_PAGE
 from ..sources.decode import SAMPLE, Layout, UndecodableWatch, sniff_layout
 from ..sources.discover import Found
+from ..sources.lineends import merged
 from ..sources.openers import Unit, expand
 from ..sources.snapshot import Snapshot
 from ..sources.peek import PeekReader
@@ -44,10 +48,11 @@ from .binary import WIDE, RawQuoted, count_binary
 from .context import Context
 from .findings import FindingBuilder, Settler
 from .spill import Spill
-from .reading import Counts, raw_chunks, text_chunks
+from .reading import Counts, TextChunks, raw_chunks
 from .status import source_status
 
 _SNIFF_LINES = 200
+_STEPS_LISTED = 20  # UTF-16 realignments listed one by one (a file of many crashes gets one more issue for the rest)
 _YEARLESS_LINES = 50
 
 
@@ -197,7 +202,9 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
                 waiting.append(pending)
         raw.close()  # reading is over before the time evidence of the file is asked for
         bad = undecodable.count
-        issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first) + _order_issues(clock)
+        issues = counts.issues + _text_issues(layout, counts, bad, undecodable.first, chunks, builder,
+                                              merged(chunks.ends.first, scanner.counter.first))
+        issues += _order_issues(clock)
         issues += [SourceIssue(m, None, WARNING) for m in builder.rule_budget.messages()]
         settler.base, year_from = clock.base_year(unit.file_times(), ctx.now)
         for pending in waiting:
@@ -212,6 +219,7 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     status = source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, issues, bad)
     yield replace(
         status,
+        encoding=_encoding(status.encoding, builder),
         findings=listed,
         mentions=ctx.by_name(settler.mentions),
         outside_window=ctx.by_name(settler.outside),
@@ -226,15 +234,22 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
 
 def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, yearless: bool, wide=None):
     """The search over the unit's bytes: the line scanner, the raw chunks (close them to stop reading) and the
-    chunks in the search encoding; the name finder runs ahead on a thread where that pays."""
+    chunks in the search encoding (`TextChunks`); the name finder runs ahead on a thread where that pays."""
     cfg = ctx.config
     finder = ctx.matcher.finder(layout.search_encoding, cfg.fast, cfg.accelerate)
     # Sources searched as stored may be searched on the reading thread; transcoded ones after transcoding.
     ahead_finder = finder if cfg.fast and not layout.transcoded else None
     raw, searcher = raw_chunks(unit, cfg, counts, ahead_finder, ctx.matcher.max_bytes())
+    text = TextChunks(raw, layout, cfg.chunk_size, counts, wide)
+    searcher = searcher or finder
+    # A UTF-8 source may hold code-page lines past its first 64 KiB: names over ASCII are then searched in the
+    # code page's bytes too, from the first chunk that does not decode on.
+    late = ctx.matcher.code_page_finder(CODE_PAGE, cfg.fast, cfg.accelerate) if layout.code_page_lines else None
+    if late is not None:
+        searcher = text.watch = CodePageSearch(searcher, late)
     scanner = LineScanner(
-        searcher or finder,
-        layout.newline,
+        searcher,
+        b"\n",  # lone CRs arrive as LF (sources.lineends)
         after_nuls(framing.head) if framing.multiline else None,
         layout.unit_width,
         cfg.max_line,
@@ -243,8 +258,9 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
         starts=after_nuls(framing.head),
         starts_fixed_digits=framing.head_fixed_digits,
         accelerate=cfg.accelerate and cfg.fast,
+        shifts=text.shifts,
     )
-    return scanner, raw, text_chunks(raw, layout, cfg.chunk_size, counts, wide)
+    return scanner, raw, text
 
 
 # A JSON Lines output's first record, and the fields it always has.
@@ -282,6 +298,13 @@ def own_output(sample: bytes) -> str | None:
     return None
 
 
+def _encoding(described: str, builder: FindingBuilder) -> str:
+    """The source's encoding, and the code page of the lines that were not UTF-8 when some were read so."""
+    cp = builder.code_page
+    return f"{described}, then {CODE_PAGE} (guessed) for lines that are not UTF-8, from byte {cp.first}" if cp.lines \
+        else described
+
+
 def _order_issues(clock: SourceClock) -> list:
     steps, first = clock.order_breaks()
     if not steps or first is None:
@@ -289,13 +312,25 @@ def _order_issues(clock: SourceClock) -> list:
     return [out_of_order_issue(steps, *first, clock.needs_year)]
 
 
-def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None) -> list:
-    """What reading the text noticed: undecodable bytes, a BOM that did not fit, NUL runs."""
+def _text_issues(layout: Layout, counts: Counts, undecodable: int, first_undecodable: int | None,
+                 text: TextChunks, builder: FindingBuilder, line_ends: dict[str, int]) -> list:
+    """What reading the text noticed: undecodable bytes (lines read as a code page), a BOM that did not fit, NUL
+    runs (UTF-16 out of step in them), line ends of more than one kind."""
     issues = []
     if undecodable:
-        issues.append(undecodable_issue(undecodable, first_undecodable, layout.encoding))
+        issues.append(undecodable_issue(undecodable, first_undecodable, layout.encoding, builder.code_page.lines))
+    if builder.code_page.lines:
+        issues.append(code_page_issue(builder.code_page.lines, builder.code_page.first, CODE_PAGE))
     if layout.how == "false bom":
         issues.append(false_bom_issue(layout.bom))
     if counts.nuls:
         issues.append(nul_issue(counts.nuls, counts.first_nul))
+    if text.transcoder is not None:
+        steps = text.transcoder.steps
+        issues += [out_of_step_issue(step) for step in steps[:_STEPS_LISTED]]
+        if len(steps) > _STEPS_LISTED:
+            issues.append(SourceIssue(f"UTF-16 text went out of step and back in {len(steps) - _STEPS_LISTED} more NUL "
+                                      "run(s), each kept in step the same way", steps[_STEPS_LISTED].run, WARNING))
+    if len(line_ends) > 1:
+        issues.append(line_ends_issue(line_ends))
     return issues

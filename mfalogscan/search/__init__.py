@@ -19,6 +19,8 @@ not start a record. Nothing here parses a record or knows a finding.
   many case forms).
 - `streamsearch`, `readahead`: the same search run ahead on a second thread,
   chunk by chunk, with exact seams between chunks.
+- `codepage`: the code-page forms of names over ASCII, searched too once a
+  UTF-8 source shows bytes that are not UTF-8.
 - `linescan`: candidates -> whole lines (bounded windows of long lines),
   record heads of continuation lines, samples for the source's span.
 - `linestats`, `headcount`: counting lines and record heads fast (NumPy when

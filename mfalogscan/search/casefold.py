@@ -65,3 +65,19 @@ def variants(ch: str) -> tuple[str, ...]:
     """Every character equal to `ch` under simple case folding (including itself)."""
     k = fold(ch)
     return _tables()[1].get(k, (k,))
+
+
+def short_reason(name: str) -> str | None:
+    """Why `name` is too short to search as names are (None: it is not): one character, or no letter or digit.
+
+    Such a name is in nearly every line (`a`, `-`), so every line would be a
+    candidate, decoded and checked. Searched anyway (--short-names), it is
+    found only where quotes close it: `"a"` (quoted), `'a'`, and after a
+    backslash before a quote, `"CONTOSO\\a"` (mentions).
+    """
+    key = name_key(name)
+    if not any(ch.isalnum() for ch in key):
+        return "no letter or digit"
+    if len(key) == 1:
+        return "one character"
+    return None

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .linestats import make_counter
-from ..sources.decode import UnitMapper
+from ..sources.transcode import UnitMapper
 
 WINDOW = 4096
 HEAD_KEEP = 4096
@@ -106,11 +106,12 @@ class LineScanner:
         starts: re.Pattern | None = None,
         starts_fixed_digits: bool = False,
         accelerate: bool = True,
+        shifts: list[int] | None = None,  # a Transcoder's: where a byte was set aside (UnitMapper)
     ):
         self.searcher = searcher
         self.nl = newline
         self.head_re = head
-        self.mapper = UnitMapper(unit_width)
+        self.mapper = UnitMapper(unit_width, shifts)
         self.max_line = max_line
         # A long line keeps its first head_keep bytes; never more than max_line, so
         # that streaming (which knows only max_line + 1 bytes when it starts) agrees.
@@ -196,10 +197,10 @@ class LineScanner:
                         self._long = _LongLine(line_no, orig_base, buf[: self.head_keep])
                         if self.head_re is not None and self.head_re.match(buf):
                             self._last_head = self._long.head_ref()
-            self.mapper.start(buf, orig_base)
+            self.mapper.start(buf, orig_base, self._abs)
             self._head_cache = None
             before = line_no
-            self.counter.region(buf, scan_from, end)
+            buf = self.counter.region(buf, scan_from, end, self.mapper.original)  # lone CRs made LF
             line_no = yield from self._round(buf, scan_from, end, line_no)
             self._count_starts(buf, scan_from, end, line_no - before)
             partial = (partial or end > scan_from) if k < 0 else end > k + 1

@@ -1,9 +1,15 @@
-"""Counting a region's lines, and the lines in it that do not start a record.
+"""Counting a region's lines, and the lines in it that do not start a record; the CRs among its line ends.
 
 For each region of a buffer it has searched, the scanner asks how many
 newlines lie between two positions (the line numbers of hits and the lines
 of the region) and how many of the region's lines its framing's `head`
 pattern does not match (`unparsed_lines`).
+
+A region with a CR (a CRLF log) is checked for lone CRs, which end a line
+too (`sources.lineends`): they are made LF before the region is counted,
+and the kinds of line end met are noted (`first`). With NumPy that is one
+count of CRs and a look at the byte before each LF (whose positions the
+counter finds anyway); the plain way is a regular expression and two counts.
 
 `LineCounter` answers with the bytes type's own C loops (see `headcount`).
 `NumpyLineCounter`, used when NumPy is installed (`pip install
@@ -22,7 +28,9 @@ import functools
 import importlib.util
 import re
 import sys
+from typing import Callable
 
+from ..sources.lineends import LONE_CR
 from .headcount import NotStartCounter
 
 _MIN_REGION = 64 * 1024  # smaller regions: NumPy's call overhead outweighs its speed
@@ -30,15 +38,36 @@ _MAX_ODD_LINES = 512  # lines failing the word test that are asked of the patter
 
 
 class LineCounter:
-    """`region(buf, lo, hi)`, then `between(a, b)` and `not_starts(stop, newlines)` for it."""
+    """`region(buf, lo, hi, locate)` (the buffer, its lone CRs made LF), then `between(a, b)` and
+    `not_starts(stop, newlines)` for it. `first`: kind of line end -> offset (`locate(i)`) of its first."""
 
     def __init__(self, newline: bytes, starts: re.Pattern | None, fixed_digits: bool):
         self.nl = newline
         self.heads = NotStartCounter(starts, newline, fixed_digits) if starts is not None else None
         self.buf, self.lo = b"", 0
+        self.first: dict[str, int] = {}
 
-    def region(self, buf: bytes, lo: int, hi: int) -> None:
+    def region(self, buf: bytes, lo: int, hi: int, locate: Callable[[int], int] = int) -> bytes:
+        if self.nl == b"\n" and buf.find(b"\r", lo, hi) >= 0:
+            lone = [m.start() for m in LONE_CR.finditer(buf, lo, hi)]
+            crlf = buf.count(b"\r", lo, hi) - len(lone)
+            buf = self._line_ends(buf, lo, hi, lone, crlf, buf.count(b"\n", lo, hi) - crlf, locate)
         self.buf, self.lo = buf, lo
+        return buf
+
+    def _line_ends(self, buf: bytes, lo: int, hi: int, lone: list[int], crlf: int, bare: int, locate) -> bytes:
+        """Note the kinds met first here (searched for once per source); the buffer with its lone CRs made LF."""
+        found = {"CR": lone[0]} if lone and "CR" not in self.first else {}
+        if crlf and "CRLF" not in self.first:
+            found["CRLF"] = buf.find(b"\r\n", lo, hi)
+        if bare and "LF" not in self.first:
+            i = buf.find(b"\n", lo, hi)
+            while i > 0 and buf[i - 1] == 13:
+                i = buf.find(b"\n", i + 1, hi)
+            found["LF"] = i
+        for kind, i in sorted(found.items(), key=lambda kv: kv[1]):
+            self.first[kind] = locate(i)
+        return buf[:lo] + LONE_CR.sub(b"\n", buf[lo:hi]) + buf[hi:] if lone else buf
 
     def between(self, a: int, b: int) -> int:
         """Newlines in buf[a:b]."""
@@ -74,19 +103,28 @@ class NumpyLineCounter(LineCounter):
         self._pos = None
         self._words = None  # (literal, per-word masks) of the skeleton the tests were built for
 
-    def region(self, buf: bytes, lo: int, hi: int) -> None:
-        super().region(buf, lo, hi)
+    def region(self, buf: bytes, lo: int, hi: int, locate: Callable[[int], int] = int) -> bytes:
         if hi - lo < _MIN_REGION:
             self._pos = None
-            return
+            return super().region(buf, lo, hi, locate)
+        self.buf, self.lo = buf, lo
         if self._np is None:
             import numpy
 
             self._np = numpy
         np = self._np
         view = np.frombuffer(buf, np.uint8, hi - lo, lo)
-        self._pos = np.flatnonzero(view == self.nl[0])
-        self._pos += lo
+        self._pos = pos = np.flatnonzero(view == self.nl[0]) + lo
+        if self.nl == b"\n" and buf.find(b"\r", lo, hi) >= 0:
+            # Each LF after a CR is a CRLF; CRs beyond those are lone (a region ends at an LF, or the stream's end).
+            crs = int(np.count_nonzero(view == 13))
+            after_cr = np.frombuffer(buf, np.uint8)[pos[pos > 0] - 1] == 13
+            crlf = int(np.count_nonzero(after_cr))
+            lone = [m.start() for m in LONE_CR.finditer(buf, lo, hi)] if crs > crlf else []
+            self.buf = self._line_ends(buf, lo, hi, lone, crlf, len(pos) - crlf, locate)
+            if lone:
+                self._pos = np.flatnonzero(np.frombuffer(self.buf, np.uint8, hi - lo, lo) == 10) + lo
+        return self.buf
 
     def between(self, a: int, b: int) -> int:
         pos = self._pos

@@ -43,7 +43,7 @@ from typing import Callable, Iterator, Sequence
 
 from ..sources.decode import encodable
 from .automaton import Prefilter, installed
-from .casefold import fold, name_key, variants
+from .casefold import fold, short_reason, variants
 from .literals import Literals
 from .trie import alternatives, trie_pattern
 
@@ -64,22 +64,6 @@ class Occurrence:
     def beats(self, other: "Occurrence | None") -> bool:
         """Which occurrence a line is reported by: a quoted one beats a mention, else the first stays."""
         return other is None or (self.quoted and not other.quoted)
-
-
-def short_reason(name: str) -> str | None:
-    """Why `name` is too short to search as names are (None: it is not): one character, or no letter or digit.
-
-    Such a name is in nearly every line (`a`, `-`), so every line would be a
-    candidate, decoded and checked. Searched anyway (--short-names), it is
-    found only where quotes close it: `"a"` (quoted), `'a'`, and after a
-    backslash before a quote, `"CONTOSO\\a"` (mentions).
-    """
-    key = name_key(name)
-    if not any(ch.isalnum() for ch in key):
-        return "no letter or digit"
-    if len(key) == 1:
-        return "one character"
-    return None
 
 
 def _delimited(key: str) -> tuple[str, ...]:
@@ -269,6 +253,17 @@ class NameMatcher:
     def finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "ByteFinder":
         """Where names may start in buffers of `encoding` (see ByteFinder); `accelerate=False` keeps ahocorasick_rs out."""
         return ByteFinder(self, encoding, fast, accelerate)
+
+    @lru_cache(maxsize=4)
+    def code_page_finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "ByteFinder | None":
+        """Where names may be in `encoding`'s bytes, for the names whose bytes there differ from their UTF-8
+        (those with a character over ASCII that `encoding` has); None when there is no such name. For a UTF-8
+        source that turns out to hold code-page lines (`codepage.CodePageSearch`)."""
+        piece = _byte_piece(encoding)
+        keys = [k for k in self.keys if not k.isascii() and all(piece(ch) is not None for ch in k)]
+        if not keys:
+            return None
+        return NameMatcher([(k, 0) for k in keys], accelerate).finder(encoding, fast, accelerate)
 
     def max_bytes(self, encoding_width: int = 4) -> int:
         """An upper bound on the encoded length of any name."""

@@ -12,6 +12,10 @@ not scanned (a folder's unreadable entry, a skipped member), with why.
   `tar` and `sevenz` read the members of tar and 7z archives (`sevenz_header`:
   what a 7z's own headers tell before py7zr is asked).
 - `snapshot`: a file read as it was when opened, and what changed meanwhile.
-- `decode`: which encoding a stream is in (`Layout`), binary or text, line
-  endings, transcoding UTF-16/32 to UTF-8 with offsets mapped back.
+- `decode`: which encoding a stream is in (`Layout`), binary or text;
+  `codepage` (cp1252 told from broken UTF-8, for a sample or a line) and
+  `utf16` (the byte order without a BOM, and UTF-16 kept in step after an
+  odd NUL run) make its guesses.
+- `transcode`: UTF-16/32 to UTF-8 with offsets mapped back to the stored bytes.
+- `lineends`: LF, CRLF and a lone CR all end a line, decided as the bytes come.
 """

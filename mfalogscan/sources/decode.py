@@ -2,11 +2,11 @@
 
 The matcher searches raw bytes in an *ASCII-compatible* encoding (UTF-8,
 Windows code pages, Latin-1). Sources in such an encoding are searched as
-they are; sources in UTF-16 or UTF-32 are transcoded to UTF-8 chunk by chunk
-(`Transcoder`), and `UnitMapper` turns a position in the transcoded bytes
-back into a byte offset in the original, so findings always point into the
-bytes as stored. Undecodable bytes never stop a scan: they are counted by
-the `mfalogscan-count` error handler and shown as U+FFFD.
+they are (`Validator` counts what does not decode); sources in UTF-16 or
+UTF-32 are transcoded to UTF-8 chunk by chunk (`transcode`). Undecodable
+bytes never stop a scan: they are counted by the `mfalogscan-count` error
+handler and shown as U+FFFD. `codepage` and `utf16` hold the guesses
+made without a BOM.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Iterator
 
+from .codepage import CODE_PAGE, looks_like_code_page
+from .utf16 import guess_utf16, realign
+
 
 SAMPLE = 64 * 1024
 _BOMS = (
@@ -27,12 +30,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_UNIT_WIDTH = {"utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-32-be": 4}
+UNIT_WIDTH = {"utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-32-be": 4}
 _CONTROL = bytes(range(1, 9)) + bytes(range(0x0E, 0x1B)) + bytes(range(0x1C, 0x20))
 _SHORT_NUL_RUN = re.compile(rb"(?<!\x00)\x00{1,3}(?!\x00)")
 _WIDE_TEXT = re.compile(rb"(?:[\t\n\r\x20-\x7e]\x00){4,}|(?:\x00[\t\n\r\x20-\x7e]){4,}")
-_CONTINUATION = bytes(range(0x80, 0xC0))
-_FOUR_BYTE_LEADS = bytes(range(0xF0, 0xF5))
+_LINE_END = re.compile("\r\n|\r|\n")
 
 _undecodable = [0]
 # Where the first undecodable byte since mark_undecodable() lies: (stream offset of the decode's input, first) .
@@ -72,8 +74,18 @@ class UndecodableWatch:
         return first_undecodable()
 
 
-def _decoding_at(offset: int) -> None:
+def decoding_at(offset: int) -> None:
+    """The stream offset of the next decode's first byte (where its undecodable bytes are placed)."""
     _first_bad[0] = offset
+
+
+def undecodable_state() -> tuple:
+    return _undecodable[0], _first_bad[1]
+
+
+def restore_undecodable(state: tuple) -> None:
+    """Undo the counting of a decode whose result is thrown away (the transcoder decodes a chunk again)."""
+    _undecodable[0], _first_bad[1] = state
 
 
 codecs.register_error("mfalogscan-count", _count_undecodable)
@@ -139,7 +151,7 @@ def check_encoding(encoding: str) -> str:
     if name in _BYTE_ORDERS:
         return name
     name = canonical(name)
-    if not (ascii_compatible(name) or name in _UNIT_WIDTH):
+    if not (ascii_compatible(name) or name in UNIT_WIDTH):
         raise ValueError(f"encoding {encoding!r} is not supported (use UTF-8/16/32 or an ASCII-compatible code page)")
     return name
 
@@ -153,11 +165,16 @@ class Layout:
     how: str  # "bom", "forced", "guessed", "default", or "false bom" (a UTF-16/32 mark before UTF-8 text)
     binary: bool = False
     why: str | None = None
-    newline: bytes = b"\n"
 
     @property
     def transcoded(self) -> bool:
-        return self.encoding in _UNIT_WIDTH
+        return self.encoding in UNIT_WIDTH
+
+    @property
+    def code_page_lines(self) -> bool:
+        """True when a line that is not UTF-8 may be read as CODE_PAGE (`codepage.decode_line`): a UTF-8 source
+        whose encoding was not given with --encoding."""
+        return self.encoding == "utf-8" and self.how != "forced"
 
     @property
     def search_encoding(self) -> str:
@@ -165,14 +182,15 @@ class Layout:
 
     @property
     def unit_width(self) -> int:
-        return _UNIT_WIDTH.get(self.encoding, 0)
+        return UNIT_WIDTH.get(self.encoding, 0)
 
     def sample_lines(self, sample: bytes, limit: int) -> list[str]:
-        """The first `limit` lines of a sample read as this layout (for sniffing the framing)."""
-        body = sample[self.bom :]
+        """The first `limit` lines of a sample read as this layout (for sniffing the framing); a line ends at LF,
+        CRLF or a lone CR, as in the scan (`lineends`)."""
+        body = _in_step(sample[self.bom :], self.encoding, self.bom)
         if self.transcoded:
             body = body[: len(body) - len(body) % self.unit_width]
-        return body.decode(self.encoding, "replace").split(self.newline.decode())[:limit]
+        return _LINE_END.split(body.decode(self.encoding, "replace"), limit)[:limit]
 
     def describe(self) -> str:
         tail = {"bom": " (BOM)", "forced": " (--encoding)", "guessed": " (guessed, no BOM)",
@@ -184,7 +202,8 @@ def _false_bom(body: bytes, encoding: str) -> bool:
     """True when the text after a UTF-16/32 BOM does not read as that encoding (a chance `FF FE` before UTF-8 or
     code-page text): its line breaks are not in that width, or it decodes to replacement, unassigned or
     control characters (UTF-8 read as UTF-16 gives CJK soup with its newlines in the wrong place)."""
-    width = _UNIT_WIDTH[encoding]
+    width = UNIT_WIDTH[encoding]
+    body = _in_step(body, encoding, 0)
     body = body[: len(body) - len(body) % width]
     if not body:
         return False
@@ -199,62 +218,16 @@ def _false_bom(body: bytes, encoding: str) -> bool:
     return bad * 100 > len(text)
 
 
+def _in_step(body: bytes, encoding: str, origin: int) -> bytes:
+    """A UTF-16 sample with the NUL bytes that put it out of step set aside (see `utf16`); others as they are."""
+    return realign(body, encoding, origin) if UNIT_WIDTH.get(encoding) == 2 else body
+
+
 def _find_all(data: bytes, needle: bytes, limit: int = 4096) -> Iterator[int]:
     at = data.find(needle)
     while at >= 0 and limit:
         yield at
         at, limit = data.find(needle, at + 1), limit - 1
-
-
-# Well-formed UTF-8 sequences of two to four bytes.
-_UTF8_MULTI = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
-    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
-)
-_HIGH = re.compile(rb"[\x80-\xff]")
-# A cp1252 letter (Latin-1's letters, and Š š Ž ž Œ œ Ÿ) next to an ASCII letter, or between two such letters.
-_CP_LETTER = rb"[\x8a\x8c\x8e\x9a\x9c\x9e\x9f\xc0-\xd6\xd8-\xf6\xf8-\xff]"
-_IN_WORD = re.compile(rb"(?<=[A-Za-z])" + _CP_LETTER + rb"|" + _CP_LETTER + rb"(?=[A-Za-z])|(?<=" + _CP_LETTER + rb")"
-                      + _CP_LETTER)
-CODE_PAGE = "cp1252"  # what Windows writes where it does not write UTF-8 (Western Europe and the Americas)
-
-
-def _code_page(body: bytes) -> bool:
-    """True when the sample is not UTF-8 but a single-byte code page: it has bytes over 0x7F, not one of them in
-    a well-formed UTF-8 sequence, and all of them are characters of CODE_PAGE (a log in UTF-8 with one broken
-    byte stays UTF-8, so the names written in UTF-8 are still found)."""
-    if body.isascii():
-        return False
-    try:
-        body.decode("utf-8")
-        return False
-    except UnicodeDecodeError as e:
-        if e.start >= len(body) - 3:
-            return False  # a character cut off at the sample's end
-    if _UTF8_MULTI.search(body):
-        return False
-    try:
-        body.decode(CODE_PAGE)
-    except UnicodeDecodeError:
-        return False
-    # Code-page text has its non-ASCII bytes inside words (M\xfcller, Garc\xeda); broken UTF-8 has them anywhere
-    # (`\xc3(`, a lone \x80 between digits, an overlong \xc0\xa2 before a name). Most must be letters in words.
-    high = _HIGH.findall(body)
-    in_words = _IN_WORD.findall(body)
-    return len(in_words) * 5 >= len(high) * 4
-
-
-def guess_utf16(sample: bytes) -> str | None:
-    if len(sample) < 16:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    even_zero = even.count(0) / len(even)
-    odd_zero = odd.count(0) / len(odd)
-    if odd_zero > 0.6 and even_zero < 0.1:
-        return "utf-16-le"
-    if even_zero > 0.6 and odd_zero < 0.1:
-        return "utf-16-be"
-    return None
 
 
 def _binary_reason(sample: bytes) -> str | None:
@@ -277,12 +250,13 @@ def _binary_reason(sample: bytes) -> str | None:
 
 
 def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
-    """Decide encoding, BOM, binary-ness and newline from a source's first bytes."""
+    """Decide encoding, BOM and binary-ness from a source's first bytes (line ends are decided as they come:
+    `lineends`)."""
     layout = None
     allowed = _BYTE_ORDERS.get(forced, (canonical(forced),)) if forced else None
     for bom, name in _BOMS:
         if sample.startswith(bom):
-            if allowed is None and name in _UNIT_WIDTH and _false_bom(sample[len(bom):], name):
+            if allowed is None and name in UNIT_WIDTH and _false_bom(sample[len(bom):], name):
                 layout = Layout("utf-8", len(bom), "false bom")
             elif allowed is None or name in allowed:
                 layout = Layout(name, len(bom), "bom")
@@ -293,32 +267,13 @@ def sniff_layout(sample: bytes, forced: str | None = None) -> Layout:
         guess = guess_utf16(sample)
         layout = Layout(guess, 0, "guessed") if guess else Layout("utf-8", 0, "default")
     body = sample[layout.bom:]
-    if layout.how in ("default", "false bom") and _code_page(body.replace(b"\x00", b"")):
+    if layout.how in ("default", "false bom") and looks_like_code_page(body.replace(b"\x00", b"")):
         layout = Layout(CODE_PAGE, layout.bom, "guessed" if layout.how == "default" else layout.how)
-    if layout.transcoded:
-        text = body[: len(body) - len(body) % layout.unit_width].decode(layout.encoding, "replace").encode("utf-8")
-    else:
-        text = body
+    if not layout.transcoded:
         why = _binary_reason(body)
         if why:
             return Layout(layout.encoding, layout.bom, layout.how, True, why)
-    newline = b"\r" if b"\n" not in text and b"\r" in text else b"\n"
-    return Layout(layout.encoding, layout.bom, layout.how, False, None, newline)
-
-
-def transcode(stream: BinaryIO, encoding: str, size: int, origin: int = 0) -> Iterator[bytes]:
-    """UTF-8 chunks of a UTF-16/32 stream; undecodable units become U+FFFD and are counted."""
-    decoder = codecs.getincrementaldecoder(encoding)("mfalogscan-count")
-    at = origin
-    while True:
-        raw = stream.read(size)
-        _decoding_at(at - len(decoder.getstate()[0]))  # bytes held back from the last chunk come first
-        text = decoder.decode(raw, final=not raw)
-        at += len(raw)
-        if text:
-            yield text.encode("utf-8", "surrogatepass")
-        if not raw:
-            return
+    return layout
 
 
 class Validator:
@@ -333,38 +288,6 @@ class Validator:
         at, self._at = self._at, self._at + len(data)
         if data.isascii() and not self._pending and not final:
             return
-        _decoding_at(at - len(self._decoder.getstate()[0]))
+        decoding_at(at - len(self._decoder.getstate()[0]))
         self._decoder.decode(data, final)
         self._pending = bool(self._decoder.getstate()[0])
-
-
-class UnitMapper:
-    """Positions in searched bytes -> byte offsets in the original stream.
-
-    Set a buffer with `start(buffer, original offset of its first byte)`,
-    then ask `original(pos)` (cheapest in increasing order). For sources
-    searched as they are this is an addition; for transcoded ones it counts
-    UTF-16/32 code units in the UTF-8 between the last position and this one.
-    """
-
-    def __init__(self, unit_width: int):
-        self._width = unit_width
-        self._buf = b""
-        self._pos = 0
-        self._orig = 0
-
-    def start(self, buffer: bytes, original: int) -> None:
-        self._buf, self._pos, self._orig, self._base = buffer, 0, original, original
-
-    def original(self, pos: int) -> int:
-        if not self._width:
-            return self._base + pos
-        if pos < self._pos:
-            self._pos, self._orig = 0, self._base
-        seg = self._buf[self._pos:pos]
-        points = len(seg.translate(None, _CONTINUATION))
-        if self._width == 2:
-            points += len(seg) - len(seg.translate(None, _FOUR_BYTE_LEADS))
-        self._orig += self._width * points
-        self._pos = pos
-        return self._orig
