@@ -37,7 +37,7 @@ def _commands(block: str) -> list[str]:
 @pytest.fixture
 def folder(tmp_path):
     samples = ROOT / "sample_logs"
-    shutil.copytree(samples, tmp_path / "Logs", ignore=shutil.ignore_patterns("make_samples.py", "exports", "*.zip"))
+    shutil.copytree(samples, tmp_path / "Logs", ignore=shutil.ignore_patterns("exports", "*.zip"))
     shutil.copytree(samples / "exports", tmp_path / "exports")
     (tmp_path / "backups").mkdir()
     shutil.copy(samples / "MultiFactorAuthSvc-2023-archive.zip", tmp_path / "backups")

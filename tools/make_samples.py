@@ -41,7 +41,10 @@ The output is deterministic: fixed random seeds, gzip with mtime 0, zip
 entries with fixed dates, no clock reads. Running it twice gives
 byte-identical files. Standard library only.
 
-Usage:  python3 make_samples.py [OUTPUT_DIR]     (default: this script's folder)
+Usage:  python3 tools/make_samples.py [OUTPUT_DIR]     (default: the repository's sample_logs/)
+
+It lives outside sample_logs/ so that a scan of the samples (the quick
+start) lists only logs, not the program that wrote them.
 """
 
 from __future__ import annotations
@@ -693,7 +696,7 @@ def main(argv=None) -> int:
     if len(argv) > 1 or (argv and argv[0] in ("-h", "--help")):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
-    out_dir = argv[0] if argv else os.path.dirname(os.path.abspath(__file__))
+    out_dir = argv[0] if argv else os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sample_logs")
     os.makedirs(out_dir, exist_ok=True)
     for name, data in build().items():
         os.makedirs(os.path.dirname(os.path.join(out_dir, name)), exist_ok=True)
