@@ -16,3 +16,30 @@ def run(paths, *users, **options):
 def keyed(report):
     """Findings as comparable tuples (everything but the source path)."""
     return [tuple(v for k, v in sorted(f.to_dict().items()) if k != "source") for f in report.findings]
+
+
+def stderr_on_a_terminal(args, timeout: float = 300):
+    """Run `python -m mfalogscan ARGS` with stderr on a pseudo-terminal: (exit status, stdout, every byte of stderr)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import tempfile
+
+    master, slave = pty.openpty()
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen([sys.executable, "-m", "mfalogscan", *map(str, args)], stdout=out, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:  # read while it runs: a pty holds little, and a full one would stop the writer
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        status = p.wait(timeout=timeout)
+        out.seek(0)
+        return status, out.read(), seen

@@ -299,21 +299,10 @@ def test_no_progress_line_over_json_lines_streamed_to_stdout(logs, tmp_path):
     import pty
 
     def stderr_on_a_terminal(*extra):
-        master, slave = pty.openpty()
-        p = subprocess.run([sys.executable, "-m", "mfalogscan", "scan", logs, "--user", "jdoe", "-f", "jsonl", *extra],
-                           stdout=subprocess.PIPE, stderr=slave, timeout=120)
-        os.close(slave)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        os.close(master)
-        return p, seen
+        from .helpers import stderr_on_a_terminal as run
+
+        status, stdout, seen = run(["scan", logs, "--user", "jdoe", "-f", "jsonl", *extra], timeout=120)
+        return subprocess.CompletedProcess([], status, stdout), seen
 
     streamed, seen = stderr_on_a_terminal()
     assert streamed.returncode == 0 and b'"type":"finding"' in streamed.stdout and b" done " not in seen

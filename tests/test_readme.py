@@ -72,7 +72,7 @@ def test_the_quick_start_is_two_commands_and_has_a_powershell_twin():
     assert "pytest" in sh[1] and "pytest" in ps[1]
     assert '".[test]"' in ps[1]  # double quotes: they work in PowerShell and in cmd, single quotes only in PowerShell
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "## Quick start" in ci and 'bash -euo pipefail -c "${quick[0]}"' in ci  # .ci/run runs them as written
+    assert "## Quick start" in ci and 'bash -euo pipefail -c "${quick[0]}"' in ci and f'tests="{sh[1]}"' in ci  # .ci/run runs them as written
 
 
 def test_the_readme_names_every_option_there_is_and_no_other():

@@ -80,28 +80,16 @@ def test_colour_on_a_terminal_and_none_with_no_color(tmp_path):
 
 def test_the_progress_bar_is_drawn_on_the_terminal_inside_a_large_file_and_gone_at_the_end(tmp_path):
     """Every frame the bar draws, read from a pseudo-terminal (no sampling of the screen, so no race)."""
-    import pty
     import re
 
     big = tmp_path / "Logs"
     big.mkdir()
     line = '2024-03-07T18:00:00.006280Z|i|2960|4036|pfsvc|User "CONTOSO\\admin" changed user "kchen" value PIN from "1" to "2".\n'
     (big / "MultiFactorAuthSvc.log").write_text(line * 600_000)  # about 70 MB: seconds to read
-    master, slave = pty.openpty()
-    p = subprocess.Popen([sys.executable, "-m", "mfalogscan", "scan", str(big), "-u", "jdoe", "-o", str(tmp_path / "r.json")],
-                         stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(master)
-    assert p.wait(timeout=300) == 1
+    from .helpers import stderr_on_a_terminal
+
+    status, _, seen = stderr_on_a_terminal(["scan", big, "-u", "jdoe", "-o", tmp_path / "r.json"])
+    assert status == 1
     text = seen.decode("utf-8", "replace")
     amounts = re.findall(r"(\d+\.\d+)/(\d+\.\d+) MB", text)
     assert len({done for done, _ in amounts}) >= 2, text[-500:]  # it moved inside the one file
