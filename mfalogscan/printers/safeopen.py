@@ -78,8 +78,8 @@ class Folder:
 
     def create(self, name: str, force: bool, sealer: Sealer | None = None) -> "_Publisher":
         """A new file that becomes `name` when closed; sealed (manifest, signature beside it) by `sealer`."""
-        sides = (MANIFEST_SUFFIX,) + ((SIGNATURE_SUFFIX,) if sealer and sealer.key else ()) if sealer else ()
-        for taken in (name,) + tuple(name + side for side in sides):
+        sides = [] if sealer is None else [MANIFEST_SUFFIX] + ([SIGNATURE_SUFFIX] if sealer.key else [])
+        for taken in [name] + [name + side for side in sides]:
             if not force and self.exists(taken):
                 raise ConfigError("the file exists; give --force to replace it", os.path.join(self.path, taken))
         tmp = f".mfalogscan-{secrets.token_hex(8)}.part"

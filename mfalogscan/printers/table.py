@@ -113,7 +113,7 @@ def _text(console, text: str, style: str = "") -> None:
     console.print(Text(text, style=style), overflow="fold")
 
 
-def _summary_table(report, plain: bool, narrow: bool):
+def _summary_table(report, plain: bool):
     from rich import box
     from rich.table import Table
 
@@ -121,12 +121,11 @@ def _summary_table(report, plain: bool, narrow: bool):
     table.add_column("user", overflow="fold", ratio=1)
     for header in ("changes", "oper.", "unclass.", "events", "mentions", "first seen", "last seen"):
         table.add_column(header, no_wrap=True)
-    seen = 10 if narrow else 16  # the day only, on a narrow terminal
     for u in report.summary.users:
         name = visible(u.user + (f" (+{len(u.aliases)} alias)" if u.aliases else ""))
         table.add_row(name, *(str(n) for n in (u.by_category.get("user-change", 0), u.by_category.get("operational", 0),
                                               u.by_category.get("unclassified", 0), u.events, u.mentions)),
-                      _time(u.first_seen)[:seen], _time(u.last_seen)[:seen])
+                      _time(u.first_seen)[:16], _time(u.last_seen)[:16])
     return table
 
 
@@ -210,7 +209,7 @@ def _write(console, plain: bool, report) -> None:
                                    f"{c.get('unclassified', 0)} unclassified; {u.events} events; {u.mentions} mentions; "
                                    f"seen {_time(u.first_seen)[:10]} to {_time(u.last_seen)[:10]}"), "" if plain else "bold")
     else:
-        console.print(_summary_table(report, plain, narrow))
+        console.print(_summary_table(report, plain))
     if report.findings:
         (_stacked if narrow else _findings)(console, report, plain)
         if any(f.duplicate_of for f in report.findings):
