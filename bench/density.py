@@ -58,6 +58,10 @@ def sh(cmd: list[str], sink: str, env: dict | None = None) -> tuple[float, int]:
     Python process that the child had between fork and exec.
     """
     rss_file = sink + ".rss"
+    if "-o" in cmd:  # a failed run must not leave the last run's result to be checked as its own
+        stale = cmd[cmd.index("-o") + 1]
+        if os.path.exists(stale):
+            os.remove(stale)
     start = time.perf_counter()
     with open(sink, "wb") as out:
         p = subprocess.run([TIME, "-f", "%M", "-o", rss_file] + cmd, stdout=out, stderr=subprocess.DEVNULL,
@@ -81,6 +85,8 @@ def measure(commands: dict[str, tuple[list[str], dict | None]], runs: int, out_d
 
 
 def check(manifest: dict, result: str, names: list[str]) -> None:
+    if not os.path.exists(result):
+        raise SystemExit(f"WRONG ANSWER: the run wrote no {result} (did it fail? is mfalogscan installed for {sys.executable}?)")
     problems = realistic.check(manifest, result, names)
     if problems:
         raise SystemExit(f"WRONG ANSWER in {result}: " + "; ".join(problems[:5]))
