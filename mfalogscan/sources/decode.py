@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO, Iterator
+from typing import Iterator
 
 from .codepage import CODE_PAGE, looks_like_code_page
 from .utf16 import guess_utf16, realign

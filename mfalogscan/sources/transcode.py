@@ -59,7 +59,7 @@ class Transcoder:
                 # Two NUL bytes in a row give U+0000, or (out of step) characters outside ASCII: text with
                 # neither has no NUL run to look at, which is nearly every chunk.
                 if aligner is None or (text.isascii() and "\0" not in text) or \
-                        not _ZERO_PAIR.search(context + pending + raw):
+                        not (_ZERO_PAIR.search(raw) or _ZERO_PAIR.search(context + pending + raw[:1])):
                     yield from self._give([text.encode("utf-8", "surrogatepass")], start)
                     if final:
                         return
