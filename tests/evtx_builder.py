@@ -171,7 +171,8 @@ def damage_chunk(chunk: bytes, kind: str, index: int) -> bytes:
     elif kind == "header-crc":
         buf[124] ^= 0xFF
     elif kind == "records-crc":
-        buf[52] ^= 0xFF
+        buf[52] ^= 0xFF  # the header CRC covers this field: recomputed below, so only the records CRC is wrong
+        struct.pack_into("<I", buf, 124, zlib.crc32(buf[:120] + buf[128:CHUNK_HEADER_SIZE]))
     elif kind == "zeros":
         buf[:] = bytes(CHUNK_SIZE)
     elif kind == "garbage":
@@ -233,3 +234,60 @@ def record_offsets(data: bytes) -> dict[int, int]:
         for record_id, at in _chunk_record_offsets(data[start:start + CHUNK_SIZE]).items():
             found[record_id] = start + at
     return found
+
+
+# -- a large, realistic channel for benchmarks ------------------------------------------------------------
+
+_MESSAGES = ("Mobile app notification approved", "Phone call answered with PIN", "OATH code verified", "Approved by the user")
+
+
+def _realistic_event(record_id: int, moment: datetime, user: str, rng: random.Random) -> Event:
+    """Every fifth record a Security-style logon with TargetUserName, the rest NPS extension AuthZ events."""
+    if record_id % 5 == 0:
+        return Event(record_id, moment, channel="Security", provider="Microsoft-Windows-Security-Auditing",
+                     event_id=4624, computer="dc01.contoso.com", user_sid=None, level=0,
+                     data=[("SubjectUserSid", "S-1-5-18"), ("TargetUserName", user), ("TargetDomainName", "CONTOSO"),
+                           ("LogonType", "3"), ("IpAddress", f"10.0.{rng.randrange(256)}.{rng.randrange(256)}")])
+    cid = "%08x-%04x-%04x-%04x-%012x" % tuple(rng.getrandbits(b) for b in (32, 16, 16, 16, 48))
+    message = (f"NPS Extension for Azure MFA: CID: {cid} : Access Accepted for user {user} with Azure MFA "
+               f"response: Success and message: {rng.choice(_MESSAGES)}")
+    return Event(record_id, moment, data=[(None, message)])
+
+
+def big_channel(path, size_bytes: int, names, busy_share: float = 0.3, service: str = "svc.nps@contoso.com",
+                seed: int = 0) -> dict[str, int]:
+    """Write a channel file of about `size_bytes` (whole chunks); records per user.
+
+    The users in `names` take turns, so each is as frequent as any other, except that `service` takes a
+    `busy_share` of all records, spread evenly. Chunks are written as they fill, so memory stays small.
+    """
+    rng = random.Random(seed)
+    names = list(names)
+    counts = dict.fromkeys([*names, service], 0)
+    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    record_id, turn, chunks, chunk = 1, 0, 0, Chunk()
+    target = max(1, (size_bytes - FILE_HEADER_SIZE) // CHUNK_SIZE)
+    with open(path, "wb") as out:
+        out.write(bytes(FILE_HEADER_SIZE))  # the real header once the counts are known
+        while chunks < target:
+            # The service's turn whenever the running share falls behind busy_share (an exact, even spread).
+            if int(record_id * busy_share) > int((record_id - 1) * busy_share):
+                user = service
+            else:
+                user, turn = names[turn % len(names)], turn + 1
+            moment = start + timedelta(milliseconds=record_id * 1500 + rng.randrange(1000))
+            event = _realistic_event(record_id, moment, user, rng)
+            write = _write_event(event)
+            written = filetime(moment + timedelta(seconds=7))
+            if chunk.add_record(record_id, written, write) is None:
+                out.write(chunk.finish())
+                chunks += 1
+                if chunks == target:
+                    break
+                chunk = Chunk()
+                chunk.add_record(record_id, written, write)
+            counts[user] += 1
+            record_id += 1
+        out.seek(0)
+        out.write(file_header(chunks, record_id))
+    return counts
