@@ -111,8 +111,22 @@ class Finding:
     past_retention: bool | None = None
     #: Why `timestamp` is null (no time on the line, a date in no form read exactly, no evidence of the year...).
     timestamp_note: str | None = None
+    #: Windows event logs: the event's EventRecordID, channel and EventID (null for text logs).
+    record_id: int | None = None
+    channel: str | None = None
+    event_id: int | None = None
     #: A digest of the whole normalised message, for linking events (messages on findings may be shortened).
     message_key: str = dataclasses.field(default="", repr=False, compare=False)
+
+    @property
+    def is_event(self) -> bool:
+        """A Windows event (EVTX): its `line` is its EventRecordID. Exports' events have lines of their own."""
+        return self.channel is not None and self.record_line is None and self.record_id == self.line
+
+    @property
+    def place(self) -> str:
+        """Where in its source, in words: `line 12`, or an event's `record 4711` (its EventRecordID)."""
+        return f"record {self.line}" if self.is_event else f"line {self.line}"
 
     @property
     def ref(self) -> str:

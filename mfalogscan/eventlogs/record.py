@@ -44,8 +44,10 @@ class EventRecord:
     local_time: datetime | None = None
 
     def text(self) -> str:
-        """The event on one line, as findings show it: the message (or the fields) after the event's identity."""
-        head = " ".join(p for p in (self.provider, f"EventID {self.event_id}" if self.event_id is not None else None) if p)
+        """The event on one line, as findings show it: its channel, EventID and provider, then its message (or its
+        fields as `Name=value; ...`)."""
+        head = " ".join(p for p in (self.channel, f"EventID {self.event_id}" if self.event_id is not None else None,
+                                    f"({self.provider})" if self.provider else None) if p)
         body = self.message if self.message is not None else "; ".join(f"{k}={v}" for k, v in self.fields)
         body = " ".join(body.split())  # a multi-line message or field value shown on one line
         return f"{head}: {body}" if head else body
@@ -61,12 +63,14 @@ class EventRecord:
 
 @dataclass(frozen=True)
 class ReadProblem:
-    """Something a reader could not read: where (a byte offset in the unit's stream), how many bytes, and why.
+    """Something a reader could not read, or read but found damaged: where (a byte offset in the unit's stream),
+    how many bytes, and why.
 
-    `lost` problems made events unreadable (the source is then damaged, exit status 2); others are warnings
-    (a dirty log whose header is behind its chunks, a checksum that does not match records that were read)."""
+    `severity` is that of `errors.SourceIssue`: "lost" (events could not be read; the source is then partial),
+    "damaged" (read, but the structure around them is broken: a checksum that does not match; exit status 2) or
+    "warning" (nothing wrong with the events: a dirty log whose header is behind its chunks)."""
 
     offset: int
     length: int
     message: str
-    lost: bool = True
+    severity: str = "lost"

@@ -217,5 +217,5 @@ def kind_rows(view: SubjectView) -> list[list]:
 def records(rows: list) -> list[tuple[list[str], str]]:
     """Each finding as (RECORD_HEADERS values, the log text as shown), in the order given (time order)."""
     return [([f.timestamp or "unknown", f.kind + ("" if f.quoted else " (mention)"), f.role, f.event or "",
-              f"{f.source}, line {f.line}" + (f" (a copy of the record at {f.duplicate_of})" if f.duplicate_of else "")],
+              f"{f.source}, {f.place}" + (f" (a copy of the record at {f.duplicate_of})" if f.duplicate_of else "")],
              text) for f, text in rows]

@@ -140,7 +140,7 @@ def _stacked(console, report, plain: bool) -> None:
         _text(console, visible(source), "" if plain else "bold")
         for f in group:
             kind = f.kind + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else "")
-            head = ([_time(f.timestamp), f"line {f.line}"] + ([visible(f.user)] if several else [])
+            head = ([_time(f.timestamp), f.place] + ([visible(f.user)] if several else [])
                     + [f.category, kind, f.role])
             _text(console, "  ".join(head), "" if plain else _COLOURS.get(f.category, ""))
             console.print(Padding(Text(" ".join(visible(f.message or f.text).split())), (0, 0, 0, 4)), overflow="fold")
@@ -154,7 +154,8 @@ def _findings(console, report, plain: bool) -> None:
     kinds = [k for u in report.summary.users for k in u.by_kind] or ["kind"]
     markers = 4 * (any(not f.quoted for f in report.findings) + any(f.duplicate_of for f in report.findings))
     kind_width = min(max(len(k) for k in kinds) + markers, 20)  # longer kinds fold
-    line_width = max(4, len(str(max((s.lines for s in report.sources), default=1))))
+    line_width = max(4, len(str(max((s.lines for s in report.sources), default=1))),
+                     max((len(str(f.line)) + 1 for f in report.findings if f.is_event), default=0))  # #EventRecordID
     user_width = min(max(len(u.user) for u in report.summary.users), 14) if several else 0
 
     def new_table():
@@ -181,7 +182,7 @@ def _findings(console, report, plain: bool) -> None:
             table = new_table()
             for f in chunk:
                 kind = f.kind + ("" if f.quoted else " (m)") + (" (d)" if f.duplicate_of else "")
-                row = [_time(f.timestamp), str(f.line)] + ([visible(f.user)] if several else [])
+                row = [_time(f.timestamp), f"#{f.line}" if f.is_event else str(f.line)] + ([visible(f.user)] if several else [])
                 table.add_row(*row, _SHORT.get(f.category, f.category[:6]), kind, f.role, " ".join(visible(f.message or f.text).split()),
                               style=None if plain else _COLOURS.get(f.category))
             console.print(table)

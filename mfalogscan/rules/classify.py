@@ -28,9 +28,37 @@ class Classification:
 UNCLASSIFIED = Classification("unclassified", "unrecognized", "subject")
 
 
-def _match(rule: Rule, message: str, component: str | None, timeouts: list, off: frozenset | set = frozenset()):
+class _Scoped:
+    """The match of a rule with no pattern whose event scope (channel, provider, event ID) fits: no groups."""
+
+    @staticmethod
+    def groupdict() -> dict:
+        return {}
+
+
+_SCOPED = _Scoped()
+
+
+def _in_scope(rule: Rule, event) -> bool:
+    """Whether an event (channel, provider, event ID) is one the rule is for."""
+    channel, provider, event_id = event
+    # Channel or provider: an export may name only one (Event Viewer's CSV has the provider, as "Source").
+    named = ((channel or "").lower() in rule.channels or (provider or "").lower() in rule.providers) \
+        if rule.channels or rule.providers else True
+    return named and (not rule.event_ids or event_id in rule.event_ids)
+
+
+def _match(rule: Rule, message: str, component: str | None, timeouts: list, off: frozenset | set = frozenset(),
+           event=None):
+    if rule.for_events != (event is not None):  # text-log rules for text records, event rules for events
+        return None
     if rule.components and (component or "").lower() not in rule.components:
         return None
+    if event is not None:
+        if not _in_scope(rule, event):
+            return None
+        if not rule.patterns:
+            return _SCOPED
     if rule.id in off:
         timeouts.append(rule.id)  # switched off for this source: as if it timed out, at once
         return None
@@ -66,12 +94,13 @@ def _role(rule: Rule, groups: dict, is_subject: Callable[[str], bool]) -> str:
 
 
 def classify(rules: RuleSet, message: str, component: str | None, is_subject: Callable[[str], bool],
-             off: frozenset | set = frozenset()) -> Classification:
+             off: frozenset | set = frozenset(), event=None) -> Classification:
     """The first matching rule's verdict, or UNCLASSIFIED; never a guess. Rules in `off` are not tried: they count
-    as timed out (see RuleBudget)."""
+    as timed out (see RuleBudget). `event` is (channel, provider, event ID) for a Windows event: only rules for
+    events (with channels, providers or event_ids) are tried on events, and only the others on text records."""
     timeouts: list[str] = []
     for rule in rules.rules:
-        m = _match(rule, message, component, timeouts, off)
+        m = _match(rule, message, component, timeouts, off, event)
         if m is None:
             continue
         groups = m.groupdict()

@@ -22,7 +22,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 RULE_CATEGORIES = ("user-change", "operational")
-_KEYS = {"id", "category", "kind", "description", "pattern", "patterns", "components", "role"}
+_KEYS = {"id", "category", "kind", "description", "pattern", "patterns", "components", "role", "channels", "providers",
+         "event_ids"}
 _KIND = _re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DEFAULT_RULES = "(shipped rules)"
 
@@ -39,6 +40,15 @@ class Rule:
     origin: str = ""
     #: Skip a pattern when a message lacks one of its required_literals(): only for the shipped rules (see there).
     prefilter: bool = field(default=False, compare=False, repr=False)
+    #: Windows event logs: the rule applies only to events of these channels / providers (lower case) / event IDs.
+    #: A rule with a channel or provider may have no pattern: it then classifies every such event.
+    channels: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    event_ids: tuple[int, ...] = ()
+
+    @property
+    def for_events(self) -> bool:
+        return bool(self.channels or self.providers or self.event_ids)
 
     @cached_property
     def decides_role(self) -> bool:
@@ -251,13 +261,25 @@ def _build(raw: dict, origin: str, text: str, line: int | None, prefilter: bool 
     kind = raw.get("kind")
     if not isinstance(kind, str) or not _KIND.match(kind):
         fail(f"'kind' must be lower-case words joined by '-', got {kind!r}", "kind")
-    if ("pattern" in raw) == ("patterns" in raw):
-        fail("give exactly one of 'pattern' (a string) or 'patterns' (a list of strings)")
-    sources = [raw["pattern"]] if "pattern" in raw else raw["patterns"]
-    key = "pattern" if "pattern" in raw else "patterns"
-    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
-        fail(f"'{key}' must be a non-empty string or list of strings", key)
+    channels = _names(raw, "channels", fail, "event-log channels such as \"Microsoft-AzureMfa-AuthZ/AuthZOptCh\"")
+    providers = _names(raw, "providers", fail, "event providers such as \"Microsoft-AzureMfa-AuthZ\"")
+    event_ids = raw.get("event_ids", [])
+    if not isinstance(event_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= 65535
+                                                  for i in event_ids):
+        fail("'event_ids' must be a list of event IDs (whole numbers 0-65535)", "event_ids")
     compiled = []
+    if "pattern" in raw and "patterns" in raw:
+        fail("give one of 'pattern' (a string) or 'patterns' (a list of strings), not both")
+    if "pattern" not in raw and "patterns" not in raw:
+        if not (channels or providers):
+            fail("give 'pattern' (a string) or 'patterns' (a list of strings); only a rule for event-log 'channels' "
+                 "or 'providers' may have none")
+        sources, key = [], "pattern"
+    else:
+        sources = [raw["pattern"]] if "pattern" in raw else raw["patterns"]
+        key = "pattern" if "pattern" in raw else "patterns"
+        if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+            fail(f"'{key}' must be a non-empty string or list of strings", key)
     for src in sources:
         try:
             pat = regex.compile(src, regex.V0)
@@ -275,7 +297,16 @@ def _build(raw: dict, origin: str, text: str, line: int | None, prefilter: bool 
     description = raw.get("description", "")
     if not isinstance(description, str):
         fail("'description' must be a string", "description")
-    return Rule(rid, category, kind, tuple(compiled), tuple(c.lower() for c in components), role, description, origin, prefilter)
+    return Rule(rid, category, kind, tuple(compiled), tuple(c.lower() for c in components), role, description, origin,
+                prefilter, channels, providers, tuple(event_ids))
+
+
+def _names(raw: dict, key: str, fail, what: str) -> tuple[str, ...]:
+    """A rule's list of names (channels, providers), compared without case."""
+    names = raw.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        fail(f"'{key}' must be a list of {what}", key)
+    return tuple(n.strip().lower() for n in names)
 
 
 def load_rules(extra: Sequence[str] = ()) -> RuleSet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from ..config import ScanConfig
 from ..rules.load import RuleSet, load_rules
 from ..search.casefold import is_account_of, name_key
@@ -17,8 +19,18 @@ class Context:
         self.subjects = config.subjects
         names = [(n, i) for i, s in enumerate(config.subjects) for n in s.names]
         self.matcher = NameMatcher(names, config.accelerate, config.fast)
+        self._names = names
         self.rules = rules if rules is not None else load_rules(config.rules_files)
         self.now = reference_now()
+
+    @cached_property
+    def event_names(self):
+        """The names as event logs are searched (`eventlogs`): raw bytes of EVTX chunks, then field values.
+        Made on the first event log met."""
+        from ..eventlogs.fieldmatch import FieldMatcher
+        from ..eventlogs.rawnames import RawNames
+
+        return RawNames([n for n, _ in self._names], self.config.accelerate), FieldMatcher(self._names, self.matcher)
 
     def is_subject(self, index: int):
         keys = frozenset(name_key(n) for n in self.subjects[index].names)  # made on demand: most people have no finding

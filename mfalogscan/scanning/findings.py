@@ -210,6 +210,9 @@ class FindingBuilder:
                 "duplicate_of": None,
                 "past_retention": None,
                 "timestamp_note": self._no_time(record),
+                "record_id": None,
+                "channel": None,
+                "event_id": None,
                 "message_key": message_key(whole),
             }
             yield Pending(assemble(Finding, values), record.stamp, epoch, subject, occ.quoted)

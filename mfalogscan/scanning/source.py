@@ -29,6 +29,7 @@ from ..sources.meter import METER
 from ..sources.winfile import open_log
 from ..errors import (WARNING, SourceIssue, code_page_issue, false_bom_issue, line_ends_issue,
                       nul_issue, out_of_order_issue, out_of_step_issue, read_error, undecodable_issue)
+from ..eventlogs.evtx_layout import FILE_MAGIC
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
 from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
@@ -46,6 +47,7 @@ from ..timeline.clock import SourceClock
 from ..timeline.policy import iso_utc
 from .binary import WIDE, RawQuoted, count_binary
 from .context import Context
+from .eventscan import scan_evtx
 from .findings import FindingBuilder, Settler
 from .spill import Spill
 from .reading import Counts, TextChunks, raw_chunks
@@ -170,6 +172,9 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     own = own_output(sample)
     if own is not None:  # not parsed, but its size, hash and raw quoted matches are on record, as for a binary
         yield count_binary(unit, ctx, f"an output of mfalogscan ({own}); not read as input")
+        return
+    if sample.startswith(FILE_MAGIC):  # a Windows event log, whatever its name: records, not lines
+        yield from scan_evtx(unit, ctx)
         return
     layout = sniff_layout(sample, cfg.encoding)
     if layout.binary:

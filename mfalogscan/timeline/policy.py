@@ -129,3 +129,16 @@ def instant(stamp: str | None) -> datetime | None:
     if stamp is None:
         return None
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def local_instant(wall: datetime, zone: tzinfo, label: str) -> tuple[datetime | None, str | None]:
+    """A wall-clock time in `zone` as an instant, or None and why: a time that a daylight-saving change skipped
+    or repeated names no single instant."""
+    from dateutil import tz
+
+    when = wall.replace(tzinfo=zone)
+    if not tz.datetime_exists(when):
+        return None, f"{wall.isoformat()} does not exist in {label} (the clocks went forward over it)"
+    if tz.datetime_ambiguous(when):
+        return None, f"{wall.isoformat()} is ambiguous in {label} (the clocks went back over it)"
+    return when, None

@@ -1,0 +1,123 @@
+"""Where a name may be in an EVTX chunk's raw bytes, before any BinXML is parsed.
+
+BinXML keeps a record's values in the record itself: strings as UTF-16LE
+(sometimes as ANSI bytes), SIDs in their binary form. So the bytes of a
+record that names a subject hold the name in one of those forms, and a
+chunk (or a record) whose bytes hold none need not be parsed at all: the
+event scanner parses only chunks with a hit and decodes only the records
+that hold one, which is what keeps it near the speed of the BinXML reader
+alone on a busy log (`bench/README.md`).
+
+Case: the buffer and the needles go through one byte table that maps the
+ASCII and Latin-1 capitals to their small letters, so a UTF-16LE character
+up to U+00FF is found in any case (its second byte is 0). A character whose
+case forms do not all lie there (`Ł`/`ł`, `ß`/`ẞ`) cannot be found so;
+a name's needle is its longest run of characters that can (at least
+`MIN_RUN`), and a name with no such run makes every record a candidate
+(correct, only slower). A name in the form of a SID (`S-1-5-21-...`, an alias
+from --users-file) is searched as the binary SID too.
+
+Only a prefilter: every hit is checked on the parsed record's fields.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import struct
+import unicodedata
+from typing import Iterable, Sequence
+
+from ..search.automaton import installed
+from ..search.casefold import fold, variants
+from ..search.literals import Literals
+
+MIN_RUN = 3
+
+_UPPER = bytes(range(0x41, 0x5B)) + bytes(b for b in range(0xC0, 0xDF) if b != 0xD7)
+_TABLE = bytes.maketrans(_UPPER, bytes(b + 0x20 for b in _UPPER))
+_SID = re.compile(r"S-1-(\d+)((?:-\d+){0,15})\Z", re.IGNORECASE)
+
+
+def _findable(ch: str) -> bool:
+    """True when every case form of `ch` is one byte-table image of a Latin-1 character."""
+    forms = variants(ch)
+    return all(ord(v) <= 0xFF for v in forms) and len({chr(ord(v)).encode("latin-1").translate(_TABLE) for v in forms}) == 1
+
+
+def _run(key: str) -> str:
+    """The longest run of findable characters of a folded name."""
+    best = cur = ""
+    for ch in key:
+        cur = cur + ch if _findable(ch) else ""
+        if len(cur) > len(best):
+            best = cur
+    return best
+
+
+def sid_bytes(text: str) -> bytes | None:
+    """`S-1-5-21-1-2-3-1001` as the SID structure BinXML stores (revision, count, 48-bit authority, sub-authorities)."""
+    m = _SID.match(text.strip())
+    if m is None:
+        return None
+    authority = int(m.group(1))
+    subs = [int(s) for s in m.group(2).split("-")[1:]]
+    if authority >= 1 << 48 or any(s >= 1 << 32 for s in subs):
+        return None
+    return bytes([1, len(subs)]) + authority.to_bytes(6, "big") + b"".join(struct.pack("<I", s) for s in subs)
+
+
+def needles(names: Iterable[str]) -> tuple[list[bytes], bool]:
+    """The byte-table images to search for `names`, and whether some name cannot be searched so (every record is
+    then a candidate)."""
+    out: set[bytes] = set()
+    unsearchable = False
+    for name in names:
+        sid = sid_bytes(name)
+        if sid is not None:
+            out.add(sid.translate(_TABLE))
+        for form in {unicodedata.normalize(f, name) for f in ("NFC", "NFD")}:
+            run = _run(fold(form))
+            if len(run) < MIN_RUN:
+                unsearchable = True
+                continue
+            out.add(run.encode("utf-16-le").translate(_TABLE))
+            if run.isascii():
+                out.add(run.encode("ascii").translate(_TABLE))  # ANSI strings
+    return sorted(out), unsearchable
+
+
+class RawNames:
+    """`hits(buf)`: offsets in buf where a subject's name may be; `everywhere` when that cannot be told."""
+
+    def __init__(self, names: Sequence[str], accelerate: bool = True):
+        pats, self.everywhere = needles(names)
+        self._auto = None
+        if pats and accelerate and installed():
+            import ahocorasick_rs
+
+            self._auto = ahocorasick_rs.BytesAhoCorasick(pats, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)
+        self._lit = Literals(pats) if pats and self._auto is None else None
+
+    def hits(self, buf: bytes) -> list[int]:
+        folded = buf.translate(_TABLE)
+        if self._auto is not None:
+            return [start for _, start, _ in self._auto.find_matches_as_indexes(folded)]
+        if self._lit is None:
+            return []
+        out, pos = [], 0
+        while (got := self._lit.first(folded, pos)) is not None:
+            out.append(got[0])
+            pos = got[0] + 1
+        return out
+
+    def marked(self, buf: bytes, starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
+        """Per record (its start and end offsets in buf, in order): whether a hit lies inside it."""
+        if self.everywhere:
+            return [True] * len(starts)
+        flags = [False] * len(starts)
+        for at in self.hits(buf):
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and at < ends[i]:
+                flags[i] = True
+        return flags

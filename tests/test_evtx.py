@@ -1,0 +1,278 @@
+"""Binary EVTX event logs (issue 15): every record naming a subject found, with its place, time and fields.
+
+Every file is made by tests/evtx_builder.py (real EVTX: file header, chunks,
+CRCs, template BinXML as Windows writes it), so each test knows exactly
+which records name whom, where they are and when they happened.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mfalogscan import ScanConfig, Subject, scan
+from mfalogscan.eventlogs.rawnames import RawNames, needles, sid_bytes
+from mfalogscan.search.casefold import variants
+
+from .evtx_builder import Event, build_evtx, record_offsets
+
+T0 = datetime(2026, 11, 2, 9, 30, 0, 123456, tzinfo=timezone.utc)
+AUTHZ = "Microsoft-AzureMfa-AuthZ/AuthZOptCh"
+
+
+def nps(rid: int, user: str, outcome: str = "Accepted", **kw) -> Event:
+    message = (f"NPS Extension for Azure MFA: CID: 6c0b6fd1-{rid:04d} : Access {outcome} for user {user} with Azure "
+               f"MFA response: {'Success' if outcome == 'Accepted' else 'AccessDenied'} and message: done")
+    return Event(rid, T0 + timedelta(seconds=rid), data=[(None, message)], **kw)
+
+
+def security(rid: int, target: str, **kw) -> Event:
+    return Event(rid, T0 + timedelta(seconds=rid), channel="Security", provider="Microsoft-Windows-Security-Auditing",
+                 event_id=4624, data=[("SubjectUserName", "NPS01$"), ("TargetUserName", target),
+                                      ("TargetDomainName", "CONTOSO")], **kw)
+
+
+def mixed(n: int = 60) -> list[Event]:
+    """Events naming jdoe in several ways among others' events."""
+    events = []
+    for rid in range(1, n + 1):
+        if rid % 10 == 3:
+            events.append(security(rid, "jdoe"))
+        elif rid % 10 == 7:
+            events.append(nps(rid, "jdoe@contoso.com", "Rejected"))
+        elif rid % 10 == 9:
+            events.append(Event(rid, T0 + timedelta(seconds=rid), event_id=2,
+                                data=[("User-Name", "CONTOSO\\jdoe"), ("Called-Station-Id", "10.0.0.1")]))
+        else:
+            events.append(nps(rid, f"user{rid}@contoso.com"))
+    return events
+
+
+def run(path, *subjects, **options):
+    subjects = tuple(Subject(s[0], tuple(s[1:])) if isinstance(s, tuple) else Subject(s) for s in subjects or ("jdoe",))
+    return scan(ScanConfig(paths=(str(path),), subjects=subjects, **options))
+
+
+def cli(*args, cwd=None):
+    p = subprocess.run([sys.executable, "-m", "mfalogscan", *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                       timeout=300)
+    assert "Traceback" not in p.stderr, p.stderr
+    return p
+
+
+def test_every_record_naming_the_subject_is_found_with_its_place_time_and_field(tmp_path):
+    events = mixed()
+    data = build_evtx(events, per_chunk=25)
+    p = tmp_path / "Microsoft-AzureMfa-AuthZ%4AuthZOptCh.evtx"
+    p.write_bytes(data)
+    report = run(p, ("jdoe", "jdoe@contoso.com"), list_mentions=True)
+    offsets = record_offsets(data)
+    by_id = {f.record_id: f for f in report.findings}
+    expected = {e.record_id for e in events if e.record_id % 10 in (3, 7, 9)}
+    assert set(by_id) == expected
+    for e in events:
+        if e.record_id not in expected:
+            continue
+        f = by_id[e.record_id]
+        assert f.line == e.record_id and f.offset == offsets[e.record_id] and f.place == f"record {e.record_id}"
+        assert f.timestamp == (T0 + timedelta(seconds=e.record_id)).isoformat().replace("+00:00", "Z")  # not written
+        assert f.channel == e.channel and f.event_id == e.event_id and f.format == "evtx"
+        assert f.component == e.provider and f.details["computer"] == "nps01.contoso.com"
+    whole = by_id[3]
+    assert whole.quoted and whole.field == "TargetUserName" and whole.matched == "jdoe"
+    assert whole.category == "unclassified"  # a Security event: no shipped rule, never guessed
+    domain = by_id[9]
+    assert domain.quoted and domain.field == "User-Name" and domain.matched == "CONTOSO\\jdoe"
+    assert domain.category == "operational" and domain.kind == "nps-extension-event"
+    inside = by_id[7]  # the alias inside the message: a mention, classified by the NPS rules
+    assert not inside.quoted and inside.field == "Data" and inside.kind == "access-rejected"
+    assert inside.call_status == "AccessDenied"
+    src = report.sources[0]
+    assert src.status == "scanned" and src.lines == len(events) and src.format == "evtx" and not src.issues
+    assert report.exit_status() == 0
+
+
+def test_mentions_are_counted_not_listed_without_the_option(tmp_path):
+    p = tmp_path / "a.evtx"
+    p.write_bytes(build_evtx(mixed()))
+    report = run(p, ("jdoe", "jdoe@contoso.com"))
+    assert {f.record_id for f in report.findings} == {r for r in range(1, 61) if r % 10 in (3, 9)}
+    assert report.sources[0].mentions == {"jdoe": 6}
+
+
+def test_a_sid_alias_finds_the_records_of_that_user_and_names_the_field(tmp_path):
+    sid = "S-1-5-21-3623811015-3361044348-30300820-1104"
+    events = [nps(1, "x@contoso.com", user_sid=sid), nps(2, "y@contoso.com"), security(3, "svc", user_sid=sid)]
+    p = tmp_path / "sids.evtx"
+    p.write_bytes(build_evtx(events))
+    report = run(p, ("jdoe", sid))
+    assert [(f.record_id, f.field, f.matched) for f in report.findings] == [
+        (1, "Security.UserID", sid), (3, "Security.UserID", sid)]
+    assert sid_bytes(sid) in p.read_bytes()  # the prefilter's binary form is the one BinXML stores
+
+
+def test_unicode_names_and_userdata_fields_are_found(tmp_path):
+    events = [Event(1, T0, data=[("TargetUserName", "Zoë.Ångström")]),
+              Event(2, T0, user_data={"UserName": "山田太郎", "Reason": "locked"}),
+              Event(3, T0, data=[("TargetUserName", "ZOË.ÅNGSTRÖM")])]
+    p = tmp_path / "u.evtx"
+    p.write_bytes(build_evtx(events))
+    report = run(p, "zoë.ångström", "山田太郎")
+    assert [(f.record_id, f.user, f.field) for f in report.findings] == [
+        (1, "zoë.ångström", "TargetUserName"), (2, "山田太郎", "UserName"), (3, "zoë.ångström", "TargetUserName")]
+
+
+def test_recognised_by_content_whatever_its_name_and_inside_gzip_and_zip(tmp_path):
+    data = build_evtx(mixed(20))
+    (tmp_path / "exported-copy.bin").write_bytes(data)
+    (tmp_path / "old.evtx.gz").write_bytes(gzip.compress(data, mtime=0))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("logs/AuthZOptCh.evtx", data)
+    (tmp_path / "archive.zip").write_bytes(buf.getvalue())
+    report = run(tmp_path)
+    found = {(f.source[len(str(tmp_path)) + 1 :], f.record_id) for f in report.findings}
+    for name in ("exported-copy.bin", "old.evtx.gz", "archive.zip!logs/AuthZOptCh.evtx"):
+        assert {(name, 3), (name, 9), (name, 13), (name, 19)} <= found, (name, found)
+    assert {s.status for s in report.sources} == {"scanned"}
+
+
+@pytest.mark.parametrize("kind", ["magic", "header-crc", "garbage", "zero-size-record", "cut", "records-crc", "zeros"])
+def test_a_damaged_chunk_between_good_ones_is_reported_and_the_records_after_it_found(tmp_path, kind):
+    events = [security(rid, "jdoe") for rid in range(1, 61)]
+    data = build_evtx(events, per_chunk=20, damage={1: kind})
+    p = tmp_path / "damaged.evtx"
+    p.write_bytes(data)
+    report = run(p)
+    ids = {f.record_id for f in report.findings}
+    src = report.sources[0]
+    chunk1 = 4096 + 65536
+    assert set(range(1, 21)) <= ids  # the chunk before the damage
+    if kind != "cut":
+        assert set(range(41, 61)) <= ids, kind  # and the one after it
+    issues = [i for i in src.issues if i.offset is not None and i.offset >= chunk1]
+    assert issues, (kind, src.issues)
+    assert all(chunk1 <= i.offset < chunk1 + 65536 for i in issues), issues
+    readable = {"magic": True, "header-crc": True, "records-crc": True, "zero-size-record": "most", "cut": "some",
+                "garbage": False, "zeros": False}[kind]
+    if readable is True:
+        assert set(range(21, 41)) <= ids
+    elif readable is False:
+        assert not ids & set(range(21, 41))
+    assert report.exit_status() == 2, (kind, src.issues)
+
+
+def test_a_dirty_log_copied_while_in_use_is_read_in_full_with_a_warning(tmp_path):
+    events = [security(rid, "jdoe") for rid in range(1, 61)]
+    p = tmp_path / "live.evtx"
+    p.write_bytes(build_evtx(events, per_chunk=20, dirty=True))
+    report = run(p)
+    assert {f.record_id for f in report.findings} == set(range(1, 61))
+    assert [i.severity for i in report.sources[0].issues] == ["warning"]
+    assert "not closed" in report.sources[0].issues[0].message
+    assert report.exit_status() == 0
+
+
+def test_names_in_bytes_that_are_no_chunk_are_said(tmp_path):
+    data = build_evtx([security(1, "jdoe")]) + b"\x01" * 100 + "TargetUserName jdoe".encode("utf-16-le") + b"\x02" * 200
+    p = tmp_path / "slack.evtx"
+    p.write_bytes(data)
+    report = run(p)
+    lost = [i for i in report.sources[0].issues if i.severity == "lost"]
+    assert len(lost) == 1 and "1 raw match" in lost[0].message and lost[0].offset == 4096 + 65536
+    assert report.exit_status() == 2
+
+
+def test_without_the_evtx_package_the_source_is_unreadable_with_what_to_install(tmp_path, monkeypatch):
+    import mfalogscan.scanning.eventscan as eventscan
+
+    monkeypatch.setattr(eventscan, "renderer", lambda: None)
+    p = tmp_path / "a.evtx"
+    p.write_bytes(build_evtx(mixed(10)))
+    report = run(p)
+    src = report.sources[0]
+    assert src.status == "unreadable" and "pip install evtx" in src.reason and src.bytes == p.stat().st_size
+    assert report.exit_status() == 2
+
+
+def test_the_time_window_applies_to_timecreated(tmp_path):
+    p = tmp_path / "w.evtx"
+    p.write_bytes(build_evtx([security(r, "jdoe") for r in range(1, 11)]))
+    from mfalogscan.timeline.policy import TimePolicy
+
+    policy = TimePolicy(since=T0 + timedelta(seconds=5), until=T0 + timedelta(seconds=7))
+    report = run(p, time=policy)
+    assert [f.record_id for f in report.findings] == [5, 6, 7]
+    assert report.sources[0].outside_window == {"jdoe": 7}
+
+
+def test_cli_table_json_and_csv_show_channel_and_eventid(tmp_path):
+    p = tmp_path / "AuthZ.evtx"
+    p.write_bytes(build_evtx(mixed(20)))
+    table = cli("scan", p, "-u", "jdoe", "--mentions", "-f", "table")
+    assert table.returncode == 0
+    assert "#3 " in table.stdout and "#19 " in table.stdout and "Security EventID 4624" in table.stdout
+    assert (AUTHZ + "EventID2") in "".join(table.stdout.split())  # folded to the width
+    lines = [json.loads(x) for x in cli("scan", p, "-u", "jdoe", "-f", "jsonl").stdout.splitlines()]
+    f = next(x for x in lines if x["type"] == "finding")
+    assert (f["record_id"], f["channel"], f["event_id"], f["field"]) == (3, "Security", 4624, "TargetUserName")
+    csv = cli("scan", p, "-u", "jdoe", "-f", "csv").stdout
+    assert "record_id,channel,event_id" in csv.splitlines()[0]
+
+
+def test_verify_rereads_the_cited_records_and_detects_a_change(tmp_path):
+    events = mixed(30)
+    p = tmp_path / "AuthZ.evtx"
+    p.write_bytes(build_evtx(events))
+    report_path = tmp_path / "report.json"
+    assert cli("scan", p, "-u", "jdoe", "-o", report_path).returncode == 0
+    assert cli("verify", report_path).returncode == 0
+    events[2] = security(3, "jdoe", computer="elsewhere")  # the cited record now says another computer
+    p.write_bytes(build_evtx(events))
+    res = cli("verify", report_path)
+    assert res.returncode == 1 and "AuthZ.evtx:3" in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+# ---------------------------------------------------------------- the raw prefilter
+
+_latin = st.characters(min_codepoint=0x20, max_codepoint=0x24F, blacklist_characters='"\\')
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.text(_latin, min_size=3, max_size=16).filter(lambda s: s.strip() == s and len(s.strip()) >= 3),
+       data=st.data())
+def test_the_raw_prefilter_never_misses_a_name_in_any_case(name, data):
+    """Whatever case form of each character the log holds, UTF-16LE or ANSI, the prefilter says the place."""
+    written = "".join(data.draw(st.sampled_from(sorted(variants(ch)))) for ch in name)
+    names = RawNames([name])
+    buf = b"\x00\x11junk" + written.encode("utf-16-le") + b"\x07tail"
+    if not names.everywhere:
+        assert names.hits(buf), (name, written)
+    assert names.marked(buf, [0], [len(buf)]) == [True]
+
+
+def test_names_the_prefilter_cannot_search_make_every_record_a_candidate():
+    pats, everywhere = needles(["山田"])
+    assert everywhere and not pats
+    assert RawNames(["山田"]).marked(b"anything", [0, 4], [4, 8]) == [True, True]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(choices=st.lists(st.sampled_from(["jdoe", "JDoe", "CONTOSO\\jdoe", "alice", "jdoe2", "xjdoe"]), min_size=1,
+                        max_size=40))
+def test_property_the_findings_are_exactly_the_records_naming_the_subject(tmp_path_factory, choices):
+    events = [security(i + 1, who) for i, who in enumerate(choices)]
+    p = tmp_path_factory.mktemp("prop") / "p.evtx"
+    p.write_bytes(build_evtx(events, per_chunk=7))
+    report = run(p)
+    assert [f.record_id for f in report.findings] == [
+        e.record_id for e in events if e.data[1][1] in ("jdoe", "JDoe", "CONTOSO\\jdoe")]
