@@ -112,6 +112,14 @@ def read_stamp(raw: str) -> _Stamp | None:
     return None
 
 
+def _starts_row(text: str, delim: str) -> bool:
+    """Whether a line begins an Event Viewer row (a level, an exact date, a source, a numeric Event ID): no line
+    of a message does, so one met inside a quoted field means its quote was never closed."""
+    cells = text.split(delim, 4)
+    return (len(cells) == 5 and cells[0].isalpha() and cells[3].strip().isdigit()
+            and read_stamp(cells[1].strip('"')) is not None)
+
+
 def _fits(s: _Stamp, order: str) -> bool:
     month, day = (s.b, s.a) if order == "dmy" else (s.a, s.b)
     return 1 <= month <= 12 and 1 <= day <= 31
@@ -164,13 +172,16 @@ class CsvReader:
                 if more is None:
                     break
                 taken.append(more)
-                done = row.feed(decode_line(more, self.enc)[0])
+                more_text = decode_line(more, self.enc)[0]
+                if _starts_row(more_text, delim):
+                    break  # a quote left open swallows the rows after it: a line that begins one ends that
+                done = row.feed(more_text)
             if not done:
                 # An unterminated quote: the first line is lost, and the lines it swallowed are read again.
                 why = "ends" if row.size <= MAX_EVENT_BYTES else f"runs on for more than {MAX_EVENT_BYTES} bytes"
                 yield from self._out(ReadProblem(line.offset, len(line.raw),
                                                  f"a row whose quoted field never closes (the export {why})"))
-                pushback.extendleft(reversed(taken[1:]))
+                pushback.extendleft(reversed(taken[1:]))  # the line that begins a row included
                 continue
             end = taken[-1].offset + len(taken[-1].raw)
             yield from self._out(self._record(line, end - line.offset, row.fields, delim))
