@@ -147,7 +147,7 @@ def test_recognised_by_content_whatever_its_name_and_inside_gzip_and_zip(tmp_pat
 
 
 @pytest.mark.parametrize("kind", ["magic", "header-crc", "garbage", "zero-size-record", "cut", "records-crc", "zeros"])
-def test_a_damaged_chunk_between_good_ones_is_reported_and_the_records_after_it_found(tmp_path, kind):
+def test_fault_a_damaged_evtx_chunk_between_good_ones_is_said_and_the_records_after_it_found(tmp_path, kind):
     events = [security(rid, "jdoe") for rid in range(1, 61)]
     data = build_evtx(events, per_chunk=20, damage={1: kind})
     p = tmp_path / "damaged.evtx"
@@ -171,7 +171,7 @@ def test_a_damaged_chunk_between_good_ones_is_reported_and_the_records_after_it_
     assert report.exit_status() == 2, (kind, src.issues)
 
 
-def test_a_dirty_log_copied_while_in_use_is_read_in_full_with_a_warning(tmp_path):
+def test_fault_a_dirty_evtx_log_copied_while_in_use_is_read_in_full(tmp_path):
     events = [security(rid, "jdoe") for rid in range(1, 61)]
     p = tmp_path / "live.evtx"
     p.write_bytes(build_evtx(events, per_chunk=20, dirty=True))
@@ -182,7 +182,7 @@ def test_a_dirty_log_copied_while_in_use_is_read_in_full_with_a_warning(tmp_path
     assert report.exit_status() == 0
 
 
-def test_names_in_bytes_that_are_no_chunk_are_said(tmp_path):
+def test_fault_names_in_evtx_bytes_that_are_no_chunk_are_said(tmp_path):
     data = build_evtx([security(1, "jdoe")]) + b"\x01" * 100 + "TargetUserName jdoe".encode("utf-16-le") + b"\x02" * 200
     p = tmp_path / "slack.evtx"
     p.write_bytes(data)
@@ -192,7 +192,7 @@ def test_names_in_bytes_that_are_no_chunk_are_said(tmp_path):
     assert report.exit_status() == 2
 
 
-def test_without_the_evtx_package_the_source_is_unreadable_with_what_to_install(tmp_path, monkeypatch):
+def test_fault_evtx_without_the_evtx_package_is_unreadable_with_what_to_install(tmp_path, monkeypatch):
     import mfalogscan.scanning.eventscan as eventscan
 
     monkeypatch.setattr(eventscan, "renderer", lambda: None)
@@ -276,3 +276,65 @@ def test_property_the_findings_are_exactly_the_records_naming_the_subject(tmp_pa
     report = run(p)
     assert [f.record_id for f in report.findings] == [
         e.record_id for e in events if e.data[1][1] in ("jdoe", "JDoe", "CONTOSO\\jdoe")]
+
+
+# ---------------------------------------------------------------- Event Viewer exports, scanned
+
+def _export_events():
+    from .eventlog_exports import event, system_time
+
+    base = datetime(2026, 11, 2, 9, 30, 0, tzinfo=timezone.utc)
+    out = []
+    for i in range(1, 13):
+        who = "CONTOSO\\jdoe" if i % 4 == 0 else f"user{i}@contoso.com"
+        message = (f"NPS Extension for Azure MFA: CID: {i} : Access Rejected for user {who} with Azure MFA response: "
+                   "AccessDenied and message: denied")
+        out.append(event(record_id=100 + i, time=base + timedelta(minutes=i),
+                         time_raw=system_time(base + timedelta(minutes=i), "0"), channel=AUTHZ,
+                         provider="Microsoft-AzureMfa-AuthZ", event_id=1, computer="nps01", level="Information",
+                         fields=(("Data", message),),
+                         message=message, local_time=(base + timedelta(minutes=i)).replace(tzinfo=None)))
+    return out
+
+
+@pytest.mark.parametrize("kind", ["xml", "xml-wevtutil", "csv", "text"])
+def test_event_viewer_exports_are_scanned_event_by_event(tmp_path, kind):
+    from .eventlog_exports import write_csv, write_text, write_xml
+
+    events = _export_events()
+    export = {"xml": lambda: write_xml(events), "xml-wevtutil": lambda: write_xml(events, viewer=False),
+              "csv": lambda: write_csv(events, style="iso"), "text": lambda: write_text(events)}[kind]()
+    p = tmp_path / f"AuthZOptCh.{kind.split('-')[0]}"
+    p.write_bytes(export.data)
+    report = run(p, list_mentions=True)
+    named = [i for i, e in enumerate(events) if "jdoe" in e.message]
+    assert [f.offset for f in report.findings] == [export.offsets[i] for i in named]
+    for f, i in zip(report.findings, named):
+        e = events[i]
+        assert f.format == "event-" + kind.split("-")[0] and f.event_id == 1 and f.kind == "access-rejected"
+        assert f.matched == "jdoe" and not f.quoted  # inside the rendered message: a mention
+        # CSV and text: the local time read as UTC (the default --timezone), as precise as written
+        assert f.timestamp.replace(".000000Z", "Z") == e.time.isoformat().replace("+00:00", "Z")
+        assert f.line == export.lines[i]
+        assert f.record_id == (e.record_id if kind.startswith("xml") else None)
+    src = report.sources[0]
+    assert src.status == "scanned" and src.lines == len(events) and not src.issues, src.issues
+    assert (src.timezone is not None) == (kind in ("csv", "text"))  # the zone assumed is said
+    assert report.exit_status() == 0
+
+
+def test_an_export_read_under_a_zone_gives_utc_and_a_skipped_local_time_gives_none(tmp_path):
+    from .eventlog_exports import event, write_text
+    from mfalogscan.timeline.policy import TimePolicy, parse_zone
+
+    wall = [datetime(2026, 3, 29, 1, 30), datetime(2026, 3, 29, 2, 30), datetime(2026, 7, 1, 12, 0)]
+    events = [event(channel=AUTHZ, provider="Microsoft-AzureMfa-AuthZ", event_id=1, computer="nps01",
+                    level="Information", message=f"Access Accepted for user jdoe n{i}", local_time=w)
+              for i, w in enumerate(wall)]
+    p = tmp_path / "t.txt"
+    p.write_bytes(write_text(events).data)
+    zone, label = parse_zone("Europe/Berlin")
+    report = run(p, list_mentions=True, time=TimePolicy(zone=zone, zone_label=label))
+    assert [f.timestamp for f in report.findings] == ["2026-03-29T00:30:00.000000Z", None,
+                                                      "2026-07-01T10:00:00.000000Z"]  # wevtutil writes milliseconds
+    assert "does not exist in Europe/Berlin" in report.findings[1].timestamp_note

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "docs" / "faults.md"
 FAULT_FILES = ("test_faults.py", "test_faults_content.py", "test_faults_encoding.py", "test_faults_fs.py",
                "test_faults_names.py", "test_faults_archives.py", "test_fuzz.py", "test_verify.py", "test_cli.py",
-               "test_reports.py", "test_windows.py")
+               "test_reports.py", "test_windows.py", "test_evtx.py")
 
 
 def _tests_in(name: str) -> set[str]:

@@ -26,8 +26,8 @@ from .evtx_layout import (CHUNK_SIZE, HEADER_BLOCK, Chunk, file_header, one_chun
 from .rawnames import RawNames
 from .record import EventRecord, ReadProblem
 
-MISSING = ("the `evtx` package is not installed (pip install evtx, or mfalogscan[evtx]); the records' "
-           "BinXML could not be rendered")
+MISSING = ("the `evtx` package, one of mfalogscan's dependencies, is not installed or does not load here (pip "
+           "install evtx); the records' BinXML could not be rendered")
 _LEVELS = {0: None, 1: "critical", 2: "error", 3: "warning", 4: "information", 5: "verbose"}
 
 

@@ -154,7 +154,7 @@ class CsvReader:
             text, bad = decode_line(line, self.enc)
             if bad:
                 yield from self._out(ReadProblem(line.offset, len(line.raw),
-                                                 f"bytes that are not {self.enc.codec}, read as U+FFFD", lost=False))
+                                                 f"bytes that are not {self.enc.codec}, read as U+FFFD", severity="warning"))
             if not text.strip():
                 continue
             if delim is None:

@@ -116,7 +116,7 @@ def read_text(chunks: Iterable[bytes], enc: Encoding, start: int) -> Iterator[Ev
         text, bad = decode_line(current, enc)
         if bad:
             yield ReadProblem(current.offset, len(current.raw), f"bytes that are not {enc.codec}, read as U+FFFD",
-                              lost=False)
+                              severity="warning")
         if HEAD.fullmatch(text) and following is not None and decode_line(following, enc)[0].startswith(FIRST_KEY):
             if block is not None:
                 yield block.result()

@@ -303,7 +303,7 @@ class XmlReader:
     def _judge(self, text: str) -> Iterator[ReadProblem]:
         for m in _DOCTYPE.finditer(text):
             yield ReadProblem(self._at(text, m.start()), len(self.enc.encode(m.group())),
-                              "a DOCTYPE: not read, so its entities are neither expanded nor fetched", lost=False)
+                              "a DOCTYPE: not read, so its entities are neither expanded nor fetched", severity="warning")
         rest = _DOCTYPE.sub(lambda m: " " * len(m.group()), text)
         rest = _HARMLESS.sub(lambda m: " " * len(m.group()), rest)
         for m in re.finditer(r"\S(?:.*\S)?", rest, re.S):

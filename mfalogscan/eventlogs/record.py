@@ -74,3 +74,7 @@ class ReadProblem:
     length: int
     message: str
     severity: str = "lost"
+
+    @property
+    def lost(self) -> bool:
+        return self.severity == "lost"

@@ -17,10 +17,12 @@ from typing import Callable, Iterator
 
 from ..errors import SourceIssue, read_error
 from ..eventlogs.evtx import MISSING, EvtxReader, renderer
+from ..eventlogs.exports import read_export
 from ..eventlogs.fieldmatch import FieldHit
 from ..eventlogs.record import EventRecord, ReadProblem
 from ..model import STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus, assemble
 from ..rules.classify import RuleBudget, classify
+from ..sources.decode import Layout
 from ..sources.meter import METER
 from ..sources.openers import Unit
 from ..timeline.policy import iso_utc, local_instant
@@ -117,7 +119,7 @@ class EventFindings:
             "source": self.path,
             "line": event.record_id if event.line is None else event.line,
             "offset": event.offset,
-            "timestamp": iso_utc(when, True),
+            "timestamp": iso_utc(when, "." in (event.time_raw or "")),  # as precise as written: seconds in a CSV
             "timestamp_raw": event.time_raw,
             "category": verdict.category,
             "kind": verdict.kind,
@@ -180,6 +182,30 @@ def scan_evtx(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
         pass
     issues += [SourceIssue(m, None, "warning") for m in maker.rule_budget.messages()]
     yield _status(unit, ctx, counts, reader.records, "evtx", issues, maker, reader.first_written, reader.last_written)
+
+
+def scan_export(unit: Unit, ctx: Context, layout: Layout, kind: str) -> Iterator[Finding | SourceStatus]:
+    """An Event Viewer / wevtutil export (XML, CSV or text) in the unit's encoding: its events' findings, then its
+    status (its `lines` are the events read)."""
+    counts = Counts()
+    read = counted_reader(unit, counts)
+    read(layout.bom)
+
+    def chunks() -> Iterator[bytes]:
+        while data := read(ctx.config.chunk_size):
+            yield data
+
+    maker = EventFindings(unit.path, ctx, f"event-{kind}")
+    issues, events = [], 0
+    for item in read_export(kind, chunks(), layout.encoding, layout.bom):
+        if isinstance(item, ReadProblem):
+            issues.append(SourceIssue(item.message, item.offset, item.severity))
+        else:
+            events += 1
+            yield from maker.findings(item)
+    issues += [SourceIssue(m, None, "warning") for m in maker.rule_budget.messages()]
+    status = _status(unit, ctx, counts, events, f"event-{kind}", issues, maker, maker.first, maker.last)
+    yield replace(status, encoding=layout.describe())
 
 
 def _status(unit: Unit, ctx: Context, counts: Counts, records: int, fmt: str, issues: list, maker: EventFindings,

@@ -30,6 +30,7 @@ from ..sources.winfile import open_log
 from ..errors import (WARNING, SourceIssue, code_page_issue, false_bom_issue, line_ends_issue,
                       nul_issue, out_of_order_issue, out_of_step_issue, read_error, undecodable_issue)
 from ..eventlogs.evtx_layout import FILE_MAGIC
+from ..eventlogs.exports import sniff_export
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
 from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
@@ -47,7 +48,7 @@ from ..timeline.clock import SourceClock
 from ..timeline.policy import iso_utc
 from .binary import WIDE, RawQuoted, count_binary
 from .context import Context
-from .eventscan import scan_evtx
+from .eventscan import scan_evtx, scan_export
 from .findings import FindingBuilder, Settler
 from .spill import Spill
 from .reading import Counts, TextChunks, raw_chunks
@@ -179,6 +180,10 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     layout = sniff_layout(sample, cfg.encoding)
     if layout.binary:
         yield count_binary(unit, ctx, layout.why + "; not parsed (raw quoted matches counted)")
+        return
+    export = sniff_export("\n".join(layout.sample_lines(sample, _SNIFF_LINES)))
+    if export is not None:  # Event Viewer's or wevtutil's export of an event log: events, not lines
+        yield from scan_export(unit, ctx, layout, export)
         return
     lines = layout.sample_lines(sample, _SNIFF_LINES)
     framing = detect(lines, cfg.framing, cfg.time.date_order)
