@@ -71,6 +71,11 @@ BROKEN = [
     ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "Not A Kind"\npattern = "x"\n', 4, "a", "kind"),
     ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\npatern = "x"\n', 5, "a", "unknown key"),
     ('[[rule]]\ncategory = "operational"\n', 1, None, "no 'id'"),
+    # Rules for event logs (issue 15): only a rule scoped to channels or providers may go without a pattern.
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\nevent_ids = [1]\n', 1, "a", "only a rule for event-log"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\nchannels = ["X"]\nevent_ids = ["1"]\n', 6, "a", "event IDs"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\nchannels = "Security"\n', 5, "a", "'channels' must be a list"),
+    ('[[rule]]\nid = "a"\ncategory = "operational"\nkind = "k"\nproviders = [""]\n', 5, "a", "'providers' must be a list"),
 ]
 
 
@@ -123,3 +128,20 @@ def test_a_slow_rule_is_switched_off_for_a_source_after_a_few_time_outs(tmp_path
     assert len(r.findings) == 200 and all(f.details.get("rules_timed_out") == "slow" for f in r.findings)
     (issue,) = [i for i in r.sources[0].issues if "switched off" in i.message]
     assert "'slow'" in issue.message and "196 later message(s)" in issue.message and issue.severity == "warning"
+
+
+def test_rules_for_events_are_tried_on_events_first_and_never_on_text_records(tmp_path):
+    f = tmp_path / "site.toml"
+    f.write_text('[[rule]]\nid = "site.sec"\ncategory = "operational"\nkind = "logon"\nchannels = ["Security"]\n'
+                 'event_ids = [4624]\n')
+    rules = load_rules([str(f)])
+    change = 'User "CONTOSO\\admin" changed user "jdoe" value Phone from "1" to "2".'
+    yes = lambda v: True  # noqa: E731
+    assert classify(rules, change, None, yes, event=("security", None, 4624)).rule == "site.sec"
+    assert classify(rules, change, None, yes, event=("Security", None, 4625)).kind == "value-changed"  # then the others
+    assert classify(rules, change, None, yes).kind == "value-changed"  # a text record: the event rule is not tried
+    assert classify(rules, "anything", None, yes, event=("Application", "x", 1)).category == "unclassified"
+    nps = "NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe with Azure MFA response: Success and"
+    verdict = classify(rules, nps, None, yes, event=(None, "Microsoft-AzureMfa-AuthZ", 1))  # the provider alone
+    assert (verdict.kind, verdict.call_status) == ("access-accepted", "Success")
+    assert classify(rules, "Access Accepted for user jdoe", None, yes).category == "unclassified"  # not an event

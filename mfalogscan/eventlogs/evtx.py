@@ -22,7 +22,8 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Callable, Iterator
 
-from .evtx_layout import (CHUNK_SIZE, HEADER_BLOCK, Chunk, file_header, one_chunk_file, read_chunk, repaired)
+from .evtx_layout import (CHUNK_SIZE, HEADER_BLOCK, Chunk, file_header, filetime, one_chunk_file, read_chunk,
+                          repaired)
 from .rawnames import RawNames
 from .record import EventRecord, ReadProblem
 
@@ -52,8 +53,8 @@ class EvtxReader:
         self.records = 0
         self.rendered = 0
         self.chunks = 0
-        self.first_written: datetime | None = None
-        self.last_written: datetime | None = None
+        self._first: int | None = None  # FILETIMEs of the earliest and latest record written
+        self._last: int | None = None
         self.raw_outside = 0
         self.dirty = False
         self._parser = renderer()
@@ -84,7 +85,7 @@ class EvtxReader:
         index, offset, gap = 0, HEADER_BLOCK, None  # gap: a run of blocks that are no chunk, not yet said
         while data := self._block(CHUNK_SIZE):
             chunk = read_chunk(index, offset, data)
-            if chunk.magic_ok or chunk.records:
+            if chunk.magic_ok or chunk.walk().records:  # a block with no signature may still hold records
                 if gap is not None:
                     yield self._no_chunks(*gap, last=False)
                     gap = None
@@ -113,18 +114,34 @@ class EvtxReader:
         return ReadProblem(start, length, f"{length} bytes from offset {start} are not event records ({what}); "
                            f"not read as events{hits}", severity)
 
+    def _written(self, first: int, last: int) -> None:
+        self._first = first if self._first is None or first < self._first else self._first
+        self._last = last if self._last is None or last > self._last else self._last
+
+    @property
+    def first_written(self) -> datetime | None:
+        return filetime(self._first) if self._first else None
+
+    @property
+    def last_written(self) -> datetime | None:
+        return filetime(self._last) if self._last else None
+
     def _chunk(self, chunk: Chunk) -> Iterator[EventRecord | ReadProblem]:
         self.chunks += 1
+        hits = None if self._every or self._names.everywhere else self._names.hits(chunk.data)
+        if hits == [] and (counted := chunk.counted()) is not None:
+            # A sound chunk with no name in its bytes: counted from its header, not walked nor rendered.
+            self.records += counted[0]
+            self._written(counted[1], counted[2])
+            return
         where = f"chunk {chunk.index} (offset {chunk.offset})"
-        records = chunk.records
+        records = chunk.walk().records
         self.records += len(records)
-        for r in records:
-            if r.written is not None:
-                if self.first_written is None or r.written < self.first_written:
-                    self.first_written = r.written
-                if self.last_written is None or r.written > self.last_written:
-                    self.last_written = r.written
-        sound = chunk.magic_ok and chunk.header_crc_ok and not chunk.cut
+        if records:
+            stamps = [r.written for r in records if r.written]
+            if stamps:
+                self._written(min(stamps), max(stamps))
+        intact = chunk.magic_ok and chunk.header_crc_ok and not chunk.cut
         if not chunk.magic_ok:
             yield ReadProblem(chunk.offset, 8, f"{where}: no chunk signature; its {len(records)} record(s) were read "
                               "from their own headers", "damaged")
@@ -146,12 +163,11 @@ class EvtxReader:
                               "record (a record's size is 0 or does not fit); not read", "lost")
         if not records:
             return
-        starts = [r.offset for r in records]
-        wanted = [True] * len(records) if self._every else self._names.marked(
-            chunk.data, starts, [r.offset + r.size for r in records])
+        wanted = [True] * len(records) if hits is None else self._names.marked(
+            hits, [r.offset for r in records], [r.offset + r.size for r in records])
         if not any(wanted):
             return
-        body = chunk.data if sound and not chunk.skipped else repaired(chunk)
+        body = chunk.data if intact and not chunk.skipped else repaired(chunk)
         yield from self._render(chunk, body, {r.record_id: (r, w) for r, w in zip(records, wanted)})
 
     def _render(self, chunk: Chunk, body: bytes, by_id: dict) -> Iterator[EventRecord | ReadProblem]:

@@ -47,10 +47,13 @@ def sniff_export(sample: str) -> str | None:
     return None
 
 
-def read_export(kind: str, chunks: Iterable[bytes], encoding: str, start: int = 0
+def read_export(kind: str, chunks: Iterable[bytes], encoding: str, start: int = 0, date_order: str | None = None
                 ) -> Iterator[EventRecord | ReadProblem]:
-    """The events of an export of `kind` (see the module's docstring)."""
+    """The events of an export of `kind` (see the module's docstring); `date_order` (--date-order) is for CSV
+    dates whose day/month order the export itself does not prove."""
     readers = {"xml": read_xml, "csv": read_csv, "text": read_text}
     if kind not in readers:
         raise ValueError(f"no export kind {kind!r} (one of {', '.join(KINDS)})")
+    if kind == "csv":
+        return read_csv(chunks, encoding_of(encoding), start, date_order)
     return readers[kind](chunks, encoding_of(encoding), start)

@@ -136,8 +136,9 @@ def _wall(s: _Stamp, order: str) -> tuple[datetime | None, str | None]:
 class CsvReader:
     """The rows of one export, with the day/month order learnt from them (see the module's docstring)."""
 
-    def __init__(self, enc: Encoding, start: int):
+    def __init__(self, enc: Encoding, start: int, date_order: str | None = None):
         self.enc, self.start = enc, start
+        self.date_order = date_order if date_order in ("dmy", "mdy") else None  # --date-order, when rows prove none
         self.orders = {"dmy", "mdy"}  # the orders every numeric date so far fits
         self.waiting: deque[tuple[EventRecord, _Stamp | None] | ReadProblem] = deque()
         self.gave_up = False
@@ -234,13 +235,17 @@ class CsvReader:
             local, why = _wall(s, next(iter(self.orders)))
         elif not self.orders:
             local, why = None, "no single order of day and month fits every date of the export"
+        elif self.date_order is not None:
+            local, why = _wall(s, self.date_order)
         else:
             seen = "the export's rows" if not self.gave_up else f"the first {PENDING_ROWS} rows"
             local, why = None, (f"{s.raw.strip()!r} could be day/month or month/day, and none of {seen} proves "
-                                "which")
+                                "which; give --date-order dmy or mdy if you know the exporting machine's locale")
         return replace(record, local_time=local, time_note=why if local is None else LOCAL_NOTE)
 
 
-def read_csv(chunks: Iterable[bytes], enc: Encoding, start: int) -> Iterator[EventRecord | ReadProblem]:
-    """The events of an Event Viewer CSV or tab-delimited export (see the module's docstring)."""
-    return CsvReader(enc, start).read(chunks)
+def read_csv(chunks: Iterable[bytes], enc: Encoding, start: int, date_order: str | None = None
+             ) -> Iterator[EventRecord | ReadProblem]:
+    """The events of an Event Viewer CSV or tab-delimited export (see the module's docstring); `date_order` is
+    used only where the export's own rows prove no order of day and month."""
+    return CsvReader(enc, start, date_order).read(chunks)

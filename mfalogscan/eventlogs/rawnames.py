@@ -10,12 +10,14 @@ alone on a busy log (`bench/README.md`).
 
 Case: the buffer and the needles go through one byte table that maps the
 ASCII and Latin-1 capitals to their small letters, so a UTF-16LE character
-up to U+00FF is found in any case (its second byte is 0). A character whose
-case forms do not all lie there (`Ł`/`ł`, `ß`/`ẞ`) cannot be found so;
-a name's needle is its longest run of characters that can (at least
-`MIN_RUN`), and a name with no such run makes every record a candidate
-(correct, only slower). A name in the form of a SID (`S-1-5-21-...`, an alias
-from --users-file) is searched as the binary SID too.
+up to U+00FF is found in either case with one needle (its second byte is 0).
+A case form beyond it (`Ł`/`ł`, `ſ` for `s`, the Kelvin sign for `k`) is
+a needle of its own: a name is searched as every combination of its
+characters' forms, at most `CAP` of them (else by its longest stretch within
+that, of at least `MIN_RUN` characters), and a name with no such stretch
+makes every record a candidate (correct, only slower). A name in the form of
+a SID (`S-1-5-21-...`, an alias from --users-file) is searched as the binary
+SID too.
 
 Only a prefilter: every hit is checked on the parsed record's fields.
 """
@@ -33,26 +35,44 @@ from ..search.casefold import fold, variants
 from ..search.literals import Literals
 
 MIN_RUN = 3
+CAP = 64  # byte strings per name at most: a name with more case forms is searched by its longest stretch within
 
 _UPPER = bytes(range(0x41, 0x5B)) + bytes(b for b in range(0xC0, 0xDF) if b != 0xD7)
 _TABLE = bytes.maketrans(_UPPER, bytes(b + 0x20 for b in _UPPER))
 _SID = re.compile(r"S-1-(\d+)((?:-\d+){0,15})\Z", re.IGNORECASE)
 
 
-def _findable(ch: str) -> bool:
-    """True when every case form of `ch` is one byte-table image of a Latin-1 character."""
-    forms = variants(ch)
-    return all(ord(v) <= 0xFF for v in forms) and len({chr(ord(v)).encode("latin-1").translate(_TABLE) for v in forms}) == 1
+def _pieces(ch: str) -> frozenset[bytes]:
+    """The byte-table images of every case form of `ch` in UTF-16LE: one for the forms up to U+00FF that the
+    table merges, and one each for the others (`ſ` for `s`, the Kelvin sign for `k`)."""
+    return frozenset(v.encode("utf-16-le").translate(_TABLE) for v in variants(ch))
 
 
-def _run(key: str) -> str:
-    """The longest run of findable characters of a folded name."""
-    best = cur = ""
-    for ch in key:
-        cur = cur + ch if _findable(ch) else ""
-        if len(cur) > len(best):
-            best = cur
+def _forms(window: str) -> int:
+    n = 1
+    for ch in window:
+        n *= len(_pieces(ch))
+    return n
+
+
+def _window(key: str) -> str:
+    """The longest stretch of a folded name whose case forms are at most CAP byte strings."""
+    best = ""
+    for start in range(len(key)):
+        end, n = start, 1
+        while end < len(key) and n * len(_pieces(key[end])) <= CAP:
+            n *= len(_pieces(key[end]))
+            end += 1
+        if end - start > len(best):
+            best = key[start:end]
     return best
+
+
+def _images(window: str) -> set[bytes]:
+    images = {b""}
+    for ch in window:
+        images = {a + b for a in images for b in _pieces(ch)}
+    return images
 
 
 def sid_bytes(text: str) -> bytes | None:
@@ -77,13 +97,13 @@ def needles(names: Iterable[str]) -> tuple[list[bytes], bool]:
         if sid is not None:
             out.add(sid.translate(_TABLE))
         for form in {unicodedata.normalize(f, name) for f in ("NFC", "NFD")}:
-            run = _run(fold(form))
-            if len(run) < MIN_RUN:
+            window = _window(fold(form))
+            if len(window) < MIN_RUN:
                 unsearchable = True
                 continue
-            out.add(run.encode("utf-16-le").translate(_TABLE))
-            if run.isascii():
-                out.add(run.encode("ascii").translate(_TABLE))  # ANSI strings
+            out |= _images(window)
+            if window.isascii():
+                out.add(window.encode("ascii").translate(_TABLE))  # ANSI strings
     return sorted(out), unsearchable
 
 
@@ -111,12 +131,13 @@ class RawNames:
             pos = got[0] + 1
         return out
 
-    def marked(self, buf: bytes, starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
-        """Per record (its start and end offsets in buf, in order): whether a hit lies inside it."""
+    def marked(self, hits: Sequence[int], starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
+        """Per record (its start and end offsets in the buffer, in order): whether one of `hits` (from `hits()`
+        of the same buffer) lies inside it."""
         if self.everywhere:
             return [True] * len(starts)
         flags = [False] * len(starts)
-        for at in self.hits(buf):
+        for at in hits:
             i = bisect.bisect_right(starts, at) - 1
             if i >= 0 and at < ends[i]:
                 flags[i] = True

@@ -50,7 +50,7 @@ def _in_scope(rule: Rule, event) -> bool:
 
 def _match(rule: Rule, message: str, component: str | None, timeouts: list, off: frozenset | set = frozenset(),
            event=None):
-    if rule.for_events != (event is not None):  # text-log rules for text records, event rules for events
+    if rule.for_events and event is None:  # rules for events are not tried on text records
         return None
     if rule.components and (component or "").lower() not in rule.components:
         return None
@@ -96,10 +96,10 @@ def _role(rule: Rule, groups: dict, is_subject: Callable[[str], bool]) -> str:
 def classify(rules: RuleSet, message: str, component: str | None, is_subject: Callable[[str], bool],
              off: frozenset | set = frozenset(), event=None) -> Classification:
     """The first matching rule's verdict, or UNCLASSIFIED; never a guess. Rules in `off` are not tried: they count
-    as timed out (see RuleBudget). `event` is (channel, provider, event ID) for a Windows event: only rules for
-    events (with channels, providers or event_ids) are tried on events, and only the others on text records."""
+    as timed out (see RuleBudget). `event` is (channel, provider, event ID) for a Windows event: rules for events
+    (with channels, providers or event_ids) are tried on events only, before the others (`RuleSet.for_events`)."""
     timeouts: list[str] = []
-    for rule in rules.rules:
+    for rule in rules.for_events if event is not None else rules.rules:
         m = _match(rule, message, component, timeouts, off, event)
         if m is None:
             continue

@@ -199,6 +199,12 @@ class RuleSet:
     sha256: str
     files: tuple[str, ...]
 
+    @cached_property
+    def for_events(self) -> tuple[Rule, ...]:
+        """The order rules are tried on an event: the rules for events first, then those for any message (an event
+        may carry an MFA Server message, `User "A" changed user "T" ...`)."""
+        return tuple(r for r in self.rules if r.for_events) + tuple(r for r in self.rules if not r.for_events)
+
 
 def _rule_lines(text: str) -> list[int]:
     """1-based line number of each [[rule]] header, in order."""

@@ -197,7 +197,7 @@ def scan_export(unit: Unit, ctx: Context, layout: Layout, kind: str) -> Iterator
 
     maker = EventFindings(unit.path, ctx, f"event-{kind}")
     issues, events = [], 0
-    for item in read_export(kind, chunks(), layout.encoding, layout.bom):
+    for item in read_export(kind, chunks(), layout.encoding, layout.bom, ctx.config.time.date_order):
         if isinstance(item, ReadProblem):
             issues.append(SourceIssue(item.message, item.offset, item.severity))
         else:
