@@ -21,6 +21,9 @@ STATUS_SKIPPED = "skipped"
 STATUS_UNREADABLE = "unreadable"
 
 ROLES = ("actor", "target", "self", "subject", "mentioned")
+#: The formats of Windows event-log sources (issue 15): their `lines` are events, their findings' `line`s
+#: EventRecordIDs (EVTX) or the line an exported event starts on.
+EVENT_FORMATS = ("evtx", "event-xml", "event-csv", "event-text")
 
 _FIELDS: dict[type, frozenset] = {}
 _FIRST: dict[type, str] = {}
@@ -181,6 +184,12 @@ class SourceStatus:
     gap_before: str | None = None
     overlaps_previous: bool = False
     issues: tuple = ()
+
+    @property
+    def counted(self) -> str:
+        """What `lines` counts, in words: `323 lines`, or an event log's `60 events` (its records)."""
+        unit = "event" if self.format in EVENT_FORMATS else "line"
+        return f"{self.lines:,} {unit}{'' if self.lines == 1 else 's'}"
 
     @property
     def has_error(self) -> bool:

@@ -42,6 +42,10 @@ def test_sample_scan_covers_every_family():
     assert statuses["PhoneFactor.pfdata"] == "skipped"
     matched = {f["matched"] for f in doc["users"][0]["findings"]}
     assert "JDoe" in matched and not any(m.lower() in ("jdoe2", "jdoe.admin") for m in matched)
+    # The NPS extension's event log (issue 15): read record by record, its sign-ins classified by the NPS rules.
+    nps = [f for f in doc["users"][0]["findings"] if f["format"] == "evtx"]
+    assert {f["kind"] for f in nps} >= {"access-accepted", "access-rejected"} and all(f["record_id"] for f in nps)
+    assert all(f["channel"] == "Microsoft-AzureMfa-AuthZ/AuthZOptCh" and f["event_id"] == 1 for f in nps)
 
 
 def test_sample_exports_link_to_the_native_log_as_events():

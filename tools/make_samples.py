@@ -18,6 +18,8 @@ find under C:\\Program Files\\Multi-Factor Authentication Server\\Logs:
   MultiFactorAuthAdSyncSvc.log         directory sync (pfadssvc), with an e-mail error
   PhoneFactor.pfdata                   a small binary blob that a scan must skip (it does
                                        contain a few quoted names, counted as raw matches)
+  eventlogs/                           the NPS extension's AuthZOptCh event log (EVTX), names in its
+                                       messages (tools/make_sample_eventlogs.py)
   exports/                             what collectors and a SIEM made of the last three days of
                                        the current log: a gzipped RFC 3164 syslog rotation (with
                                        one line no framing reads), RFC 5424 syslog, a CSV export
@@ -39,7 +41,7 @@ not show up as a finding.
 
 The output is deterministic: fixed random seeds, gzip with mtime 0, zip
 entries with fixed dates, no clock reads. Running it twice gives
-byte-identical files. Standard library only.
+byte-identical files. Standard library only (and the tests' EVTX writer).
 
 Usage:  python3 tools/make_samples.py [OUTPUT_DIR]     (default: the repository's sample_logs/)
 
@@ -642,6 +644,10 @@ def build() -> dict[str, bytes]:
     files["MultiFactorAuthAdSyncSvc.log"] = encode(ads, crlf=True)
     files["PhoneFactor.pfdata"] = binary_blob()
     files.update(exports(cur))
+    from make_sample_eventlogs import nps_channel  # the EVTX writer lives with the tests
+
+    files["eventlogs/Microsoft-AzureMfa-AuthZ%4AuthZOptCh.evtx"] = nps_channel(
+        [JOHN, MGARCIA, "alice.smith"], ["bwilson", "kchen", "rpatel", "svc-vpn"])
     return files
 
 

@@ -213,6 +213,9 @@ class EvtxReader:
 
 
 _NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+_NS_LEN = len(_NS)
+#: System elements whose value is an attribute: the rest give their text.
+_SYSTEM_ATTRIBUTE = {"Provider": "Name", "TimeCreated": "SystemTime", "Security": "UserID"}
 # XML 1.0 has no control characters; the renderer writes them as they are (a `<Data>` holding 0x03). Moved to the
 # private-use plane for the parse and back after, so the values are what the record holds.
 _CONTROLS = {c: 0xF0000 + c for c in range(32) if c not in (9, 10, 13)}
@@ -233,25 +236,19 @@ def from_xml(xml: str, offset: int, record_id: int) -> EventRecord | ReadProblem
         root, moved = _parse(xml)
     except ET.ParseError as e:
         return ReadProblem(offset, 0, f"record {record_id}: its rendering is not well-formed XML ({e})")
-    back = (lambda v: v.translate(_BACK)) if moved else (lambda v: v)
+    # One pass over System's children (a find() per field cost 25 us a record of the 45 this takes).
+    values: dict[str, str | None] = {}
     system = root.find(_NS + "System")
-    system = system if system is not None else ET.Element("System")
-
-    def child(name: str):
-        return system.find(_NS + name)
-
-    def text(name: str) -> str | None:
-        el = child(name)
-        return None if el is None or el.text is None else back(el.text.strip())
-
-    def attr(name: str, key: str) -> str | None:
-        el = child(name)
-        value = None if el is None else el.get(key)
-        return None if value is None else back(value)
-
-    raw_time = attr("TimeCreated", "SystemTime")
+    for el in system if system is not None else ():
+        name = el.tag[_NS_LEN:] if el.tag.startswith(_NS) else el.tag
+        key = _SYSTEM_ATTRIBUTE.get(name)
+        value = el.get(key) if key else (el.text.strip() if el.text is not None else None)
+        if value is not None and name not in values:
+            values[name] = value.translate(_BACK) if moved else value
+    raw_time = values.get("TimeCreated")
     when, note = _system_time(raw_time)
-    event_id, level = text("EventID"), text("Level")
+    event_id, level = values.get("EventID"), values.get("Level")
+    fields = tuple(fields_of(root))
     return EventRecord(
         offset=offset,
         line=None,
@@ -259,13 +256,13 @@ def from_xml(xml: str, offset: int, record_id: int) -> EventRecord | ReadProblem
         time=when,
         time_raw=raw_time,
         time_note=note,
-        channel=text("Channel"),
-        provider=attr("Provider", "Name"),
+        channel=values.get("Channel"),
+        provider=values.get("Provider"),
         event_id=int(event_id) if event_id and event_id.isdigit() else None,
-        computer=text("Computer"),
-        user_id=attr("Security", "UserID"),
+        computer=values.get("Computer"),
+        user_id=values.get("Security"),
         level=_LEVELS.get(int(level), level) if level and level.isdigit() else level,
-        fields=tuple((name, back(value)) for name, value in fields_of(root)),
+        fields=tuple((name, value.translate(_BACK)) for name, value in fields) if moved else fields,
     )
 
 

@@ -48,15 +48,15 @@ class EventRecord:
         fields as `Name=value; ...`)."""
         head = " ".join(p for p in (self.channel, f"EventID {self.event_id}" if self.event_id is not None else None,
                                     f"({self.provider})" if self.provider else None) if p)
-        body = self.message if self.message is not None else "; ".join(f"{k}={v}" for k, v in self.fields)
-        body = " ".join(body.split())  # a multi-line message or field value shown on one line
+        body = self.classified_text()
         return f"{head}: {body}" if head else body
 
     def classified_text(self) -> str:
-        """What rules' patterns are searched in: the rendered message when there is one, else the fields."""
+        """The event's words on one line, as rules' patterns are searched in them and findings show them: the
+        rendered message when there is one, else an unnamed value alone, else the fields as `Name=value; ...`."""
         if self.message is not None:
             return " ".join(self.message.split())
-        if len(self.fields) == 1:
+        if len(self.fields) == 1 and self.fields[0][0] == "Data":
             return " ".join(self.fields[0][1].split())
         return "; ".join(f"{k}={' '.join(v.split())}" for k, v in self.fields)
 

@@ -69,7 +69,7 @@ def render(view: sv.SubjectView) -> str:
     lines += ["## Scope", ""]
     lines += [esc(s) for s in sv.scope_sentences(view)] + [""]
     lines += [f"- {verbatim(path)}: {esc(status)}, {esc(fmt or 'no format')}"
-              + (f", records {esc(start)} to {esc(end)}" if start else "") + f", {esc(n)} lines"
+              + (f", records {esc(start)} to {esc(end)}" if start else "") + f", {esc(n)}"
               for path, status, fmt, start, end, n in sv.source_rows(view)] + [""]
     lines += [f"- {esc(w)}" for w in sv.warnings(view)]
     lines += ["", "## Summary", ""]

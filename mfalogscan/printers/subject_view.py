@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..errors import visible  # noqa: F401 (the printers' escape of log text: sv.visible)
+from ..model import EVENT_FORMATS
 from ..search.casefold import is_account_of, name_key
 from ..timeline.policy import instant
 from ..search.match import NameMatcher
@@ -49,7 +50,8 @@ def source_details(view: "SubjectView") -> list[tuple[str, list[tuple[str, str]]
     out = []
     for s in view.sources:
         pairs = [("status", s.status), ("format", s.format or ""), ("records from", s.first_timestamp or ""),
-                 ("records to", s.last_timestamp or ""), ("lines", s.lines), ("bytes scanned", s.bytes),
+                 ("records to", s.last_timestamp or ""),
+                 ("events" if s.format in EVENT_FORMATS else "lines", s.lines), ("bytes scanned", s.bytes),
                  ("compression", s.compression or "none"), ("encoding", s.encoding or ""),
                  ("stored bytes", "" if s.stored_bytes is None else s.stored_bytes),
                  ("SHA-256 of content", s.sha256 or ""), ("SHA-256 as stored", s.stored_sha256 or ""),
@@ -165,12 +167,12 @@ def scope_sentences(view: SubjectView) -> list[str]:
     return out
 
 
-SOURCE_HEADERS = ["source", "status", "format", "records from", "records to", "lines"]
+SOURCE_HEADERS = ["source", "status", "format", "records from", "records to", "lines or events"]
 RECORD_HEADERS = ["time (UTC)", "kind", "role", "event", "where"]
 
 
 def source_rows(view: SubjectView) -> list[list]:
-    return [[s.path, s.status, s.format or "", s.first_timestamp or "", s.last_timestamp or "", s.lines]
+    return [[s.path, s.status, s.format or "", s.first_timestamp or "", s.last_timestamp or "", s.counted]
             for s in view.sources]
 
 
