@@ -16,6 +16,7 @@ alternating, --runs times each:
 - one user: `mfalogscan scan -u NAME --mentions -f jsonl -o FILE`;
 - busy: the service account (30% of records), the same way;
 - 100 users: `--users-file` of 100 of them;
+- start-up: the same command on an empty file (Python and imports);
 - `rg --encoding utf-16le -i -F -c NAME`: the nearest grep (the file
   read as UTF-16LE text; its count is of lines, not records).
 
@@ -101,7 +102,11 @@ def main() -> int:
     with open(users_file, "w") as f:
         f.write("\n".join(hundred) + "\n")
     out = lambda name: os.path.join(args.dir, f"{name}.jsonl")  # noqa: E731
+    empty = os.path.join(args.dir, "empty.log")
+    open(empty, "w").close()
     cases = {
+        "mfalogscan start-up (an empty file)": (ME + [empty, "-u", one, "-f", "jsonl", "-o", out("empty"), "--force"],
+                                                None),
         "evtx alone, records() XML": (EVTX_ALONE + [path], None),
         "evtx alone, records_json()": (EVTX_JSON + [path], None),
         "one user": (ME + [path, "-u", one, "--mentions", "-f", "jsonl", "-o", out("one"), "--force"], None),

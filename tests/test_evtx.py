@@ -338,3 +338,14 @@ def test_an_export_read_under_a_zone_gives_utc_and_a_skipped_local_time_gives_no
     assert [f.timestamp for f in report.findings] == ["2026-03-29T00:30:00.000000Z", None,
                                                       "2026-07-01T10:00:00.000000Z"]  # wevtutil writes milliseconds
     assert "does not exist in Europe/Berlin" in report.findings[1].timestamp_note
+
+
+@pytest.mark.parametrize("options", [{"accelerate": False}, {"fast": False}, {"jobs": 2}])
+def test_the_plain_python_search_the_reference_and_workers_find_the_same(tmp_path, options):
+    data = build_evtx(mixed(), per_chunk=25)
+    for i in range(3):
+        (tmp_path / f"AuthZ{i}.evtx").write_bytes(data)
+    subjects = (("jdoe", "jdoe@contoso.com"),)
+    expected = [(f.source, f.record_id, f.quoted) for f in run(tmp_path, *subjects, list_mentions=True).findings]
+    got = [(f.source, f.record_id, f.quoted) for f in run(tmp_path, *subjects, list_mentions=True, **options).findings]
+    assert got == expected and len(expected) == 3 * 18
