@@ -58,7 +58,7 @@ class _Row:
     def feed(self, s: str) -> bool:
         """Take a line (without its line end); True when the row is complete."""
         self.size += len(s) + 1
-        i, n, d = 0, len(s), self.delim
+        i, d = 0, self.delim
         while True:
             if self.quoted:
                 k = s.find('"', i)

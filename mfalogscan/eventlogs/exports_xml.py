@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 import xml.parsers.expat as expat
-from datetime import datetime
 from typing import Iterable, Iterator
 
 from .exports_base import MAX_EVENT_BYTES, Encoding, count_newlines, find_aligned, read_iso

@@ -33,7 +33,7 @@ from ..eventlogs.evtx_layout import FILE_MAGIC
 from ..eventlogs.exports import sniff_export
 from ..framings import detect, reads_yearless
 from ..framings.base import after_nuls
-from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, Finding, SourceStatus
+from ..model import FINDING_FIELDS, STATUS_PARTIAL, STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus
 from ..search.codepage import CodePageSearch
 from ..search.linescan import LineScanner
 from ..sources.budget import Budget
