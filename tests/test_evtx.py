@@ -349,3 +349,52 @@ def test_the_plain_python_search_the_reference_and_workers_find_the_same(tmp_pat
     expected = [(f.source, f.record_id, f.quoted) for f in run(tmp_path, *subjects, list_mentions=True).findings]
     got = [(f.source, f.record_id, f.quoted) for f in run(tmp_path, *subjects, list_mentions=True, **options).findings]
     assert got == expected and len(expected) == 3 * 18
+
+
+def test_a_checksum_that_fails_is_said_as_damage_not_as_bytes_lost(tmp_path):
+    p = tmp_path / "crc.evtx"
+    p.write_bytes(build_evtx([security(r, "jdoe") for r in range(1, 41)], per_chunk=20, damage={1: "header-crc"}))
+    res = cli("scan", p, "-u", "jdoe", "-f", "jsonl")
+    assert res.returncode == 2
+    assert "1 source(s) were read in full but are damaged" in res.stderr and "could not be read in full" not in res.stderr
+    assert sum(1 for x in res.stdout.splitlines() if x.startswith('{"type":"finding"')) == 40
+
+
+def test_an_export_whose_dates_prove_no_order_says_so_on_the_source(tmp_path):
+    from .eventlog_exports import event, write_csv
+
+    events = [event(provider="Microsoft-AzureMfa-AuthZ", event_id=1, level="Information",
+                    message=f"Access Accepted for user jdoe n{i}", local_time=datetime(2026, 2, 1 + i, 10, 0))
+              for i in range(3)]
+    p = tmp_path / "ambiguous.csv"
+    p.write_bytes(write_csv(events, style="us").data)
+    report = run(p, list_mentions=True)
+    assert [f.timestamp for f in report.findings] == [None] * 3
+    (issue,) = report.sources[0].issues
+    assert issue.severity == "warning" and issue.message.startswith("3 event(s) have no time; the first: ")
+    assert "--date-order" in issue.message
+    from mfalogscan.timeline.policy import TimePolicy
+
+    told = run(p, list_mentions=True, time=TimePolicy(date_order="mdy"))
+    assert [f.timestamp for f in told.findings] == ["2026-02-01T10:00:00Z", "2026-02-02T10:00:00Z", "2026-02-03T10:00:00Z"]
+
+
+def test_the_system_eventrecordid_is_the_records_number_and_a_computer_can_name_a_person(tmp_path):
+    data = bytearray(build_evtx([security(1, "other", computer="JDOE-PC"), security(2, "jdoe")]))
+    offsets = record_offsets(bytes(data))
+    import struct
+    import zlib
+
+    for rid, at in offsets.items():  # renumber the record headers, as a file of selected records has them
+        struct.pack_into("<Q", data, at + 8, 900 + rid)
+    chunk = 4096
+    struct.pack_into("<QQQQ", data, chunk + 8, 901, 902, 901, 902)
+    free = struct.unpack_from("<I", data, chunk + 48)[0]
+    struct.pack_into("<I", data, chunk + 52, zlib.crc32(bytes(data[chunk + 512 : chunk + free])))
+    struct.pack_into("<I", data, chunk + 124, zlib.crc32(bytes(data[chunk : chunk + 120] + data[chunk + 128 : chunk + 512])))
+    p = tmp_path / "selected.evtx"
+    p.write_bytes(bytes(data))
+    report = run(p, ("jdoe", "JDOE-PC"))
+    assert [(f.record_id, f.line, f.field, f.details.get("record_number_in_file")) for f in report.findings] == [
+        (1, 1, "Computer", "901"), (2, 2, "TargetUserName", "902")]
+    assert report.findings[0].text.endswith("[Computer=JDOE-PC]")

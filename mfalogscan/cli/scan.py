@@ -309,13 +309,17 @@ def scan_command(
     from ..errors import visible
 
     bad = [s for s in report.sources if s.has_error]
-    if bad:
-        _err(f"{len(bad)} source(s) could not be read in full:")
-        for s in bad:
+    lost = [s for s in bad if s.status in ("partial", "unreadable") or any(i.fatal for i in s.issues)]
+    for group, head in ((lost, "could not be read in full"),
+                        ([s for s in bad if s not in lost], "were read in full but are damaged (a checksum that does "
+                         "not match, a broken structure read past)")):
+        if group:
+            _err(f"{len(group)} source(s) {head}:")
+        for s in group:
             _err(visible(f"  {s.path}: {'; '.join(i.message for i in s.issues if i.is_error) or s.reason}"))
-        if any(s.status in ("partial", "unreadable") or any(i.fatal for i in s.issues) for s in bad):
-            _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
-                 "file) to cover it; each source's issues in the JSON output give the offsets")
+    if lost:
+        _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
+             "file) to cover it; each source's issues in the JSON output give the offsets")
     if close and output:
         _err(f"wrote {output}")
     _notes(report)

@@ -159,6 +159,8 @@ class EvtxReader:
                               f"{where}: the file ends {len(chunk.data)} bytes into this chunk; the {len(records)} "
                               "whole record(s) before the cut were read, the rest of the chunk is lost")
         for at, length in chunk.skipped:
+            if chunk.cut and at + length == len(chunk.data):
+                continue  # the record the cut goes through: said just above
             yield ReadProblem(chunk.offset + at, length, f"{where}: {length} bytes at chunk offset {at} are no whole "
                               "record (a record's size is 0 or does not fit); not read", "lost")
         if not records:
@@ -247,12 +249,15 @@ def from_xml(xml: str, offset: int, record_id: int) -> EventRecord | ReadProblem
             values[name] = value.translate(_BACK) if moved else value
     raw_time = values.get("TimeCreated")
     when, note = _system_time(raw_time)
-    event_id, level = values.get("EventID"), values.get("Level")
+    event_id, level, own_id = values.get("EventID"), values.get("Level"), values.get("EventRecordID")
     fields = tuple(fields_of(root))
     return EventRecord(
         offset=offset,
         line=None,
-        record_id=record_id,
+        # The EventRecordID Event Viewer shows is the System element's; the record header's number is the same in
+        # a log Windows wrote, but not in a file of selected records, which are numbered anew.
+        record_id=int(own_id) if own_id and own_id.isdigit() else record_id,
+        header_id=None if own_id == str(record_id) or not (own_id and own_id.isdigit()) else record_id,
         time=when,
         time_raw=raw_time,
         time_note=note,

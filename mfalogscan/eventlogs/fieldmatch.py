@@ -2,7 +2,8 @@
 
 Names in event logs are not quoted: they are the values of fields
 (`TargetUserName` = `IEUser`, `User-Name` = `CONTOSO\\jdoe`, the Security
-UserID as a SID) or words of a message. A field whose whole value is one of
+UserID as a SID, the Computer when it is a person's workstation) or words of
+a message. A field whose whole value is one of
 a subject's names (compared as account names are: case, Unicode form and
 surrounding space aside, `DOMAIN\\name` for `name`) is an occurrence as
 strong as a quoted one, and the finding names the field. A name inside a
@@ -20,7 +21,8 @@ from ..search.match import NameMatcher
 from .record import EventRecord
 
 #: The pseudo-field names of values that are not EventData/UserData fields.
-USER_ID, MESSAGE = "Security.UserID", None
+USER_ID, COMPUTER, MESSAGE = "Security.UserID", "Computer", None
+SYSTEM_FIELDS = (USER_ID, COMPUTER)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class FieldHit:
 
 class FieldMatcher:
     """Per event, each named subject's best hit: the first whole-field value, else the first quoted, else the first
-    mention, in the order Security.UserID, the fields, the message."""
+    mention, in the order Security.UserID, Computer, the fields, the message."""
 
     def __init__(self, names: Sequence[tuple[str, int]], matcher: NameMatcher):
         self._exact: dict[str, tuple[int, ...]] = {}
@@ -57,7 +59,8 @@ class FieldMatcher:
     def hits(self, event: EventRecord) -> dict[int, FieldHit]:
         best: dict[int, FieldHit] = {}
         rank: dict[int, int] = {}  # 3 a whole field value, 2 quoted, 1 a mention: the higher wins, then the first
-        values = [(USER_ID, event.user_id)] if event.user_id else []
+        # The System values a person may be named by: the user SID, and the computer (a personal workstation).
+        values = [(USER_ID, event.user_id), (COMPUTER, event.computer)]
         values += event.fields
         if event.message:
             values.append((MESSAGE, event.message))

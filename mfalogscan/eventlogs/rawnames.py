@@ -39,7 +39,7 @@ CAP = 64  # byte strings per name at most: a name with more case forms is search
 
 _UPPER = bytes(range(0x41, 0x5B)) + bytes(b for b in range(0xC0, 0xDF) if b != 0xD7)
 _TABLE = bytes.maketrans(_UPPER, bytes(b + 0x20 for b in _UPPER))
-_SID = re.compile(r"S-1-(\d+)((?:-\d+){0,15})\Z", re.IGNORECASE)
+_SID = re.compile(r"S-(\d{1,3})-(\d+)((?:-\d+){0,15})\Z", re.IGNORECASE)
 
 
 def _pieces(ch: str) -> frozenset[bytes]:
@@ -80,11 +80,11 @@ def sid_bytes(text: str) -> bytes | None:
     m = _SID.match(text.strip())
     if m is None:
         return None
-    authority = int(m.group(1))
-    subs = [int(s) for s in m.group(2).split("-")[1:]]
-    if authority >= 1 << 48 or any(s >= 1 << 32 for s in subs):
+    revision, authority = int(m.group(1)), int(m.group(2))
+    subs = [int(s) for s in m.group(3).split("-")[1:]]
+    if revision > 255 or authority >= 1 << 48 or any(s >= 1 << 32 for s in subs):
         return None
-    return bytes([1, len(subs)]) + authority.to_bytes(6, "big") + b"".join(struct.pack("<I", s) for s in subs)
+    return bytes([revision, len(subs)]) + authority.to_bytes(6, "big") + b"".join(struct.pack("<I", s) for s in subs)
 
 
 def needles(names: Iterable[str]) -> tuple[list[bytes], bool]:

@@ -42,6 +42,9 @@ class EventRecord:
     #: A wall-clock time written without its zone (Event Viewer's CSV and text exports write the exporting
     #: machine's local time): the scanner makes it a UTC `time` only under a zone the user gave (--timezone).
     local_time: datetime | None = None
+    #: EVTX: the record header's own number, when it is not the System element's EventRecordID (a file of selected
+    #: records numbers them anew); None otherwise.
+    header_id: int | None = None
 
     def text(self) -> str:
         """The event on one line, as findings show it: its channel, EventID and provider, then its message (or its

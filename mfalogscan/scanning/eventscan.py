@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from ..errors import SourceIssue, read_error
 from ..eventlogs.evtx import MISSING, EvtxReader, renderer
 from ..eventlogs.exports import read_export
-from ..eventlogs.fieldmatch import FieldHit
+from ..eventlogs.fieldmatch import SYSTEM_FIELDS, FieldHit
 from ..eventlogs.record import EventRecord, ReadProblem
 from ..model import STATUS_SCANNED, STATUS_UNREADABLE, Finding, SourceStatus, assemble
 from ..rules.classify import RuleBudget, classify
@@ -61,11 +61,15 @@ class EventFindings:
         self.first: datetime | None = None
         self.last: datetime | None = None
         self.used_zone = False
+        self.undated, self.undated_note = 0, None  # events with no time, and why the first has none
         self._is_subject: dict[int, Callable[[str], bool]] = {}
 
     def findings(self, event: EventRecord) -> Iterator[Finding]:
         hits = self.fields.hits(event)
         when, note = self._time(event)
+        if when is None:
+            self.undated += 1
+            self.undated_note = self.undated_note or note
         if when is not None:
             self.first = when if self.first is None or when < self.first else self.first
             self.last = when if self.last is None or when > self.last else self.last
@@ -110,8 +114,12 @@ class EventFindings:
         text = event.text()
         limit = self.ctx.config.text_max
         shown, cut = (text, False) if len(text) <= limit else (_around(text, hit.matched, limit), True)
+        if hit.field in SYSTEM_FIELDS:  # a value the text does not show: say what named the person
+            shown += f" [{hit.field}={hit.matched}]"
         details = {k: v for k, v in (("computer", event.computer), ("user_id", event.user_id),
                                      ("provider", event.provider)) if v}
+        if event.header_id is not None:
+            details["record_number_in_file"] = str(event.header_id)
         details.update(verdict.details)
         values = {  # every field of a Finding, in field order
             "user": self.ctx.subjects[hit.subject].name,
@@ -210,6 +218,9 @@ def scan_export(unit: Unit, ctx: Context, layout: Layout, kind: str) -> Iterator
 
 def _status(unit: Unit, ctx: Context, counts: Counts, records: int, fmt: str, issues: list, maker: EventFindings,
             first: datetime | None, last: datetime | None) -> SourceStatus:
+    if maker.undated:  # said on the source, not only on each finding: a table shows such a time as "-"
+        issues = issues + [SourceIssue(f"{maker.undated} event(s) have no time; the first: {maker.undated_note}",
+                                       None, "warning")]
     status = source_status(unit, STATUS_SCANNED, None, counts, records, None, fmt, counts.issues + issues)
     return replace(
         status,
