@@ -105,6 +105,15 @@ def test_users_file_with_aliases_and_comments(logs, write):
     assert doc["parameters"]["users"][0]["aliases"] == ["john.doe@contoso.com", "John.Doe"]
 
 
+def test_a_users_file_line_of_comma_separated_aliases_is_refused_not_searched_as_one_name(logs, write):
+    """Issue 15's trial: `jdoe, CONTOSO\\jdoe` was one name, found nowhere: 0 findings read as "nothing held"."""
+    users = write("users.txt", b"kchen\njdoe, CONTOSO\\jdoe, jdoe@contoso.com\n")
+    r = invoke(logs, "--users-file", users)
+    assert r.exit_code == 2
+    assert f"{users}:2: 'jdoe, CONTOSO\\jdoe, jdoe@contoso.com' holds a comma: separate a person's names with tabs" \
+        in r.stderr
+
+
 def test_users_file_in_utf16(logs, write):
     users = write("users.txt", b"\xff\xfe" + "jdoe\r\n".encode("utf-16-le"))
     assert invoke(logs, "--users-file", users).exit_code == 0
