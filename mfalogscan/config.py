@@ -72,6 +72,8 @@ class ScanConfig:
     case: tuple[tuple[str, str], ...] = ()
     #: Search names of one character or without a letter or digit (--short-names), where quotes close them.
     short_names: bool = False
+    #: `inventory`'s first pass: no names are given, every record's identities are sought (inventory/discover.py).
+    discovering: bool = False
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -80,7 +82,7 @@ class ScanConfig:
                 "no PATH given: pass the MFA Server Logs folder (usually "
                 f"'{DEFAULT_LOGS_DIR}'), copies or archives of it, or '-' for standard input"
             )
-        if not self.subjects:
+        if not self.subjects and not self.discovering:
             raise ConfigError("no user to search for: give --user NAME or --users-file FILE")
         if self.retention_days < 0:
             raise ConfigError("--retention-days must be 0 or more")
@@ -190,6 +192,34 @@ def subjects_from(users: Sequence[str], users_file: str | None, short_names: boo
     return tuple(merged.values())
 
 
+#: The first columns of `mfalogscan inventory -f csv` (printers/datamap.py): such a file is a users file too.
+MAP_CSV_HEAD = "identity,aliases,key,"
+_FORMULA_MARK = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def _map_subjects(text: str, path: str, short_names: bool) -> list[Subject]:
+    """The persons of a data map's CSV: `identity`, and `aliases` joined by "; "; a cell the CSV writer made safe
+    for spreadsheets (a leading apostrophe before =, +, -, @) is read back as the name it was."""
+    import csv
+    import io
+
+    def name(cell: str) -> str:
+        return cell[1:] if cell.startswith(_FORMULA_MARK) else cell
+
+    subjects, owner = [], {}
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    for row in rows:
+        where = f"{path}:{rows.line_num}"
+        names = [name(row["identity"])] + [name(a) for a in (row.get("aliases") or "").split("; ") if a]
+        for n in names:
+            check_name(n, where, short_names)
+        _claim(owner, names, names[0], where)
+        subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
+    if not subjects:
+        raise ConfigError("users file holds no names", path)
+    return subjects
+
+
 def read_users_file(path: str, short_names: bool = False) -> list[Subject]:
     """One subject per line; tab-separated aliases after the first name; '#' comments."""
     try:
@@ -214,6 +244,8 @@ def read_users_file(path: str, short_names: bool = False) -> list[Subject]:
             f"users file is not valid {encoding.replace('-sig', '')} text at byte {e.start} ({e.reason}); "
             "save it as UTF-8 or UTF-16 with a BOM", path,
         ) from None
+    if text.lstrip("\ufeff").startswith(MAP_CSV_HEAD):  # a data map's CSV (mfalogscan inventory -f csv)
+        return _map_subjects(text.lstrip("\ufeff"), path, short_names)
     subjects, owner = [], {}
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):

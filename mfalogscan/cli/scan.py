@@ -12,8 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from ..config import MAX_EXPANSION
 from ..printers import FORMATS
+from . import options
 from .app import EXIT_ERROR, EXIT_PIPE, EXIT_STATUS, Terminated, _err, _quiet_pipe, app
 
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # the formats, defined once in printers
@@ -85,67 +85,35 @@ The format follows --output's extension (.json, .jsonl, .csv, .md, .html,
 
 @app.command("scan", epilog=SCAN_EPILOG)
 def scan_command(
-    paths: Optional[List[str]] = typer.Argument(
-        None, help="Log files, folders (searched recursively) or archives; '-' for standard input.", show_default=False,
-        metavar="PATH...",
-    ),
+    paths: Optional[List[str]] = options.PATHS,
     user: Optional[List[str]] = typer.Option(None, "--user", "-u", metavar="NAME", help="A username to search for (repeatable)."),
-    users_file: Optional[str] = typer.Option(
-        None, "--users-file", metavar="FILE", help="One subject per line; tab-separated aliases after the first name; '#' comments."
-    ),
+    users_file: Optional[str] = options.USERS_FILE,
     fmt: Optional[Format] = typer.Option(
         None, "--format", "-f", case_sensitive=False, help="Output format [default: table on a terminal, else jsonl]."
     ),
-    output: Optional[str] = typer.Option(
-        None, "--output", "-o", metavar="FILE",
-        help=("Write the output to this new file instead of stdout (on Windows it gets its folder's permissions: "
-              "choose a folder only you can read)." if WINDOWS else
-              "Write the output to this new file (owner-only) instead of stdout."),
-    ),
+    output: Optional[str] = options.OUTPUT,
     output_dir: Optional[str] = typer.Option(
         None, "--output-dir", metavar="DIR",
         help="With --format markdown or html: one report file per subject in DIR, named after the subject.",
     ),
-    force: bool = typer.Option(False, "--force", help="Replace existing --output or --output-dir files."),
+    force: bool = options.FORCE,
     mask_others: bool = typer.Option(
         False, "--mask-others", help="In markdown and html reports, replace other people's names in log text by pseudonyms.",
     ),
     mentions: bool = typer.Option(False, "--mentions", help="Also list unquoted mentions (always counted)."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", metavar="FILE", help="A TOML rules file tried before the shipped rules (repeatable)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Force an encoding (e.g. utf-16-le, cp1252) instead of detecting it."),
-    framing: Optional[str] = typer.Option(
-        None, "--framing", metavar="NAME",
-        help="Force a framing instead of detecting it: native, syslog, rfc5424, csv, kiwi or plain.",
-    ),
-    timezone_name: str = typer.Option(
-        "UTC", "--timezone", metavar="ZONE", help="Zone of stamps written without one (IANA name or offset such as +02:00)."
-    ),
-    year: Optional[int] = typer.Option(
-        None, "--year", metavar="YEAR", min=1, max=9999,
-        help="Year of the first record of sources whose stamps have none (RFC 3164).",
-    ),
-    date_order: Optional[str] = typer.Option(
-        None, "--date-order", metavar="ORDER",
-        help="How numeric dates such as 03/04/2021 or 17/06/09 are read where a source cannot prove it: ymd, dmy or mdy.",
-    ),
+    rules: Optional[List[str]] = options.RULES,
+    encoding: Optional[str] = options.ENCODING,
+    framing: Optional[str] = options.FRAMING,
+    timezone_name: str = options.TIMEZONE_NAME,
+    year: Optional[int] = options.YEAR,
+    date_order: Optional[str] = options.DATE_ORDER,
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Only findings at or after WHEN: a date, a date and time, or an age such as 90d, 12h."),
     until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Only findings at or before WHEN (same forms as --since)."),
-    retention_days: int = typer.Option(
-        90, "--retention-days", metavar="DAYS", min=0,
-        help="Mark findings older than DAYS before --as-of as kept past retention (MFA Server: 90).",
-    ),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="WHEN", help="The reference date for retention [default: now]."),
-    max_expansion: int = typer.Option(
-        MAX_EXPANSION, "--max-expansion", metavar="RATIO", min=0,
-        help="Stop decompressing a file that expands more than RATIO times its size (a bomb guard; 0: no limit).",
-    ),
-    jobs: int = typer.Option(
-        1, "--jobs", "-j", metavar="N", min=0,
-        help="Scan N sources at once in worker processes (0: one per CPU); the output is the same.",
-    ),
-    follow_links: bool = typer.Option(
-        False, "--follow-links", help="Follow symbolic links that lead out of the folders scanned (listed as skipped otherwise).",
-    ),
+    retention_days: int = options.RETENTION_DAYS,
+    as_of: Optional[str] = options.AS_OF,
+    max_expansion: int = options.MAX_EXPANSION,
+    jobs: int = options.JOBS,
+    follow_links: bool = options.FOLLOW_LINKS,
     sign: Optional[str] = typer.Option(
         None, "--sign", metavar="KEY",
         help="Sign each report file (FILE.sig): an Ed25519 private key file (mfalogscan keygen), or hmac:FILE for a shared secret.",
@@ -162,11 +130,8 @@ def scan_command(
     request_received: Optional[str] = typer.Option(
         None, "--request-received", metavar="DATE", help="The date the request was received, YYYY-MM-DD (overrides --case)."
     ),
-    short_names: bool = typer.Option(
-        False, "--short-names",
-        help="Search names of one character or with no letter or digit (refused otherwise), only where quotes close them.",
-    ),
-    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    short_names: bool = options.SHORT_NAMES,
+    debug: bool = options.DEBUG,
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
     from ..errors import ConfigError, MfaLogScanError
@@ -178,26 +143,15 @@ def scan_command(
         from ..config import ScanConfig, subjects_from
         from ..scanning.parallel import default_jobs
         from ..rules.load import load_rules
-        from ..timeline.policy import TimePolicy, parse_when, parse_zone, reference_now
+        from ..timeline.policy import parse_when, reference_now
 
         from ..printers.handover import load_case
 
         given = {"controller": controller, "request_reference": request_reference, "handled_by": handled_by,
                  "request_received": request_received}
         case_fields = load_case(case, given)
-        zone, zone_label = parse_zone(timezone_name)
         now = reference_now()
-        time = TimePolicy(
-            zone,
-            zone_label,
-            year,
-            parse_when(since, zone, now, "--since") if since else None,
-            parse_when(until, zone, now, "--until", end=True) if until else None,
-            date_order.lower() if date_order else None,
-        )
-        if time.since is not None and time.until is not None and time.since > time.until:
-            raise ConfigError(f"--since ({time.since.isoformat()}) is later than --until ({time.until.isoformat()}): "
-                              "no finding could be shown")
+        time = options.time_policy(timezone_name, year, since, until, date_order, now)
         from ..sources.discover import expand_patterns
 
         config = ScanConfig(
@@ -206,7 +160,7 @@ def scan_command(
             time=time,
             retention_days=retention_days,
             mask_others=mask_others,
-            as_of=parse_when(as_of, zone, now, "--as-of", end=True) if as_of else None,
+            as_of=parse_when(as_of, time.zone, now, "--as-of", end=True) if as_of else None,
             subjects=subjects_from(user or [], users_file, short_names),
             list_mentions=mentions,
             encoding=encoding,

@@ -23,6 +23,8 @@ class Classification:
     call_status: str | None = None
     field: str | None = None
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: The accounts the rule's `actor`, `target` and `subject` groups captured (the inventory's identities).
+    accounts: tuple[str, ...] = dataclasses.field(default=(), compare=False)
 
 
 UNCLASSIFIED = Classification("unclassified", "unrecognized", "subject")
@@ -122,6 +124,7 @@ def classify(rules: RuleSet, message: str, component: str | None, is_subject: Ca
             status.strip() if status else None,
             field_name.strip() if field_name else None,
             details,
+            tuple(groups[k] for k in ("actor", "target", "subject") if groups.get(k)),
         )
     if timeouts:
         return Classification("unclassified", "unrecognized", "subject", details={"rules_timed_out": ",".join(timeouts)})

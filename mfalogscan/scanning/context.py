@@ -22,6 +22,8 @@ class Context:
         self._names = names
         self.rules = rules if rules is not None else load_rules(config.rules_files)
         self.now = reference_now()
+        #: What scans one unit (None: `scanning.source.scan_unit`); the inventory's first pass gives its own.
+        self.unit_scanner = None
 
     @cached_property
     def event_names(self):

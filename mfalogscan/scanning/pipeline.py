@@ -28,10 +28,12 @@ def _serial(listing, ctx) -> Iterator[Finding | SourceStatus]:
         yield from scan_found(item, ctx)
 
 
-def scan_events(config: ScanConfig, rules: RuleSet | None = None) -> Iterator[Finding | SourceStatus]:
-    """Findings and source statuses, in source order then line order."""
+def scan_events(config: ScanConfig, rules: RuleSet | None = None, unit_scanner=None) -> Iterator[Finding | SourceStatus]:
+    """Findings and source statuses, in source order then line order (or what `unit_scanner`, given each unit and
+    the scan's Context, yields for a unit in place of its findings)."""
     check_paths(config.paths)
     ctx = Context(config, rules)
+    ctx.unit_scanner = unit_scanner
     seen = Seen()
     listing = seen.note(discover(config.paths, config.exclude, config.follow_links))
     if METER.enabled:  # a progress display: list everything first, so it knows the total

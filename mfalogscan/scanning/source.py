@@ -112,7 +112,7 @@ def scan_found(found: Found, ctx: Context) -> Iterator[Finding | SourceStatus]:
                     yield item
             else:
                 current, listed = item.path, 0
-                for event in scan_unit(item, ctx):
+                for event in (ctx.unit_scanner or scan_unit)(item, ctx):
                     if isinstance(event, SourceStatus) and event.container is None:
                         own.append(event)
                     else:

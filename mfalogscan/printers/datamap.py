@@ -1,0 +1,94 @@
+"""A DataMap -> table, json, jsonl or csv: who the logs hold, and what is kept past retention.
+
+The CSV is also a users file: `scan --users-file MAP.csv` reads its
+`identity` and `aliases` columns (config.read_users_file), so a request can
+start from the map. No log text is in any of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from ..model import TOOL, VERSION
+from .csv_rows import cell
+
+FORMATS = ("table", "json", "jsonl", "csv")
+CSV_COLUMNS = ("identity", "aliases", "key", "findings", "mentions", "user_change", "operational", "unclassified",
+               "first_seen", "last_seen", "undated", "past_retention", "sources")
+#: The CSV's aliases column joins a person's other names with this (account names hold no semicolon).
+ALIAS_SEPARATOR = "; "
+
+
+def _head(m) -> dict:
+    return {"tool": TOOL, "version": VERSION, "format": "mfalogscan-data-map/1", **m.summary()}
+
+
+def write_json(m, out) -> None:
+    doc = {**_head(m), "identities": [e.to_dict() for e in m.identities], "sources": [s.to_dict() for s in m.sources],
+           "names_not_searched": dict(sorted(m.skipped_names.items()))}
+    doc.pop("type", None)
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def write_jsonl(m, out) -> None:
+    for item in [*m.identities, *m.sources]:
+        out.write(json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
+    out.write(json.dumps(m.summary(), ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def write_csv(m, out) -> None:
+    out.write("\ufeff")  # Excel reads UTF-8 only after a BOM
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for e in m.identities:
+        cat = e.by_category
+        row = [e.identity, ALIAS_SEPARATOR.join(e.aliases), e.key, e.findings, e.mentions, cat.get("user-change", 0),
+               cat.get("operational", 0), cat.get("unclassified", 0), e.first_seen or "", e.last_seen or "", e.undated,
+               e.past_retention, ALIAS_SEPARATOR.join(e.sources)]
+        w.writerow([cell(v) for v in row])
+
+
+def summary_line(m) -> str:
+    """The sentence a controller acts on."""
+    s = m.summary()
+    if not s["identities"]:
+        return f"No identity found in {s['sources']} source(s)."
+    line = f"{s['identities']:,} identities in {s['sources']} source(s)"
+    if s["sources_past_retention"]:
+        line += (f"; {s['sources_past_retention']} source(s) hold records older than {s['retention_days']} days"
+                 f" (before {s['retention_cutoff'][:10]}), naming {s['identities_past_retention']:,} identities")
+    else:
+        line += f"; none has findings older than {s['retention_days']} days"
+    if s["oldest_record"]:
+        line += f"; the oldest record is from {s['oldest_record'][:10]}"
+    return line + "."
+
+
+def write_table(m, out) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..errors import visible
+
+    console = Console(file=out, width=100, no_color=True, highlight=False, soft_wrap=False)
+    console.print(summary_line(m))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True)
+    table.add_column("identity", overflow="fold", ratio=1)
+    for name in ("changes", "oper.", "unclass.", "mentions"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for name in ("first seen", "last seen"):
+        table.add_column(name, no_wrap=True, width=10)
+    for name in ("past ret.", "sources"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for e in m.identities:
+        cat = e.by_category
+        table.add_row(visible(e.identity), *(str(cat.get(k, 0)) for k in ("user-change", "operational", "unclassified")),
+                      str(e.mentions), (e.first_seen or "-")[:10], (e.last_seen or "-")[:10], str(e.past_retention),
+                      str(len(e.sources)))
+    console.print(table)
+
+
+WRITERS = {"table": write_table, "json": write_json, "jsonl": write_jsonl, "csv": write_csv}
