@@ -49,3 +49,48 @@ def test_the_maps_csv_given_back_as_a_users_file_finds_exactly_what_the_map_coun
         assert (got["findings"], got["mentions"], got["by_category"], got["past_retention"]) == (
             e["findings"], e["mentions"], e["by_category"], e["past_retention"]), e["identity"]
     assert len(rows) == len(m["identities"])
+
+
+def _native(stamp: str, message: str, request: bool = False) -> str:
+    guid = "|2760e0c0-f07c-6e7d-3b98-2e7ae11ea1f9" if request else ""
+    return f"{stamp}|i|2960|4036|pfsvc{guid}|{message}\r\n"
+
+
+def test_a_map_of_known_identities_is_exact(tmp_path):
+    nfc, nfd = "Jos\u00e9", "Jose\u0301"
+    current = "".join([
+        _native("2026-11-20T10:00:00.000000Z", 'User "CONTOSO\\admin" changed user "JDoe" value Phone from "1" to "2".'),
+        _native("2026-11-20T10:01:00.000000Z", 'User "CONTOSO\\admin" added new user "jdoe"'),
+        _native("2026-11-20T10:02:00.000000Z", f'User "CONTOSO\\admin" added new user "{nfc}"'),
+        _native("2026-11-20T10:03:00.000000Z", f'User "{nfd}" deleted user record "jdoe"'),
+        _native("2026-11-20T10:04:00.000000Z", "Pfauth succeeded for user 'alice' from 10.0.0.1. Call status: "
+                'SUCCESS_NO_PIN - "Only # Entered".', request=True),
+        _native("2026-11-20T10:05:00.000000Z", "Nothing about anybody."),
+    ])
+    (tmp_path / "MultiFactorAuthSvc.log").write_bytes(current.encode())
+    old = _native("2026-01-05T08:00:00.000000Z", 'User "CONTOSO\\admin" changed user "olduser" value Email from '
+                  '"a@x" to "b@x".')
+    (tmp_path / "MultiFactorAuthSvc.log.1").write_bytes(old.encode())
+    from datetime import datetime, timezone
+
+    m = inventory(ScanConfig(paths=(str(tmp_path),), subjects=(), discovering=True,
+                             as_of=datetime(2026, 12, 1, tzinfo=timezone.utc)))
+    try:
+        got = {e.identity: (e.findings, e.mentions, dict(e.by_role), e.past_retention) for e in m.identities}
+        assert got == {
+            "alice": (0, 1, {}, 0),
+            "CONTOSO\\admin": (4, 0, {"actor": 4}, 1),
+            "JDoe": (3, 0, {"target": 3}, 0),  # JDoe and jdoe: one identity, named as first written
+            nfc: (2, 0, {"target": 1, "actor": 1}, 0),  # composed and decomposed: one identity
+            "olduser": (1, 0, {"target": 1}, 1),
+        }, got
+        sources = {s.path.rsplit("/", 1)[-1]: s for s in m.sources}
+        old_src, cur_src = sources["MultiFactorAuthSvc.log.1"], sources["MultiFactorAuthSvc.log"]
+        assert (old_src.lines_past_retention, old_src.bytes_past_retention) == (1, len(old))
+        assert (cur_src.lines_past_retention, cur_src.identities) == (0, 4)
+        (rotation,) = m.rotation_sets
+        assert (rotation.files, rotation.first_timestamp, rotation.lines_past_retention) == (
+            2, "2026-01-05T08:00:00Z", 1)
+        assert m.summary()["sources_past_retention"] == 1 and m.summary()["identities_past_retention"] == 2
+    finally:
+        m.close()

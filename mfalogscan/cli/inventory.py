@@ -31,7 +31,10 @@ def inventory_command(
     paths: Optional[List[str]] = options.PATHS,
     users_file: Optional[str] = options.USERS_FILE,
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                      help="table, json, jsonl or csv [default: table on a terminal, else jsonl]."),
+                                      help="table, json, jsonl, csv, markdown or html [default: table on a terminal, "
+                                           "else jsonl]."),
+    pseudonyms: bool = typer.Option(False, "--pseudonyms",
+                                    help="In the markdown and html reports, show identities as person 1, person 2, ..."),
     output: Optional[str] = options.OUTPUT,
     force: bool = options.FORCE,
     rules: Optional[List[str]] = options.RULES,
@@ -55,7 +58,7 @@ def inventory_command(
     try:
         from ..config import ScanConfig, subjects_from
         from ..inventory import inventory
-        from ..printers.datamap import WRITERS
+        from ..printers.datamap import writers
         from ..scanning.parallel import default_jobs
         from ..sources.discover import check_paths, expand_patterns
         from ..timeline.policy import parse_when, reference_now
@@ -74,12 +77,15 @@ def inventory_command(
             follow_links=follow_links, short_names=short_names,
         )
         name = _format_for(fmt, output)
-        if name not in WRITERS:
-            raise ConfigError(f"--format {name}: the data map is written as {', '.join(WRITERS)}")
+        write = writers(pseudonyms)
+        if name not in write:
+            raise ConfigError(f"--format {name}: the data map is written as {', '.join(write)}")
+        if pseudonyms and name not in ("markdown", "html"):
+            raise ConfigError(f"--pseudonyms works on the markdown and html reports, not on {name}")
         check_paths(config.paths)
         out, close = _open_output(output, force, _sealer(None, None, output, None, now))
         data_map = inventory(config)
-        WRITERS[name](data_map, out)
+        write[name](data_map, out)
         out.flush()
         if close:
             out.close()

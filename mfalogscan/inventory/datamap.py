@@ -61,6 +61,7 @@ class SourceEntry:
 
     path: str
     status: str
+    reason: str | None
     format: str | None
     first_timestamp: str | None
     last_timestamp: str | None
@@ -68,9 +69,29 @@ class SourceEntry:
     identities: int
     identities_past_retention: int
     findings_past_retention: int
+    #: Lines (events) whose time is before the retention cut-off, their bytes, and lines with no known time
+    #: (None where not measured: a source that was not read as text or events).
+    lines_past_retention: int | None = None
+    bytes_past_retention: int | None = None
+    lines_undated: int | None = None
 
     def to_dict(self) -> dict:
         return {"type": "source", **{name: getattr(self, name) for name in self.__dataclass_fields__}}
+
+
+@dataclass(frozen=True)
+class RotationSet:
+    """A log and its backups (the scan's rotation sets): how many files, and the whole span they keep."""
+
+    name: str
+    files: int
+    first_timestamp: str | None
+    last_timestamp: str | None
+    bytes: int
+    lines_past_retention: int
+
+    def to_dict(self) -> dict:
+        return {"type": "rotation_set", **{name: getattr(self, name) for name in self.__dataclass_fields__}}
 
 
 @dataclass
@@ -81,9 +102,10 @@ class DataMap:
     retention_cutoff: str | None
     report: Report | None = field(default=None, repr=False)  # the counting scan (None when nothing was found)
     skipped_names: dict[str, str] = field(default_factory=dict)  # a name found but not searchable, and why
+    rotation_sets: list[RotationSet] = field(default_factory=list)
 
     def summary(self) -> dict:
-        past = [s for s in self.sources if s.findings_past_retention]
+        past = [s for s in self.sources if s.findings_past_retention or s.lines_past_retention]
         names_past = sum(1 for e in self.identities if e.past_retention)
         oldest = min((s.first_timestamp for s in self.sources if s.first_timestamp), default=None)
         return {"type": "summary", "identities": len(self.identities), "sources": len(self.sources),
@@ -96,17 +118,18 @@ class DataMap:
             self.report.close()
 
 
-def _discover(config: ScanConfig) -> tuple[dict[str, str], list[SourceStatus]]:
+def _discover(config: ScanConfig) -> tuple[dict[str, str], list[SourceStatus], dict[str, Sighting]]:
     first: dict[str, str] = {}  # key -> the first spelling met
-    statuses = []
+    statuses, sightings = [], {}
     discovering = replace(config, subjects=(), discovering=True)
     for item in scan_events(discovering, load_rules(config.rules_files), unit_scanner=identities_of_unit):
         if isinstance(item, Sighting):
+            sightings[item.source] = item
             for name in item.names:
                 first.setdefault(name_key(name), name)
         elif isinstance(item, SourceStatus):
             statuses.append(item)
-    return first, statuses
+    return first, statuses, sightings
 
 
 def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bool) -> tuple[tuple[Subject, ...], dict]:
@@ -130,10 +153,11 @@ def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bo
 
 def inventory(config: ScanConfig) -> DataMap:
     """Every identity the sources hold, counted as a scan counts it (see the module's docstring)."""
-    found, statuses = _discover(config)
+    found, statuses, sightings = _discover(config)
     subjects, skipped = _subjects(found, config.subjects, config.short_names)
     if not subjects:  # nobody in the logs: the sources as the first pass read them
-        sources = [SourceEntry(s.path, s.status, s.format, None, None, None, 0, 0, 0) for s in statuses]
+        sources = [SourceEntry(s.path, s.status, s.reason, s.format, None, None, None, 0, 0, 0,
+                               *_aged(sightings.get(s.path))) for s in statuses]
         return DataMap([], sources, config.retention_days, None, None, skipped)
     report = scan(replace(config, subjects=subjects))
     per_user_sources: dict[str, set[str]] = {}
@@ -155,14 +179,41 @@ def inventory(config: ScanConfig) -> DataMap:
         ))
     entries.sort(key=lambda e: e.key)
     cutoff = report.retention_cutoff
-    return DataMap(entries, _sources(report, entries), config.retention_days,
-                   cutoff.isoformat().replace("+00:00", "Z") if cutoff else None, report, skipped)
+    sources = _sources(report, entries, sightings)
+    return DataMap(entries, sources, config.retention_days, cutoff.isoformat().replace("+00:00", "Z") if cutoff else None,
+                   report, skipped, _rotation_sets(report, sources))
 
 
-def _sources(report: Report, entries: list[IdentityEntry]) -> list[SourceEntry]:
+def _aged(sighting: Sighting | None) -> tuple:
+    if sighting is None:
+        return None, None, None
+    return sighting.lines_past_retention, sighting.bytes_past_retention, sighting.lines_undated
+
+
+def _sources(report: Report, entries: list[IdentityEntry], sightings: dict[str, Sighting]) -> list[SourceEntry]:
+    named: dict[str, set[str]] = {}
+    for e in entries:
+        for path in e.sources:
+            named.setdefault(path, set()).add(e.identity)
     out = []
     for s in report.sources:
-        named = {e.identity for e in entries if s.path in e.sources}
-        out.append(SourceEntry(s.path, s.status, s.format, s.first_timestamp, s.last_timestamp, s.rotation_set,
-                               len(named), sum(1 for n in s.past_retention.values() if n), sum(s.past_retention.values())))
+        out.append(SourceEntry(s.path, s.status, s.reason, s.format, s.first_timestamp, s.last_timestamp,
+                               s.rotation_set, len(named.get(s.path, ())), sum(1 for n in s.past_retention.values() if n),
+                               sum(s.past_retention.values()), *_aged(sightings.get(s.path))))
+    return out
+
+
+def _rotation_sets(report: Report, sources: list[SourceEntry]) -> list[RotationSet]:
+    groups: dict[str, list] = {}
+    aged = {s.path: s.lines_past_retention or 0 for s in sources}
+    for s in report.sources:
+        if s.rotation_set is not None:
+            groups.setdefault(s.rotation_set, []).append(s)
+    out = []
+    for name in sorted(groups):
+        members = groups[name]
+        firsts = [s.first_timestamp for s in members if s.first_timestamp]
+        lasts = [s.last_timestamp for s in members if s.last_timestamp]
+        out.append(RotationSet(name, len(members), min(firsts, default=None), max(lasts, default=None),
+                               sum(s.bytes for s in members), sum(aged.get(s.path, 0) for s in members)))
     return out

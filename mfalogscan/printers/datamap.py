@@ -1,4 +1,5 @@
-"""A DataMap -> table, json, jsonl or csv: who the logs hold, and what is kept past retention.
+"""A DataMap -> table, json, jsonl, csv (here) or a Markdown/HTML report (datamap_report.py): who the logs hold,
+and what is kept past retention.
 
 The CSV is also a users file: `scan --users-file MAP.csv` reads its
 `identity` and `aliases` columns (config.read_users_file), so a request can
@@ -12,8 +13,9 @@ import json
 
 from ..model import TOOL, VERSION
 from .csv_rows import cell
+from .datamap_report import render_html, render_markdown, summary_line
 
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html")
 CSV_COLUMNS = ("identity", "aliases", "key", "findings", "mentions", "user_change", "operational", "unclassified",
                "first_seen", "last_seen", "undated", "past_retention", "sources")
 #: The CSV's aliases column joins a person's other names with this (account names hold no semicolon).
@@ -26,6 +28,7 @@ def _head(m) -> dict:
 
 def write_json(m, out) -> None:
     doc = {**_head(m), "identities": [e.to_dict() for e in m.identities], "sources": [s.to_dict() for s in m.sources],
+           "rotation_sets": [r.to_dict() for r in m.rotation_sets],
            "names_not_searched": dict(sorted(m.skipped_names.items()))}
     doc.pop("type", None)
     json.dump(doc, out, indent=2, ensure_ascii=False)
@@ -33,7 +36,7 @@ def write_json(m, out) -> None:
 
 
 def write_jsonl(m, out) -> None:
-    for item in [*m.identities, *m.sources]:
+    for item in [*m.identities, *m.sources, *m.rotation_sets]:
         out.write(json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
     out.write(json.dumps(m.summary(), ensure_ascii=False, separators=(",", ":")) + "\n")
 
@@ -48,22 +51,6 @@ def write_csv(m, out) -> None:
                cat.get("operational", 0), cat.get("unclassified", 0), e.first_seen or "", e.last_seen or "", e.undated,
                e.past_retention, ALIAS_SEPARATOR.join(e.sources)]
         w.writerow([cell(v) for v in row])
-
-
-def summary_line(m) -> str:
-    """The sentence a controller acts on."""
-    s = m.summary()
-    if not s["identities"]:
-        return f"No identity found in {s['sources']} source(s)."
-    line = f"{s['identities']:,} identities in {s['sources']} source(s)"
-    if s["sources_past_retention"]:
-        line += (f"; {s['sources_past_retention']} source(s) hold records older than {s['retention_days']} days"
-                 f" (before {s['retention_cutoff'][:10]}), naming {s['identities_past_retention']:,} identities")
-    else:
-        line += f"; none has findings older than {s['retention_days']} days"
-    if s["oldest_record"]:
-        line += f"; the oldest record is from {s['oldest_record'][:10]}"
-    return line + "."
 
 
 def write_table(m, out) -> None:
@@ -91,4 +78,8 @@ def write_table(m, out) -> None:
     console.print(table)
 
 
-WRITERS = {"table": write_table, "json": write_json, "jsonl": write_jsonl, "csv": write_csv}
+def writers(pseudonyms: bool = False) -> dict:
+    """Format name -> write(map, out); the reports with identities as pseudonyms when asked."""
+    return {"table": write_table, "json": write_json, "jsonl": write_jsonl, "csv": write_csv,
+            "markdown": lambda m, out: out.write(render_markdown(m, pseudonyms)),
+            "html": lambda m, out: out.write(render_html(m, pseudonyms))}

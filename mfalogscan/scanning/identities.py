@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Iterator
 
 from ..eventlogs.evtx import EvtxReader, renderer
@@ -34,7 +35,10 @@ from ..rules.classify import classify
 from ..sources.decode import SAMPLE, sniff_layout
 from ..sources.openers import Unit
 from .context import Context
+from ..timeline.clock import SourceClock
+from ..timeline.policy import local_instant
 from .eventscan import counted_reader
+from .spill import Spill
 from .reading import Counts
 from .status import source_status
 
@@ -46,10 +50,49 @@ _EMPTY = frozenset(("", "-", "n/a", "none", "null"))
 
 @dataclass(frozen=True)
 class Sighting:
-    """The identities one unit holds, as written (distinct, in the order met)."""
+    """The identities one unit holds, as written (distinct, in the order met), and what of it is older than the
+    retention cut-off: lines (records) and their bytes, and the lines whose time is not known."""
 
     source: str
     names: tuple[str, ...]
+    lines_past_retention: int | None = None
+    bytes_past_retention: int | None = None
+    lines_undated: int | None = None
+
+
+class Aging:
+    """Each line's time against the retention cut-off, as the source's clock resolves it at the unit's end (year-
+    less stamps need the whole unit): the lines wait on disk (`Spill`), so memory does not grow with them."""
+
+    def __init__(self, clock: SourceClock, cutoff: datetime):
+        self.clock, self.cutoff = clock, cutoff
+        self.waiting = Spill()
+        self._last: tuple | None = None  # (stamp, epoch, at) of the line whose length is not yet known
+
+    def line(self, stamp, at: int) -> None:
+        self._flush(at)
+        epoch = self.clock.observe(stamp, sample=True, at=at) if stamp is not None else -1
+        self._last = (stamp, epoch, at)
+
+    def _flush(self, end: int) -> None:
+        if self._last is not None:
+            stamp, epoch, at = self._last
+            self.waiting.append((stamp, epoch, end - at))
+            self._last = None
+
+    def finish(self, end: int, base: int | None) -> tuple[int, int, int]:
+        self._flush(end)
+        old = old_bytes = undated = 0
+        try:
+            for stamp, epoch, size in self.waiting:
+                when = self.clock.resolve(stamp, epoch, base)
+                if when is None:
+                    undated += 1
+                elif when < self.cutoff:
+                    old, old_bytes = old + 1, old_bytes + size
+        finally:
+            self.waiting.close()
+        return old, old_bytes, undated
 
 
 class _Quotes:
@@ -65,6 +108,9 @@ class _Quotes:
             return None if m is None else m.span()
 
         return find
+
+    def spans(self, buf: bytes, pos: int = 0):
+        return (m.span() for m in self._QUOTE.finditer(buf, pos))
 
     def finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "_Quotes":
         return self
@@ -90,8 +136,9 @@ def identities_of_unit(unit: Unit, ctx: Context) -> Iterator[Sighting | SourceSt
         yield source_status(unit, STATUS_UNREADABLE, read_error(e), Counts())
         return
     names: dict[str, None] = {}
+    aged = (None, None, None)
     if sample.startswith(FILE_MAGIC):
-        status = _events_of_evtx(unit, ctx, names)
+        status, aged = _events_of_evtx(unit, ctx, names)
     else:
         layout = sniff_layout(sample, ctx.config.encoding)
         if layout.binary:
@@ -99,11 +146,42 @@ def identities_of_unit(unit: Unit, ctx: Context) -> Iterator[Sighting | SourceSt
             return
         export = sniff_export("\n".join(layout.sample_lines(sample, 200)))
         if export is not None:
-            status = _events_of_export(unit, ctx, layout, export, names)
+            status, aged = _events_of_export(unit, ctx, layout, export, names)
         else:
-            status = _records_of_text(unit, ctx, layout, sample, names)
-    yield Sighting(unit.path, tuple(names))
+            status, aged = _records_of_text(unit, ctx, layout, sample, names)
+    yield Sighting(unit.path, tuple(names), *aged)
     yield status
+
+
+def cutoff_of(ctx: Context) -> datetime:
+    """The retention cut-off, as the Report has it: --as-of (or now) less --retention-days."""
+    return (ctx.config.as_of or ctx.now) - timedelta(days=ctx.config.retention_days)
+
+
+class EventAging:
+    """Events against the retention cut-off by their TimeCreated; an event's bytes run to the next one's offset."""
+
+    def __init__(self, cutoff: datetime):
+        self.cutoff = cutoff
+        self.old = self.old_bytes = self.undated = 0
+        self._last: tuple | None = None  # (time, offset) of the event whose length is not yet known
+
+    def event(self, when: datetime | None, offset: int) -> None:
+        self._count(offset)
+        self._last = (when, offset)
+
+    def _count(self, end: int) -> None:
+        if self._last is not None:
+            when, at = self._last
+            if when is None:
+                self.undated += 1
+            elif when < self.cutoff:
+                self.old, self.old_bytes = self.old + 1, self.old_bytes + max(0, end - at)
+
+    def finish(self, end: int) -> tuple[int, int, int]:
+        self._count(end)
+        self._last = None
+        return self.old, self.old_bytes, self.undated
 
 
 def _from_event(event: EventRecord, ctx: Context, names: dict) -> None:
@@ -117,27 +195,29 @@ def _from_event(event: EventRecord, ctx: Context, names: dict) -> None:
             names.setdefault(name)
 
 
-def _events_of_evtx(unit: Unit, ctx: Context, names: dict) -> SourceStatus:
+def _events_of_evtx(unit: Unit, ctx: Context, names: dict) -> tuple[SourceStatus, tuple]:
     counts = Counts()
     read = counted_reader(unit, counts)
     if renderer() is None:
         while read(1 << 20):
             pass
         return source_status(unit, STATUS_UNREADABLE, "a Windows event log (EVTX); the evtx package is missing",
-                             counts, framing="evtx")
+                             counts, framing="evtx"), (None, None, None)
     reader = EvtxReader(read, RawNames([]), every_record=True)
-    issues = []
+    issues, aging = [], EventAging(cutoff_of(ctx))
     for item in reader.events():
         if isinstance(item, ReadProblem):
             issues.append(SourceIssue(item.message, item.offset, item.severity))
         else:
+            aging.event(item.time, item.offset)
             _from_event(item, ctx, names)
     while read(1 << 20):
         pass
-    return source_status(unit, STATUS_SCANNED, None, counts, reader.records, None, "evtx", counts.issues + issues)
+    status = source_status(unit, STATUS_SCANNED, None, counts, reader.records, None, "evtx", counts.issues + issues)
+    return status, aging.finish(counts.bytes)
 
 
-def _events_of_export(unit: Unit, ctx: Context, layout, kind: str, names: dict) -> SourceStatus:
+def _events_of_export(unit: Unit, ctx: Context, layout, kind: str, names: dict) -> tuple[SourceStatus, tuple]:
     counts = Counts()
     read = counted_reader(unit, counts)
     read(layout.bom)
@@ -146,17 +226,25 @@ def _events_of_export(unit: Unit, ctx: Context, layout, kind: str, names: dict) 
         while data := read(ctx.config.chunk_size):
             yield data
 
-    issues, events = [], 0
+    issues, events, aging = [], 0, EventAging(cutoff_of(ctx))
     for item in read_export(kind, chunks(), layout.encoding, layout.bom, ctx.config.time.date_order):
         if isinstance(item, ReadProblem):
             issues.append(SourceIssue(item.message, item.offset, item.severity))
         else:
             events += 1
+            # A local time without its zone is read under --timezone, as the scan reads it.
+            when = item.time
+            if when is None and item.local_time is not None:
+                when, _ = local_instant(item.local_time, ctx.config.time.zone, ctx.config.time.zone_label)
+            aging.event(when, item.offset)
             _from_event(item, ctx, names)
-    return source_status(unit, STATUS_SCANNED, None, counts, events, layout, f"event-{kind}", counts.issues + issues)
+    status = source_status(unit, STATUS_SCANNED, None, counts, events, layout, f"event-{kind}", counts.issues + issues)
+    return status, aging.finish(counts.bytes)
 
 
-def _records_of_text(unit: Unit, ctx: Context, layout, sample: bytes, names: dict) -> SourceStatus:
+def _records_of_text(unit: Unit, ctx: Context, layout, sample: bytes, names: dict):
+    """A text unit's identities (lines holding a quote, through the framing and the rules) and its lines' age
+    (every line sampled for its time): (status, (lines, bytes past retention, lines undated))."""
     from .source import _search  # the scan's own reading, with every quote a candidate
 
     cfg = ctx.config
@@ -166,11 +254,21 @@ def _records_of_text(unit: Unit, ctx: Context, layout, sample: bytes, names: dic
     counts.feed(unit.stream.read(layout.bom))
     quotes = copy.copy(ctx)
     quotes.matcher = _Quotes()
-    scanner, raw, chunks = _search(unit, quotes, layout, framing, counts, False)
-    enc = layout.search_encoding
+    quotes.config = replace(cfg, sample_every=1, yearless_sample_every=1)  # every line's time: its age
+    limit = (cfg.as_of or ctx.now) + timedelta(days=1) if cfg.time.year is not None else None
+    clock = SourceClock(cfg.time, Spill(), limit)
+    aging = Aging(clock, cutoff_of(ctx))
+    scanner, raw, chunks = _search(unit, quotes, layout, framing, counts, True)
+    enc, stamp = layout.search_encoding, None
     try:
         for cand in scanner.run(chunks, layout.bom):
-            if not hasattr(cand, "line"):  # a Sample (a line's stamp): no names
+            if not hasattr(cand, "line"):  # a Sample: a line's first bytes, for its time
+                rec = framing.parse(without_nuls(cand.data.split(b"\n", 1)[0].rstrip(b"\r").decode(enc, "replace")))
+                if rec is not None and rec.stamp is not None:
+                    stamp = rec.stamp
+                elif not (framing.multiline and stamp is not None):  # a continuation line is as old as its record
+                    stamp = None
+                aging.line(stamp, cand.at)
                 continue
             record = _record(cand, framing, enc)
             verdict = classify(ctx.rules, record.message, record.component, lambda v: False)
@@ -179,7 +277,11 @@ def _records_of_text(unit: Unit, ctx: Context, layout, sample: bytes, names: dic
                     names.setdefault(name)
     finally:
         raw.close()
-    return source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, counts.issues)
+    base, _ = clock.base_year(unit.file_times(), ctx.now)
+    aged = aging.finish(counts.bytes, base)
+    clock.waiting.close()
+    status = source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, counts.issues)
+    return status, aged
 
 
 def _record(cand, framing, enc: str) -> Record:
