@@ -442,7 +442,7 @@ def test_fault_a_closed_pipe_on_windows_is_einval_and_ends_quietly(logs, monkeyp
     import errno
 
     from mfalogscan import printers
-    from mfalogscan.cli import scan as scan_cli
+    from mfalogscan.cli import guard as scan_cli
 
     def closed(report, out):
         raise OSError(errno.EINVAL, "Invalid argument")

@@ -80,7 +80,7 @@ def test_fault_reports_are_published_where_the_file_system_has_no_hard_links(log
 
 def test_on_windows_the_report_says_what_protects_it(logs, tmp_path, monkeypatch):
     """'Owner-only' (mode 0600) means nothing on Windows; say what protects the file instead of claiming it."""
-    from mfalogscan.cli import scan as scan_cli
+    from mfalogscan.cli import guard as scan_cli
 
     monkeypatch.setattr(scan_cli, "WINDOWS", True)
     r = runner.invoke(app, ["scan", logs, "-u", "jdoe", "-o", str(tmp_path / "r.json")])

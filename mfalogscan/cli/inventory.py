@@ -7,7 +7,8 @@ from typing import List, Optional
 import typer
 
 from . import options
-from .app import EXIT_ERROR, _err, app
+from .app import _err, app
+from .guard import guarded
 
 INVENTORY_EPILOG = """\b
 Examples:
@@ -52,10 +53,10 @@ def inventory_command(
     debug: bool = options.DEBUG,
 ) -> None:
     """List every identity PATHs hold, and what of it is kept past retention (the data map)."""
-    from ..errors import ConfigError, MfaLogScanError
+    from ..errors import ConfigError
 
     data_map = None
-    try:
+    with guarded(debug) as run:
         from ..config import ScanConfig, subjects_from
         from ..inventory import inventory
         from ..printers.datamap import writers
@@ -83,19 +84,10 @@ def inventory_command(
         if pseudonyms and name not in ("markdown", "html"):
             raise ConfigError(f"--pseudonyms works on the markdown and html reports, not on {name}")
         check_paths(config.paths)
-        out, close = _open_output(output, force, _sealer(None, None, output, None, now))
-        data_map = inventory(config)
+        out, close = run.output(*_open_output(output, force, _sealer(None, None, output, None, now)))
+        data_map = run.closing(inventory(config))
         write[name](data_map, out)
         out.flush()
-        if close:
-            out.close()
-            _err(f"wrote {output}")
-        else:
-            out.detach()
-    except MfaLogScanError as e:
-        _err(f"error: {e}")
-        raise typer.Exit(EXIT_ERROR)
-    finally:
-        if data_map is not None:
-            data_map.close()
+    if close:
+        _err(f"wrote {output}")
     raise typer.Exit(0 if data_map.identities else 1)

@@ -3,13 +3,10 @@ the time options mean (`time_policy`)."""
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from ..config import MAX_EXPANSION as EXPANSION_LIMIT
-
-WINDOWS = os.name == "nt"  # a seam: the tests run the Windows branches on Linux (cli/scan.py reads this one)
+from .guard import WINDOWS
 
 PATHS = typer.Argument(
     None, help="Log files, folders (searched recursively) or archives; '-' for standard input.", show_default=False,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 import re
@@ -14,7 +13,9 @@ import typer
 
 from ..printers import FORMATS
 from . import options
-from .app import EXIT_ERROR, EXIT_PIPE, EXIT_STATUS, Terminated, _err, _quiet_pipe, app
+from .app import EXIT_STATUS, _err, app
+from . import guard
+from .guard import guarded
 
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # the formats, defined once in printers
 
@@ -25,15 +26,6 @@ def _open_output(path: Optional[str], force: bool, sealer):
     from ..printers.safeopen import open_report
 
     return open_report(path, force, sealer), True
-
-
-NO_ROOM = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
-WINDOWS = os.name == "nt"  # a seam: the tests run the Windows branches on Linux
-
-
-def _pipe_closed(e: OSError, to_file: bool) -> bool:
-    """The reader of stdout went away: EPIPE, or EINVAL as Windows reports a write to a closed pipe."""
-    return isinstance(e, BrokenPipeError) or (not to_file and WINDOWS and e.errno == errno.EINVAL)
 
 
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown",
@@ -134,10 +126,11 @@ def scan_command(
     debug: bool = options.DEBUG,
 ) -> None:
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
-    from ..errors import ConfigError, MfaLogScanError
+    from ..errors import ConfigError
 
-    out, close, report = None, False, None
-    try:
+    out = None
+
+    with guarded(debug) as run:
         from .. import printers
         from ..evidence.report import scan
         from ..config import ScanConfig, subjects_from
@@ -197,14 +190,14 @@ def scan_command(
             check_per_subject(name)
         sealer = _sealer(sign, signer, output, output_dir, now)
         if output_dir is None:
-            out, close = _open_output(output, force, sealer)  # before scanning, so a bad --output fails at once
+            out, close = run.output(*_open_output(output, force, sealer))  # before scanning: a bad --output fails at once
         # JSON Lines are written as the scan finds them; the other formats need the finished report.
         stream = printers.stream(name, out) if output_dir is None else None
         # Findings streamed to stdout may reach the very terminal the progress line is drawn on: no line then.
         from .progress import Progress
 
         progress = None if stream is not None and not close else Progress
-        report = scan(config, ruleset, progress=progress, on_finding=stream.finding if stream else None)
+        report = run.closing(scan(config, ruleset, progress=progress, on_finding=stream.finding if stream else None))
         from .progress import writing
 
         with writing(output_dir or (output if close else None)):  # a report of many findings takes a while
@@ -217,49 +210,6 @@ def scan_command(
                 write(report, out)
             if out is not None:
                 out.flush()
-    except OSError as e:
-        if _pipe_closed(e, close):
-            _quiet_pipe()
-            raise typer.Exit(EXIT_PIPE)
-        out = _abandon(out, close)
-        if debug:
-            raise
-        where = f" {e.filename}" if e.filename else " the output" if e.errno in NO_ROOM else ""
-        _err(f"error: cannot write{where}: {e.strerror or e}")
-        raise typer.Exit(EXIT_ERROR)
-    except MfaLogScanError as e:
-        out = _abandon(out, close)
-        _err(f"error: {e}")
-        raise typer.Exit(EXIT_ERROR)
-    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (see main): nothing is published, no .part is left
-        out = _abandon(out, close)
-        _err("terminated" if isinstance(e, Terminated) else "interrupted")
-        raise typer.Exit(143 if isinstance(e, Terminated) else 130)
-    except Exception as e:  # an internal error: say so in one line, unless asked for the traceback
-        out = _abandon(out, close)
-        if debug:
-            raise
-        _err(f"internal error: {type(e).__name__}: {e} (run again with --debug for the traceback)")
-        raise typer.Exit(EXIT_ERROR)
-    finally:
-        if report is not None:
-            report.close()  # its findings' temporary store (on Windows the file is removed only now)
-        if out is not None:
-            try:
-                if close:
-                    out.close()
-                else:
-                    out.detach()
-            except OSError as e:
-                if not _pipe_closed(e, close):
-                    _err(f"error: cannot write the output: {e.strerror or e}")
-                    raise typer.Exit(EXIT_ERROR)
-                _quiet_pipe()
-            except ValueError:
-                _quiet_pipe()
-            except MfaLogScanError as e:  # publishing the file failed (it appeared meanwhile)
-                _err(f"error: {e}")
-                raise typer.Exit(EXIT_ERROR)
     from ..errors import visible
 
     bad = [s for s in report.sources if s.has_error]
@@ -277,7 +227,7 @@ def scan_command(
     if close and output:
         _err(f"wrote {output}")
     _notes(report)
-    if WINDOWS and (close or output_dir is not None):
+    if guard.WINDOWS and (close or output_dir is not None):
         _err("on Windows a report file is not made owner-only: it has the permissions of its folder (its ACL); "
              "keep reports in a folder only the people handling the request can read")
     raise typer.Exit(report.exit_status())
@@ -305,12 +255,5 @@ def _notes(report) -> None:
         elif s.encoding and "guessed" in s.encoding and not s.encoding.startswith("utf-16"):
             _err(f"{path}: read as {s.encoding}: it is not UTF-8; give --encoding if it is another code page")
 
-
-def _abandon(out, close: bool):
-    """A report file that could not be finished is not left half-written; returns None for `out`."""
-    if close and out is not None:
-        out.fail()
-        return None
-    return out
 
 
