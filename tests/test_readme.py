@@ -81,12 +81,16 @@ def test_the_readme_names_every_option_there_is_and_no_other():
     from mfalogscan.cli import app
 
     runner = CliRunner()
-    helps = {c: runner.invoke(app, [c, "--help"]).stdout for c in ("scan", "verify", "check", "keygen")}
+    helps = {c: runner.invoke(app, [c, "--help"]).stdout for c in ("scan", "inventory", "verify", "check", "keygen")}
     offered = {o for text in helps.values() for o in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text)} - {"--help"}
     usage = README.split("## Usage", 1)[1].split("\n## ", 1)[0]
     for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helps["scan"]):
         if option != "--help":
             assert option in usage, f"scan {option} is not in the README's usage"
+    section = README.split("## Who is in here: `inventory`", 1)[1].split("\n## ", 1)[0]
+    for option in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helps["inventory"])) - set(helps["scan"].split()):
+        if option != "--help":
+            assert option in section, f"inventory {option} is not in the README's inventory section"
     for option in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", README)):
         assert option in offered or option in ("--install-completion", "--version", "--help"), \
             f"the README names {option}, which no command has"

@@ -128,8 +128,7 @@ def scan_command(
     """Search PATHs for every quoted occurrence of the given users and classify each one."""
     from ..errors import ConfigError
 
-    out = None
-
+    out, close, report = None, False, None
     with guarded(debug) as run:
         from .. import printers
         from ..evidence.report import scan
