@@ -94,3 +94,17 @@ def test_a_map_of_known_identities_is_exact(tmp_path):
         assert m.summary()["sources_past_retention"] == 1 and m.summary()["identities_past_retention"] == 2
     finally:
         m.close()
+
+
+def test_a_source_not_read_in_full_makes_the_inventory_exit_2_and_says_so(tmp_path):
+    from datetime import datetime, timezone
+
+    from .evtx_builder import Event, build_evtx
+
+    events = [Event(r, datetime(2026, 11, 1, tzinfo=timezone.utc), data=[("TargetUserName", f"user{r}")])
+              for r in range(1, 41)]
+    (tmp_path / "cut.evtx").write_bytes(build_evtx(events, per_chunk=20, damage={1: "cut"}))
+    res = cli("inventory", tmp_path, "-f", "jsonl")
+    assert res.returncode == 2 and "1 source(s) could not be read in full" in res.stderr
+    names = {json.loads(x)["identity"] for x in res.stdout.splitlines() if '"type":"identity"' in x}
+    assert {f"user{r}" for r in range(1, 21)} <= names  # the chunk before the cut

@@ -23,7 +23,8 @@ name counts it, with what is kept past --retention-days. The CSV can be
 given back to scan as --users-file.
 
 \b
-Exit status: 0 identities found, 1 none, 2 an error.
+Exit status: 0 identities found, 1 none, 2 an error (also a source that
+could not be read in full, as for scan).
 """
 
 
@@ -63,7 +64,7 @@ def inventory_command(
         from ..scanning.parallel import default_jobs
         from ..sources.discover import check_paths, expand_patterns
         from ..timeline.policy import parse_when, reference_now
-        from .scan import _format_for, _open_output, _sealer
+        from .scan import _format_for, _open_output, _sealer, say_unread
 
         now = reference_now()
         time = options.time_policy(timezone_name, year, None, None, date_order, now)
@@ -88,6 +89,8 @@ def inventory_command(
         data_map = run.closing(inventory(config))
         write[name](data_map, out)
         out.flush()
+    statuses = data_map.report.sources if data_map.report is not None else data_map.statuses
+    say_unread(statuses)
     if close:
         _err(f"wrote {output}")
-    raise typer.Exit(0 if data_map.identities else 1)
+    raise typer.Exit(2 if any(s.has_error for s in statuses) else 0 if data_map.identities else 1)

@@ -209,9 +209,21 @@ def scan_command(
                 write(report, out)
             if out is not None:
                 out.flush()
+    say_unread(report.sources)
+    if close and output:
+        _err(f"wrote {output}")
+    _notes(report)
+    if guard.WINDOWS and (close or output_dir is not None):
+        _err("on Windows a report file is not made owner-only: it has the permissions of its folder (its ACL); "
+             "keep reports in a folder only the people handling the request can read")
+    raise typer.Exit(report.exit_status())
+
+
+def say_unread(sources) -> None:
+    """On stderr: the sources that could not be read in full, those read but damaged, and what to do."""
     from ..errors import visible
 
-    bad = [s for s in report.sources if s.has_error]
+    bad = [s for s in sources if s.has_error]
     lost = [s for s in bad if s.status in ("partial", "unreadable") or any(i.fatal for i in s.issues)]
     for group, head in ((lost, "could not be read in full"),
                         ([s for s in bad if s not in lost], "were read in full but are damaged (a checksum that does "
@@ -223,13 +235,6 @@ def scan_command(
     if lost:
         _err("what could not be read is not in the findings: scan an intact copy (a backup, or the server's own "
              "file) to cover it; each source's issues in the JSON output give the offsets")
-    if close and output:
-        _err(f"wrote {output}")
-    _notes(report)
-    if guard.WINDOWS and (close or output_dir is not None):
-        _err("on Windows a report file is not made owner-only: it has the permissions of its folder (its ACL); "
-             "keep reports in a folder only the people handling the request can read")
-    raise typer.Exit(report.exit_status())
 
 
 _CODE_PAGE_LINES = re.compile(r"(.+), then (\S+) \(guessed\) for lines that are not UTF-8, from byte (\d+)$")

@@ -103,6 +103,8 @@ class DataMap:
     report: Report | None = field(default=None, repr=False)  # the counting scan (None when nothing was found)
     skipped_names: dict[str, str] = field(default_factory=dict)  # a name found but not searchable, and why
     rotation_sets: list[RotationSet] = field(default_factory=list)
+    #: The sources as the first pass read them (what says whether each was read in full when nothing was found).
+    statuses: list[SourceStatus] = field(default_factory=list, repr=False)
 
     def summary(self) -> dict:
         past = [s for s in self.sources if s.findings_past_retention or s.lines_past_retention]
@@ -158,7 +160,7 @@ def inventory(config: ScanConfig) -> DataMap:
     if not subjects:  # nobody in the logs: the sources as the first pass read them
         sources = [SourceEntry(s.path, s.status, s.reason, s.format, None, None, None, 0, 0, 0,
                                *_aged(sightings.get(s.path))) for s in statuses]
-        return DataMap([], sources, config.retention_days, None, None, skipped)
+        return DataMap([], sources, config.retention_days, None, None, skipped, statuses=statuses)
     report = scan(replace(config, subjects=subjects))
     per_user_sources: dict[str, set[str]] = {}
     for f in report.findings:
@@ -181,7 +183,7 @@ def inventory(config: ScanConfig) -> DataMap:
     cutoff = report.retention_cutoff
     sources = _sources(report, entries, sightings)
     return DataMap(entries, sources, config.retention_days, cutoff.isoformat().replace("+00:00", "Z") if cutoff else None,
-                   report, skipped, _rotation_sets(report, sources))
+                   report, skipped, _rotation_sets(report, sources), statuses)
 
 
 def _aged(sighting: Sighting | None) -> tuple:
