@@ -252,10 +252,11 @@ def read_users_file(path: str, short_names: bool = False) -> list[Subject]:
             continue
         names = [p.strip() for p in line.split("\t") if p.strip()]
         where = f"{path}:{n}"
-        if len(names) == 1 and "," in names[0]:
+        if len(names) == 1 and ", " in names[0] and "=" not in names[0]:
             # Account names hold no comma: `jdoe, CONTOSO\jdoe` is aliases separated the wrong way, and searched
-            # as one name it would find nothing, which reads as "nothing held".
-            raise ConfigError(f"'{names[0]}' holds a comma: separate a person's names with tabs (account names "
+            # as one name it would find nothing, which reads as "nothing held". (A distinguished name,
+            # `CN=Doe\, John,OU=Staff,...`, is one name.)
+            raise ConfigError(f"'{names[0]}' holds ', ': separate a person's names with tabs (account names "
                               "cannot hold a comma)", path, n)
         for name in names:
             check_name(name, where, short_names)

@@ -110,8 +110,10 @@ def test_a_users_file_line_of_comma_separated_aliases_is_refused_not_searched_as
     users = write("users.txt", b"kchen\njdoe, CONTOSO\\jdoe, jdoe@contoso.com\n")
     r = invoke(logs, "--users-file", users)
     assert r.exit_code == 2
-    assert f"{users}:2: 'jdoe, CONTOSO\\jdoe, jdoe@contoso.com' holds a comma: separate a person's names with tabs" \
+    assert f"{users}:2: 'jdoe, CONTOSO\\jdoe, jdoe@contoso.com' holds ', ': separate a person's names with tabs" \
         in r.stderr
+    dn = write("dn.txt", b"CN=Doe\\, John,OU=Staff,DC=contoso,DC=com\n")  # a distinguished name is one name
+    assert invoke(logs, "--users-file", dn).exit_code in (0, 1)
 
 
 def test_users_file_in_utf16(logs, write):
