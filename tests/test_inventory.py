@@ -108,3 +108,25 @@ def test_a_source_not_read_in_full_makes_the_inventory_exit_2_and_says_so(tmp_pa
     assert res.returncode == 2 and "1 source(s) could not be read in full" in res.stderr
     names = {json.loads(x)["identity"] for x in res.stdout.splitlines() if '"type":"identity"' in x}
     assert {f"user{r}" for r in range(1, 21)} <= names  # the chunk before the cut
+
+
+def test_the_table_and_the_reports_show_the_map_and_the_reports_can_hide_names():
+    table = cli("inventory", SAMPLES, "-f", "table", "--as-of", "2024-03-08")
+    assert table.returncode == 0
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("38 identities in 14 source(s); 2 source(s) hold records older than 90 days")
+    assert all(len(x) <= 100 and x == x.rstrip() for x in lines)  # 100 columns to a pipe, no trailing spaces
+    assert any(x.startswith("jdoe ") for x in lines)
+    report = cli("inventory", SAMPLES, "-f", "markdown", "--as-of", "2024-03-08", "--pseudonyms").stdout
+    assert "| person 1 |" in report and "jdoe" not in report and "alice.smith" not in report
+    html = cli("inventory", SAMPLES, "-f", "html", "--as-of", "2024-03-08").stdout
+    assert html.startswith("<!DOCTYPE html>") and "<td>jdoe</td>" in html and "<script" not in html
+
+
+def test_the_maps_files_are_never_read_as_input(tmp_path):
+    for fmt in ("jsonl", "json", "csv", "markdown", "html"):
+        assert cli("inventory", SAMPLES, "-f", fmt, "-o", tmp_path / f"map.{fmt}", "--as-of", "2024-03-08").returncode == 0
+    doc = json.loads(cli("scan", tmp_path, "-u", "jdoe", "-f", "json").stdout)
+    maps = [s for s in doc["sources"] if not s["path"].endswith(".sha256")]
+    assert len(maps) == 5 and all(s["status"] == "skipped" and "an output of mfalogscan" in s["reason"] for s in maps)
+    assert doc["users"][0]["counts"]["findings"] == 0

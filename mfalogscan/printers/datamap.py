@@ -18,6 +18,7 @@ from .datamap_report import render_html, render_markdown, summary_line
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html")
 CSV_COLUMNS = ("identity", "aliases", "key", "findings", "mentions", "user_change", "operational", "unclassified",
                "first_seen", "last_seen", "undated", "past_retention", "sources")
+WIDE = 100  # columns: narrower terminals get no first/last seen and source counts (the JSON and CSV have them)
 #: The CSV's aliases column joins a person's other names with this (account names hold no semicolon).
 ALIAS_SEPARATOR = "; "
 
@@ -55,27 +56,34 @@ def write_csv(m, out) -> None:
 
 def write_table(m, out) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from ..errors import visible
+    from .table import _console, _text
 
-    console = Console(file=out, width=100, no_color=True, highlight=False, soft_wrap=False)
-    console.print(summary_line(m))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True)
+    console, plain = _console(out)  # the terminal's width, colour only there, NO_COLOR, trailing spaces trimmed
+    _text(console, summary_line(m))
+    table = Table(box=box.SIMPLE_HEAD, header_style="" if plain else "bold", pad_edge=False, show_edge=False,
+                  expand=True)
+    wide = console.width >= WIDE  # a narrow terminal keeps the counts, not the dates and sources
     table.add_column("identity", overflow="fold", ratio=1)
-    for name in ("changes", "oper.", "unclass.", "mentions"):
+    for name in ("chg.", "oper.", "uncl.", "ment."):
         table.add_column(name, justify="right", no_wrap=True)
-    for name in ("first seen", "last seen"):
-        table.add_column(name, no_wrap=True, width=10)
-    for name in ("past ret.", "sources"):
-        table.add_column(name, justify="right", no_wrap=True)
+    if wide:
+        for name in ("first seen", "last seen"):
+            table.add_column(name, no_wrap=True, width=10)
+    table.add_column("past ret.", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("src.", justify="right", no_wrap=True)
     for e in m.identities:
         cat = e.by_category
-        table.add_row(visible(e.identity), *(str(cat.get(k, 0)) for k in ("user-change", "operational", "unclassified")),
-                      str(e.mentions), (e.first_seen or "-")[:10], (e.last_seen or "-")[:10], str(e.past_retention),
-                      str(len(e.sources)))
+        row = [visible(e.identity), *(str(cat.get(k, 0)) for k in ("user-change", "operational", "unclassified")),
+               str(e.mentions)]
+        row += [(e.first_seen or "-")[:10], (e.last_seen or "-")[:10]] if wide else []
+        row += [str(e.past_retention)] + ([str(len(e.sources))] if wide else [])
+        table.add_row(*row)
     console.print(table)
+    console.file.flush()
 
 
 def writers(pseudonyms: bool = False) -> dict:

@@ -275,12 +275,16 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
 
 # A JSON Lines output's first record, and the fields it always has.
 _OWN_RECORDS = {"finding": {"user", "matched", "source", "line", "offset", "timestamp"}, "event": {"event", "original"},
-                "source": {"path", "status", "sha256"}, "summary": {"sources", "findings", "users"}}
+                "source": {"path", "status", "sha256"}, "summary": {"sources", "findings", "users"},
+                # the data map's (mfalogscan inventory)
+                "identity": {"identity", "key", "findings", "mentions"}, "rotation_set": {"name", "files"}}
 _OWN_STARTS = (
     (b'{\n  "tool": "mfalogscan",', "a JSON report"),
     (b"# MFA Server log findings for ", "a Markdown report"),
     (("user," + ",".join(FINDING_FIELDS[1:])).encode(), "CSV"),
     (b'{\n  "format": "mfalogscan-signature/1"', "a report's signature (.sig)"),
+    (b"# Data map: who the MFA logs hold", "a Markdown data map"),
+    (b"identity,aliases,key,", "a data map's CSV"),
 )
 # A report's manifest (evidence.seal): one line as sha256sum writes it, naming the report file.
 _MANIFEST = re.compile(rb"[0-9a-f]{64}  [^\r\n]{1,1024}\n\Z")
@@ -303,6 +307,8 @@ def own_output(sample: bytes) -> str | None:
             return kind
     if head.startswith(b"<!DOCTYPE html>") and b"<title>MFA Server log findings" in head[:2048]:
         return "an HTML report"
+    if head.startswith(b"<!DOCTYPE html>") and b"<title>Data map: who the MFA logs hold" in head[:2048]:
+        return "an HTML data map"
     if _MANIFEST.match(sample):
         return "a report's SHA-256 manifest (.sha256)"
     return None
