@@ -170,3 +170,22 @@ def test_the_html_report_does_not_scroll_sideways_on_a_screen(printed, width):
     measured = re.search(r"<title>W(\d+)/(\d+)</title>", dom)
     assert measured, dom[:300]
     assert int(measured[1]) <= int(measured[2]), f"the page is {measured[1]} px wide in a {measured[2]} px window"
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_the_printed_data_map_cuts_nothing(tmp_path, size):
+    """Issue 16: the data map printed, every identity and source readable whole, nothing beyond the page."""
+    page = tmp_path / "map.html"
+    r = runner.invoke(app, ["inventory", str(ROOT / "sample_logs"), "-f", "html", "-o", str(page), "--as-of", "2024-03-08"])
+    assert r.exit_code == 0, r.stderr
+    pdf = _print(page, size, tmp_path)
+    for width, height, page_words in _words(pdf):
+        assert not [w for w in page_words if w[0] < 0 or w[2] > width + 0.5 or w[3] > height + 0.5]
+    raw = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                                            check=True).stdout)
+    doc = runner.invoke(app, ["inventory", str(ROOT / "sample_logs"), "-f", "json", "--as-of", "2024-03-08"]).stdout
+    import json
+
+    names = [e["identity"] for e in json.loads(doc)["identities"]]
+    assert len(names) > 30 and not [n for n in names if re.sub(r"\s+", "", n) not in raw]
+    assert not _right_margin_blank(pdf, tmp_path, PAGES[size][0])
