@@ -257,13 +257,13 @@ def test_the_raw_prefilter_never_misses_a_name_in_any_case(name, data):
     buf = b"\x00\x11junk" + written.encode("utf-16-le") + b"\x07tail"
     if not names.everywhere:
         assert names.hits(buf), (name, written)
-    assert names.marked(buf, [0], [len(buf)]) == [True]
+    assert names.marked(names.hits(buf), [0], [len(buf)]) == ([True], 0)
 
 
 def test_names_the_prefilter_cannot_search_make_every_record_a_candidate():
     pats, everywhere = needles(["山田"])
     assert everywhere and not pats
-    assert RawNames(["山田"]).marked(b"anything", [0, 4], [4, 8]) == [True, True]
+    assert RawNames(["山田"]).marked([], [0, 4], [4, 8]) == ([True, True], 0)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -398,3 +398,45 @@ def test_the_system_eventrecordid_is_the_records_number_and_a_computer_can_name_
     assert [(f.record_id, f.line, f.field, f.details.get("record_number_in_file")) for f in report.findings] == [
         (1, 1, "Computer", "901"), (2, 2, "TargetUserName", "902")]
     assert report.findings[0].text.endswith("[Computer=JDOE-PC]")
+
+
+def test_fault_a_value_no_xml_parser_takes_is_read_and_a_record_that_cannot_be_is_said(tmp_path, monkeypatch):
+    """A review found a record naming jdoe dropped without a word: U+FFFF in another field broke the XML parse."""
+    p = tmp_path / "ffff.evtx"
+    p.write_bytes(build_evtx([Event(1, T0, data=[("TargetUserName", "jdoe"), ("X", "a\uffff\ufffeb")]),
+                              Event(2, T0, data=[("TargetUserName", "bob")])]))
+    report = run(p)
+    assert [(f.record_id, f.field) for f in report.findings] == [(1, "TargetUserName")]
+    assert "X=a\uffff\ufffeb" in report.findings[0].text  # the value as the record holds it
+    import mfalogscan.eventlogs.evtx as evtx_module
+
+    def broken(xml, offset, record_id):
+        return evtx_module.ReadProblem(offset, 0, f"record {record_id}: its rendering is not well-formed XML (test)")
+
+    monkeypatch.setattr(evtx_module, "from_xml", broken)
+    report = run(p)
+    (issue,) = [i for i in report.sources[0].issues if i.severity == "lost"]
+    assert "record 1: its rendering is not well-formed XML" in issue.message and report.exit_status() == 2
+
+
+def test_fault_a_name_in_a_chunks_slack_is_said(tmp_path):
+    """A review found a name after the chunk's last record (its slack: a record the header no longer counts) missed
+    without a word."""
+    import struct
+    import zlib
+
+    data = bytearray(build_evtx([security(r, "bob" if r < 5 else "jdoe") for r in range(1, 6)]))
+    chunk, offsets = 4096, sorted(record_offsets(bytes(data)).values())
+    last, fifth = offsets[-2] - chunk, offsets[-1] - chunk  # the header now ends the records before the fifth
+    struct.pack_into("<QQQQ", data, chunk + 8, 1, 4, 1, 4)
+    struct.pack_into("<II", data, chunk + 44, last, fifth)
+    struct.pack_into("<I", data, chunk + 52, zlib.crc32(bytes(data[chunk + 512 : chunk + fifth])))
+    struct.pack_into("<I", data, chunk + 124, zlib.crc32(bytes(data[chunk : chunk + 120] + data[chunk + 128 : chunk + 512])))
+    p = tmp_path / "slack.evtx"
+    p.write_bytes(bytes(data))
+    report = run(p)
+    assert report.findings == [] and report.sources[0].lines == 4
+    (issue,) = report.sources[0].issues
+    assert issue.severity == "warning" and issue.offset == 4096
+    assert "1 possible raw match(es) of a searched name in bytes of this chunk that are no record" in issue.message
+    assert "look at the file" in issue.message and report.exit_status() == 1  # nothing found in the log's records

@@ -91,8 +91,10 @@ class EvtxReader:
                     gap = None
                 yield from self._chunk(chunk)
             else:
-                self.raw_outside += len(self._names.hits(data))
-                gap = (gap[0], gap[1] + len(data), gap[2] and chunk.zeros) if gap else (offset, len(data), chunk.zeros)
+                found = len(self._names.hits(data))
+                self.raw_outside += found
+                gap = (gap[0], gap[1] + len(data), gap[2] and chunk.zeros, gap[3] + found) if gap else \
+                    (offset, len(data), chunk.zeros, found)
             index, offset = index + 1, offset + len(data)
         if gap is not None:
             problem = self._no_chunks(*gap, last=True)
@@ -102,13 +104,13 @@ class EvtxReader:
             yield ReadProblem(0, HEADER_BLOCK, f"the log was not closed (dirty: copied while in use); its header "
                               f"counts {header.chunks} chunk(s), {self.chunks} were found and read", "warning")
 
-    def _no_chunks(self, start: int, length: int, zeros: bool, last: bool) -> ReadProblem | None:
+    def _no_chunks(self, start: int, length: int, zeros: bool, found: int, last: bool) -> ReadProblem | None:
         """Blocks with no chunk in them: zeros at the end are unused space; anything else, or zeros between chunks
-        (a chunk wiped), is said, with raw name hits when there were any."""
+        (a chunk wiped), is said, with this stretch's raw name hits when there were any."""
         if zeros and last:
             return None
         what = "zero-filled (a chunk wiped or never written)" if zeros else "no chunk signature and no records"
-        hits = f"; {self.raw_outside} raw match(es) of a searched name in them" if self.raw_outside else ""
+        hits = f"; {found} raw match(es) of a searched name in them" if found else ""
         # Zeros between chunks: in a log copied while in use, chunks not yet flushed; else a chunk wiped.
         severity = "lost" if not zeros or hits else "warning" if self.dirty else "damaged"
         return ReadProblem(start, length, f"{length} bytes from offset {start} are not event records ({what}); "
@@ -165,8 +167,19 @@ class EvtxReader:
                               "record (a record's size is 0 or does not fit); not read", "lost")
         if not records:
             return
-        wanted = [True] * len(records) if hits is None else self._names.marked(
-            hits, [r.offset for r in records], [r.offset + r.size for r in records])
+        if hits is None:
+            wanted = [True] * len(records)
+        else:
+            wanted, outside = self._names.marked(hits, [r.offset for r in records], [r.offset + r.size for r in records])
+            if outside:
+                # Past the last record (the chunk's slack: old records overwritten in part) or in bytes that are no
+                # record: a name there is data the file holds, though no event of the log.
+                # Only a prefilter's hit (not confirmed as the whole name): a warning that says where to look.
+                self.raw_outside += outside
+                yield ReadProblem(chunk.offset, len(chunk.data), f"{where}: {outside} possible raw match(es) of a "
+                                  "searched name in bytes of this chunk that are no record of the log (its slack after "
+                                  "the last record: old records overwritten in part, or a damaged stretch): not read "
+                                  "as events; look at the file", "warning")
         if not any(wanted):
             return
         body = chunk.data if intact and not chunk.skipped else repaired(chunk)
@@ -201,11 +214,13 @@ class EvtxReader:
             header, wanted = got
             if wanted:
                 event = from_xml(item["data"], chunk.offset + header.offset, rid)
-                if isinstance(event, ReadProblem):
-                    failures.append(event.message)
+                if isinstance(event, ReadProblem):  # a record that names a subject and cannot be read: said alone
+                    yield ReadProblem(chunk.offset + header.offset, header.size, f"chunk {chunk.index} (offset "
+                                      f"{chunk.offset}): {event.message}; not scanned")
                 else:
                     yield event
-        lost = [r for rid, (r, _) in by_id.items() if rid not in seen]
+        # Only records whose bytes hold a searched name matter: another record that did not render named nobody.
+        lost = [r for rid, (r, wanted) in by_id.items() if wanted and rid not in seen]
         if lost:
             why = f" ({failures[0][:200]})" if failures else ""
             ids = ", ".join(str(r.record_id) for r in lost[:10]) + (" ..." if len(lost) > 10 else "")
@@ -218,9 +233,11 @@ _NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
 _NS_LEN = len(_NS)
 #: System elements whose value is an attribute: the rest give their text.
 _SYSTEM_ATTRIBUTE = {"Provider": "Name", "TimeCreated": "SystemTime", "Security": "UserID"}
-# XML 1.0 has no control characters; the renderer writes them as they are (a `<Data>` holding 0x03). Moved to the
-# private-use plane for the parse and back after, so the values are what the record holds.
+# XML 1.0 has no control characters, lone surrogates or U+FFFE/U+FFFF; the renderer writes them as they are (a
+# `<Data>` holding 0x03). Moved to the private-use plane for the parse and back after, so the values are what the
+# record holds.
 _CONTROLS = {c: 0xF0000 + c for c in range(32) if c not in (9, 10, 13)}
+_CONTROLS.update({c: 0xF0000 + c for c in (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF)})  # lone surrogates, non-characters
 _BACK = {v: k for k, v in _CONTROLS.items()}
 
 

@@ -131,14 +131,16 @@ class RawNames:
             pos = got[0] + 1
         return out
 
-    def marked(self, hits: Sequence[int], starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
+    def marked(self, hits: Sequence[int], starts: Sequence[int], ends: Sequence[int]) -> tuple[list[bool], int]:
         """Per record (its start and end offsets in the buffer, in order): whether one of `hits` (from `hits()`
-        of the same buffer) lies inside it."""
+        of the same buffer) lies inside it; and how many hits lie in no record."""
         if self.everywhere:
-            return [True] * len(starts)
-        flags = [False] * len(starts)
+            return [True] * len(starts), 0
+        flags, outside = [False] * len(starts), 0
         for at in hits:
             i = bisect.bisect_right(starts, at) - 1
             if i >= 0 and at < ends[i]:
                 flags[i] = True
-        return flags
+            else:
+                outside += 1
+        return flags, outside
