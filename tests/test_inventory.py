@@ -130,3 +130,16 @@ def test_the_maps_files_are_never_read_as_input(tmp_path):
     maps = [s for s in doc["sources"] if not s["path"].endswith(".sha256")]
     assert len(maps) == 5 and all(s["status"] == "skipped" and "an output of mfalogscan" in s["reason"] for s in maps)
     assert doc["users"][0]["counts"]["findings"] == 0
+
+
+def test_inventory_says_what_scan_says_after_writing(tmp_path, monkeypatch):
+    """A review: inventory -o left out scan's notes (raw matches in a binary) and, on Windows, what protects the file."""
+    from typer.testing import CliRunner
+
+    from mfalogscan.cli import app, guard
+
+    monkeypatch.setattr(guard, "WINDOWS", True)
+    r = CliRunner().invoke(app, ["inventory", str(SAMPLES), "-o", str(tmp_path / "map.csv"), "--as-of", "2024-03-08"])
+    assert r.exit_code == 0
+    assert "PhoneFactor.pfdata: binary file matches: raw quoted occurrences of" in r.stderr
+    assert "it has the permissions of its folder (its ACL)" in r.stderr and f"wrote {tmp_path / 'map.csv'}" in r.stderr

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from . import options
-from .app import _err, app
+from .app import app
 from .guard import guarded
 
 INVENTORY_EPILOG = """\b
@@ -64,7 +64,7 @@ def inventory_command(
         from ..scanning.parallel import default_jobs
         from ..sources.discover import check_paths, expand_patterns
         from ..timeline.policy import parse_when, reference_now
-        from .scan import _format_for, _open_output, _sealer, say_unread
+        from .scan import _format_for, _open_output, _sealer, say_after
 
         now = reference_now()
         time = options.time_policy(timezone_name, year, None, None, date_order, now)
@@ -90,7 +90,5 @@ def inventory_command(
         write[name](data_map, out)
         out.flush()
     statuses = data_map.report.sources if data_map.report is not None else data_map.statuses
-    say_unread(statuses)
-    if close:
-        _err(f"wrote {output}")
+    say_after(statuses, output if close else None, close)
     raise typer.Exit(2 if any(s.has_error for s in statuses) else 0 if data_map.identities else 1)

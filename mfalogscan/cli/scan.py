@@ -209,14 +209,20 @@ def scan_command(
                 write(report, out)
             if out is not None:
                 out.flush()
-    say_unread(report.sources)
-    if close and output:
-        _err(f"wrote {output}")
-    _notes(report)
-    if guard.WINDOWS and (close or output_dir is not None):
+    say_after(report.sources, output if close else None, close or output_dir is not None)
+    raise typer.Exit(report.exit_status())
+
+
+def say_after(sources, wrote: str | None, to_files: bool) -> None:
+    """On stderr once the output is written: what could not be read, the file written, what a person must know
+    although nothing failed, and on Windows what protects a report file."""
+    say_unread(sources)
+    if wrote:
+        _err(f"wrote {wrote}")
+    _notes(sources)
+    if guard.WINDOWS and to_files:
         _err("on Windows a report file is not made owner-only: it has the permissions of its folder (its ACL); "
              "keep reports in a folder only the people handling the request can read")
-    raise typer.Exit(report.exit_status())
 
 
 def say_unread(sources) -> None:
@@ -240,11 +246,11 @@ def say_unread(sources) -> None:
 _CODE_PAGE_LINES = re.compile(r"(.+), then (\S+) \(guessed\) for lines that are not UTF-8, from byte (\d+)$")
 
 
-def _notes(report) -> None:
+def _notes(sources) -> None:
     """What a person must know although nothing failed: raw matches outside the text read, encodings guessed."""
     from ..errors import visible
 
-    for s in report.sources:
+    for s in sources:
         path = visible(s.path)
         if s.raw_matches:
             names = ", ".join(f"{visible(n)} ({c})" for n, c in sorted(s.raw_matches.items()))
