@@ -48,6 +48,7 @@ def _ends(data: bytes, sizes: list[int], accelerate: bool = True):
         at += len(chunk)
     chunks.append(ends.finish())
     scanner = LineScanner(_x_finder, b"\n", None, 0, 1 << 20, accelerate=accelerate)
+    scanner.counter.made_lf = ends.made  # as scanning.source wires them
     found = [(c.line, c.offset, c.data) for c in scanner.run(c for c in chunks if c)]
     return scanner.lines, found, merged(ends.first, scanner.counter.first)
 

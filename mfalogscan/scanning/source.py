@@ -270,6 +270,7 @@ def _search(unit: Unit, ctx: Context, layout: Layout, framing, counts: Counts, y
         accelerate=cfg.accelerate and cfg.fast,
         shifts=text.shifts,
     )
+    scanner.counter.made_lf = text.ends.made  # lone CRs made LF are no LF line ends to the counter
     return scanner, raw, text
 
 

@@ -46,6 +46,7 @@ class LineCounter:
         self.heads = NotStartCounter(starts, newline, fixed_digits) if starts is not None else None
         self.buf, self.lo = b"", 0
         self.first: dict[str, int] = {}
+        self.made_lf: set[int] | None = None  # stream offsets of CRs the reading made LF (sources.lineends)
 
     def region(self, buf: bytes, lo: int, hi: int, locate: Callable[[int], int] = int) -> bytes:
         if self.nl == b"\n" and buf.find(b"\r", lo, hi) >= 0:
@@ -61,10 +62,13 @@ class LineCounter:
         if crlf and "CRLF" not in self.first:
             found["CRLF"] = buf.find(b"\r\n", lo, hi)
         if bare and "LF" not in self.first:
+            made = self.made_lf
             i = buf.find(b"\n", lo, hi)
-            while i > 0 and buf[i - 1] == 13:
+            # Past CRLFs, and past lone CRs the reading made LF (`sources.lineends`): those are no LF line ends.
+            while i >= 0 and ((i > 0 and buf[i - 1] == 13) or (made is not None and locate(i) in made)):
                 i = buf.find(b"\n", i + 1, hi)
-            found["LF"] = i
+            if i >= 0:
+                found["LF"] = i
         for kind, i in sorted(found.items(), key=lambda kv: kv[1]):
             self.first[kind] = locate(i)
         return buf[:lo] + LONE_CR.sub(b"\n", buf[lo:hi]) + buf[hi:] if lone else buf

@@ -30,6 +30,7 @@ from typing import Callable
 
 LONE_CR = re.compile(rb"\r(?!\n)")
 _CR_TO_LF = bytes.maketrans(b"\r", b"\n")
+_MADE_KEPT = 100_000  # offsets of CRs made LF, at most (past that a made LF may be noted as an LF line end)
 
 
 class LineEnds:
@@ -39,6 +40,9 @@ class LineEnds:
     def __init__(self):
         self.first: dict[str, int] = {}  # kind (LF, CRLF, CR) -> stream offset of its first line end
         self._held_at: int | None = None  # a CR ending the last chunk, not yet given: its stream offset
+        #: Stream offsets of the lone CRs made LF after a chunk's last LF: the line counter's region may reach
+        #: them, and must not take them for LF line ends (`search.linestats`). Few: a partial line's CRs per chunk.
+        self.made: set[int] = set()
 
     def feed(self, data: bytes, locate: Callable[[int], int]) -> bytes:
         if self._held_at is not None:
@@ -60,10 +64,16 @@ class LineEnds:
             return data.translate(_CR_TO_LF)
         # Before the last LF, the scanner's line counter decides; after it (the start of a line that goes on in
         # the next chunk), this does: a CR-only stretch there must not reach the scanner as one long line.
+        if "LF" not in self.first and data.find(b"\r", 0, last + 1) < 0:
+            # No CR before the last LF: the line counter, which looks only at regions holding a CR, notes nothing
+            # there, so the LF ends before it are noted here (`\n\r\r` had its LF unsaid).
+            self.first["LF"] = where(data.find(b"\n"))
         m = LONE_CR.search(data, last + 1)
         if m is None:
             return data
         self.first.setdefault("CR", where(m.start()))
+        if len(self.made) < _MADE_KEPT:
+            self.made.update(where(k.start()) for k in LONE_CR.finditer(data, last + 1))
         return data[: last + 1] + data[last + 1 :].translate(_CR_TO_LF)
 
     def finish(self) -> bytes:
