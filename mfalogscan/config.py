@@ -211,13 +211,18 @@ def _map_subjects(text: str, path: str, short_names: bool) -> list[Subject]:
     for row in rows:
         where = f"{path}:{rows.line_num}"
         names = [name(row["identity"])] + [name(a) for a in (row.get("aliases") or "").split("; ") if a]
-        for n in names:
-            check_name(n, where, short_names)
-        _claim(owner, names, names[0], where)
-        subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
+        subjects.append(_person(names, where, owner, short_names))
     if not subjects:
         raise ConfigError("users file holds no names", path)
     return subjects
+
+
+def _person(names: list[str], where: str, owner: dict, short_names: bool) -> Subject:
+    """One users-file line's person: every name checked and claimed for them, the first their name."""
+    for name in names:
+        check_name(name, where, short_names)
+    _claim(owner, names, names[0], where)
+    return Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0])))
 
 
 def read_users_file(path: str, short_names: bool = False) -> list[Subject]:
@@ -258,10 +263,7 @@ def read_users_file(path: str, short_names: bool = False) -> list[Subject]:
             # `CN=Doe\, John,OU=Staff,...`, is one name.)
             raise ConfigError(f"'{names[0]}' holds ', ': separate a person's names with tabs (account names "
                               "cannot hold a comma)", path, n)
-        for name in names:
-            check_name(name, where, short_names)
-        _claim(owner, names, names[0], where)
-        subjects.append(Subject(names[0], tuple(dict.fromkeys(a for a in names[1:] if a != names[0]))))
+        subjects.append(_person(names, where, owner, short_names))
     if not subjects:
         raise ConfigError("users file holds no names", path)
     return subjects

@@ -144,11 +144,12 @@ def identities_of_unit(unit: Unit, ctx: Context) -> Iterator[Sighting | SourceSt
         if layout.binary:
             yield source_status(unit, STATUS_SKIPPED, layout.why + "; not parsed", Counts())
             return
-        export = sniff_export("\n".join(layout.sample_lines(sample, 200)))
+        lines = layout.sample_lines(sample, 200)
+        export = sniff_export("\n".join(lines))
         if export is not None:
             status, aged = _events_of_export(unit, ctx, layout, export, names)
         else:
-            status, aged = _records_of_text(unit, ctx, layout, sample, names)
+            status, aged = _records_of_text(unit, ctx, layout, lines, names)
     yield Sighting(unit.path, tuple(names), *aged)
     yield status
 
@@ -242,13 +243,12 @@ def _events_of_export(unit: Unit, ctx: Context, layout, kind: str, names: dict) 
     return status, aging.finish(counts.bytes)
 
 
-def _records_of_text(unit: Unit, ctx: Context, layout, sample: bytes, names: dict):
+def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: dict):
     """A text unit's identities (lines holding a quote, through the framing and the rules) and its lines' age
     (every line sampled for its time): (status, (lines, bytes past retention, lines undated))."""
     from .source import _search  # the scan's own reading, with every quote a candidate
 
     cfg = ctx.config
-    lines = layout.sample_lines(sample, 200)
     framing = detect(lines, cfg.framing, cfg.time.date_order)
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))

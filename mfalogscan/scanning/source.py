@@ -181,11 +181,11 @@ def scan_unit(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     if layout.binary:
         yield count_binary(unit, ctx, layout.why + "; not parsed (raw quoted matches counted)")
         return
-    export = sniff_export("\n".join(layout.sample_lines(sample, _SNIFF_LINES)))
+    lines = layout.sample_lines(sample, _SNIFF_LINES)
+    export = sniff_export("\n".join(lines))
     if export is not None:  # Event Viewer's or wevtutil's export of an event log: events, not lines
         yield from scan_export(unit, ctx, layout, export)
         return
-    lines = layout.sample_lines(sample, _SNIFF_LINES)
     framing = detect(lines, cfg.framing, cfg.time.date_order)
     # Year-less stamps wait on disk for the unit's end; years counted forward from --year stop at --as-of (or now).
     limit = (cfg.as_of or ctx.now) + timedelta(days=1) if cfg.time.year is not None else None
