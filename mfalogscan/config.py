@@ -74,6 +74,12 @@ class ScanConfig:
     short_names: bool = False
     #: `inventory`'s first pass: no names are given, every record's identities are sought (inventory/discover.py).
     discovering: bool = False
+    #: Exports of a person's MFA Server record attached to their evidence (--gdpr-export): (person, path).
+    gdpr_exports: tuple[tuple[str, str], ...] = ()
+    #: When a person's data was deleted (--deleted-on): (person, moment); see evidence/procedure.py.
+    deleted_on: tuple[tuple[str, datetime], ...] = ()
+    #: A translation of the stores checklist's wording (--checklist); None: the shipped English one.
+    checklist: str | None = None
     parameters: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -107,10 +113,51 @@ class ScanConfig:
             except ValueError as e:
                 raise ConfigError(f"--encoding: {e}") from None
         _check_unique(self.subjects)
+        _check_people(self.subjects, self.gdpr_exports, "--gdpr-export")
+        _check_people(self.subjects, self.deleted_on, "--deleted-on")
+        if len(dict(self.deleted_on)) != len(self.deleted_on):
+            raise ConfigError("--deleted-on: one date per person")
         if not self.short_names:
             for s in self.subjects:
                 for name in s.names:
                     _refuse_short(name, "")
+
+
+    @property
+    def deletions(self) -> dict[str, datetime]:
+        return dict(self.deleted_on)
+
+
+def _check_people(subjects: Sequence[Subject], pairs, option: str) -> None:
+    names = {s.name for s in subjects}
+    for person, _ in pairs:
+        if person not in names:
+            raise ConfigError(f"{option}: {person!r} is not one of the people searched")
+
+
+def per_person(values: Sequence[str], subjects: Sequence[Subject], option: str, exists=None) -> list[tuple[str, str]]:
+    """`[NAME=]VALUE` options as (person, value): NAME is one of the people searched (any of their names, as
+    accounts compare); without it the value is for the only person searched. `exists(value)` says whether a value
+    with an `=` in it is whole (a file path holding `=`)."""
+    from .search.casefold import name_key
+
+    owner = {name_key(n): s.name for s in subjects for n in s.names}
+    out = []
+    for value in values:
+        person = None
+        for at in (i for i, c in enumerate(value) if c == "="):
+            if (who := owner.get(name_key(value[:at]))) is not None and not (exists and exists(value)):
+                person, value = who, value[at + 1:]
+                break
+        if person is None:
+            if len(subjects) != 1:
+                raise ConfigError(f"{option} {value}: this scan searches {len(subjects)} people; say whose it is "
+                                  f"with {option} NAME={value}")
+            person = subjects[0].name
+        if not value:
+            raise ConfigError(f"{option}: nothing after the name")
+        out.append((person, value))
+    return out
 
 
 def check_name(name: str, where: str, short_names: bool = False) -> str:

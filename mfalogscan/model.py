@@ -184,6 +184,9 @@ class SourceStatus:
     gap_before: str | None = None
     overlaps_previous: bool = False
     issues: tuple = ()
+    #: An event log's channels (those of its events read; an EVTX file's from its first record when no other
+    #: record was rendered); () for text logs. What the stores checklist (evidence/stores.py) is decided from.
+    channels: tuple[str, ...] = ()
 
     @property
     def counted(self) -> str:
@@ -202,6 +205,8 @@ class SourceStatus:
             value = getattr(self, name)
             if name == "issues":
                 value = [i.to_dict() for i in value]
+            elif name == "channels":
+                value = list(value)
             elif name in ("raw_matches", "mentions", "outside_window", "past_retention"):
                 value = dict(value)
             d[name] = value

@@ -44,6 +44,7 @@ def folder(tmp_path):
     shutil.copytree(tmp_path / "Logs", tmp_path / WINDOWS_LOGS)  # one file name with backslashes, on Linux
     for name in ("requests.txt", "request-1234.txt"):
         (tmp_path / name).write_text("jdoe\tjohn.doe@contoso.com\nmgarcía\n", encoding="utf-8")
+    (tmp_path / "jdoe-export.json").write_text('{"User": {"Username": "jdoe", "Phone": "+1 425 555 0100"}}', encoding="utf-8")
     (tmp_path / "case.toml").write_text('controller = "Contoso Ltd"\nrequest_reference = "DSR-1234"\n'
                                         'handled_by = "Jane Roe"\nrequest_received = 2026-11-20\n', encoding="utf-8")
     return tmp_path

@@ -122,6 +122,20 @@ def scan_command(
     request_received: Optional[str] = typer.Option(
         None, "--request-received", metavar="DATE", help="The date the request was received, YYYY-MM-DD (overrides --case)."
     ),
+    gdpr_export: Optional[List[str]] = typer.Option(
+        None, "--gdpr-export", metavar="[NAME=]FILE",
+        help="Attach the JSON of MultiFactorAuthGdpr.exe export (or GetUserGdpr) to the person's evidence, hashed and "
+             "shown as a table; NAME= says whose when several people are searched (repeatable; markdown, html, json).",
+    ),
+    deleted_on: Optional[List[str]] = typer.Option(
+        None, "--deleted-on", metavar="[NAME=]DATE",
+        help="The date the person's data was deleted: list their records still present more than 30 days after it "
+             "(repeatable, NAME= as for --gdpr-export; markdown, html, json).",
+    ),
+    checklist: Optional[str] = typer.Option(
+        None, "--checklist", metavar="FILE",
+        help="A translation of the stores checklist's wording (a copy of the shipped stores.toml, translated).",
+    ),
     short_names: bool = options.SHORT_NAMES,
     debug: bool = options.DEBUG,
 ) -> None:
@@ -145,7 +159,12 @@ def scan_command(
         now = reference_now()
         time = options.time_policy(timezone_name, year, since, until, date_order, now)
         from ..sources.discover import expand_patterns
+        from ..config import per_person
 
+        subjects = subjects_from(user or [], users_file, short_names)
+        exports = tuple(per_person(gdpr_export or [], subjects, "--gdpr-export", os.path.exists))
+        deletions = tuple((who, parse_when(when, time.zone, now, "--deleted-on", end=True))
+                          for who, when in per_person(deleted_on or [], subjects, "--deleted-on"))
         config = ScanConfig(
             paths=expand_patterns(paths or ()),
             framing=framing,
@@ -153,7 +172,7 @@ def scan_command(
             retention_days=retention_days,
             mask_others=mask_others,
             as_of=parse_when(as_of, time.zone, now, "--as-of", end=True) if as_of else None,
-            subjects=subjects_from(user or [], users_file, short_names),
+            subjects=subjects,
             list_mentions=mentions,
             encoding=encoding,
             rules_files=tuple(rules or ()),
@@ -164,6 +183,9 @@ def scan_command(
             follow_links=follow_links,
             case=case_fields,
             short_names=short_names,
+            gdpr_exports=exports,
+            deleted_on=deletions,
+            checklist=checklist,
             # For benchmarks and bug hunts: the plain-Python paths even where NumPy is installed.
             accelerate=not os.environ.get("MFALOGSCAN_PURE"),
         )
@@ -173,6 +195,10 @@ def scan_command(
             raise ConfigError("give --output or --output-dir, not both")
         if (case is not None or any(v is not None for v in given.values())) and name not in (*printers.PER_SUBJECT, "json"):
             raise ConfigError(f"the hand-over details (--case ...) go into the markdown, html and json reports, not {name}")
+        procedure = [o for o, v in (("--gdpr-export", gdpr_export), ("--deleted-on", deleted_on),
+                                    ("--checklist", checklist)) if v]
+        if procedure and name not in (*printers.PER_SUBJECT, "json"):
+            raise ConfigError(f"{procedure[0]} goes into the markdown, html and json reports, not {name}")
         if mask_others and name not in printers.PER_SUBJECT:
             raise ConfigError(f"--mask-others works on the markdown and html reports, not on {name}")
         if mask_others and output_dir is None and len(config.subjects) > 1:

@@ -58,6 +58,9 @@ class EvtxReader:
         self.raw_outside = 0
         self.dirty = False
         self._parser = renderer()
+        #: The channel of the first record of a chunk that was not rendered (no name in it), read once: what
+        #: says which log this is when no record names anyone (the stores checklist needs it).
+        self.channel: str | None = None
 
     def _block(self, size: int) -> bytes:
         parts, got = [], 0
@@ -135,6 +138,8 @@ class EvtxReader:
             # A sound chunk with no name in its bytes: counted from its header, not walked nor rendered.
             self.records += counted[0]
             self._written(counted[1], counted[2])
+            if self.channel is None:
+                self._probe(chunk)
             return
         where = f"chunk {chunk.index} (offset {chunk.offset})"
         records = chunk.walk().records
@@ -184,6 +189,18 @@ class EvtxReader:
             return
         body = chunk.data if intact and not chunk.skipped else repaired(chunk)
         yield from self._render(chunk, body, {r.record_id: (r, w) for r, w in zip(records, wanted)})
+
+    def _probe(self, chunk: Chunk) -> None:
+        """The channel of a sound chunk's first record, rendered alone; nothing else of it is kept or said."""
+        records = chunk.walk().records
+        if not records:
+            return
+        rendered = self.rendered
+        for item in self._render(chunk, chunk.data, {records[0].record_id: (records[0], True)}):
+            if isinstance(item, EventRecord):
+                self.channel = item.channel or None
+                break  # the package renders record by record: the rest of the chunk is not rendered
+        self.rendered = rendered
 
     def _render(self, chunk: Chunk, body: bytes, by_id: dict) -> Iterator[EventRecord | ReadProblem]:
         """The wanted records of one chunk, rendered by the `evtx` package from a file of this chunk alone."""

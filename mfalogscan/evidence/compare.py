@@ -18,7 +18,7 @@ SOURCE_TIMED = {"first_timestamp", "last_timestamp", "year_from", "outside_windo
                 "overlaps_previous", "past_retention"}
 FINDING_TIMED = {"timestamp", "event", "duplicate_of", "past_retention", "timestamp_note"}
 FINDING_RULED = {"category", "kind", "role", "rule", "call_status", "field", "details"}
-COUNT_TIMED = {"events", "first_seen", "last_seen", "outside_window", "past_retention"}
+COUNT_TIMED = {"events", "first_seen", "last_seen", "outside_window", "past_retention", "deletion"}
 COUNT_RULED = {"by_category", "by_kind", "by_role"}
 SUMMARY_TIMED = {"events"}
 _FILE_TIME = ("the file's modification time", "the time of this run")
@@ -130,12 +130,37 @@ class Comparison:
 
     def _counts(self, then: dict, now: dict) -> None:
         name = then["user"]
-        skip = (COUNT_TIMED if self.file_timed else set()) | self._ruled(COUNT_RULED)
+        skip = (COUNT_TIMED if self.file_timed else set()) | self._ruled(COUNT_RULED) | {"attachments"}
         whole = {k: v for k, v in then.items() if k not in ("findings", "counts", "user")}
+        self._stores(name, whole.pop("stores", None), now.get("stores"))
+        if isinstance(whole.get("deletion"), dict):
+            d = whole["deletion"]
+            whole["deletion"] = dict(d, **{k: [dict(r, source=_relocate(r.get("source"), self.moved))
+                                              for r in d.get(k) or [] if isinstance(r, dict)]
+                                           for k in ("follow_up", "undated_records")})
         diffs = _diffs(dict(then.get("counts") or {}, **whole),
-                       dict(now["counts"], **{k: v for k, v in now.items() if k not in ("findings", "counts", "user")}),
+                       dict(now["counts"], **{k: v for k, v in now.items() if k not in ("findings", "counts", "user",
+                                                                                         "stores")}),
                        skip)
         self.changed.extend(f"counts differ for {name}: {d}" for d in diffs)
+
+    def _stores(self, name: str, then, now) -> None:
+        """The stores checklist, store by store (the sources that cover one relocated where they are now)."""
+        if then is None and now is None:
+            return
+        if not isinstance(then, list) or not all(isinstance(s, dict) and "id" in s for s in then):
+            self.changed.append(f"stores differ for {name}: the report's checklist is malformed")
+            return
+        now_by_id = {s["id"]: s for s in now or []}
+        for store in then:
+            store = dict(store, sources=[_relocate(p, self.moved) for p in store.get("sources") or []])
+            other = now_by_id.pop(store["id"], None)
+            if other is None:
+                self.changed.append(f"stores differ for {name}: {store['id']} is in the report, not in the checklist now")
+                continue
+            self.changed.extend(f"stores differ for {name}: {store['id']}: {d}" for d in _diffs(store, other, set()))
+        self.changed.extend(f"stores differ for {name}: {sid} is in the checklist now, not in the report"
+                            for sid in now_by_id)
 
     def _summary(self) -> None:
         then, now = self.then.get("summary"), self.now.get("summary")

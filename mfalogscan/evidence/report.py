@@ -18,7 +18,9 @@ from typing import Callable, Iterable, Iterator
 from ..config import ScanConfig
 from ..rules.load import RuleSet, load_rules
 from ..scanning.pipeline import scan_events
+from .attachment import load_export
 from .events import annotate_sources
+from .stores import load_wording
 from .store import FindingStore
 from ..timeline.policy import instant, iso_utc, reference_now
 from ..model import (
@@ -87,6 +89,11 @@ class Report:
         self._past: dict[str, dict[str, int]] = {}  # per source, per person: findings past retention
         self._events: dict[str, int] | None = None
         self._summary: Summary | None = None
+        # The procedure beyond the logs (issue 17): read before any source, so a bad file stops the scan at once.
+        self.wording = load_wording(config.checklist)
+        self.attachments: dict[str, list] = {}
+        for person, path in config.gdpr_exports:
+            self.attachments.setdefault(person, []).append(load_export(path, person))
 
     def add(self, item: Finding | SourceStatus) -> None:
         if isinstance(item, Finding):
@@ -177,6 +184,9 @@ class Report:
             # Where relative paths are relative to: verify, run from elsewhere, reads them from here.
             "working_directory": _working_directory(),
             "short_names": c.short_names,
+            "gdpr_exports": [{"user": u, "path": p} for u, p in c.gdpr_exports],
+            "deleted_on": [{"user": u, "date": iso_utc(d, False)} for u, d in c.deleted_on],
+            "checklist": c.checklist,
             **c.parameters,
         }
 

@@ -97,10 +97,46 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
             max_expansion=int(params.get("max_expansion", MAX_EXPANSION)),
             follow_links=params.get("follow_links") is True,
             short_names=params.get("short_names") is True,
+            deleted_on=tuple((d["user"], datetime.fromisoformat(d["date"].replace("Z", "+00:00")))
+                             for d in params.get("deleted_on") or []),
+            checklist=_here(params, params.get("checklist")),
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"malformed report parameters: {e}") from None
     return config, moved
+
+
+def _here(params: dict, path):
+    """A file the report names (a checklist, an attachment), read from where the scan ran when relative."""
+    if not isinstance(path, str) or not path:
+        return None
+    where = _ran_in(params)
+    return os.path.join(where, path) if where and not os.path.isabs(path) and os.path.isdir(where) else path
+
+
+def _attachments(doc: dict, outcome: "Outcome") -> tuple[tuple[str, str], ...]:
+    """The report's attachments that are there to be read again; one missing or changed is a difference."""
+    from .attachment import digest
+
+    params = doc["parameters"]
+    recorded = {(a.get("user"), a.get("path")): a for u in doc.get("users", []) if isinstance(u, dict)
+                for a in u.get("attachments") or [] if isinstance(a, dict)}
+    present = []
+    for item in params.get("gdpr_exports") or []:
+        user, path = item.get("user"), item.get("path")
+        if not isinstance(user, str) or not isinstance(path, str):
+            raise ConfigError("malformed report: parameters.gdpr_exports must list objects with a user and a path")
+        now, then = digest(_here(params, path)), recorded.get((user, path), {})
+        if now is None:
+            outcome.changed.append(f"missing: attachment {path} ({user}'s export): it cannot be read now")
+            continue
+        present.append((user, _here(params, path)))
+        if now != (then.get("sha256"), then.get("bytes")):
+            outcome.changed.append(f"changed: attachment {path} ({user}'s export): SHA-256 in the report "
+                                   f"{then.get('sha256')}, {then.get('bytes')} bytes; now {now[0]}, {now[1]} bytes")
+        else:
+            outcome.holds.append(f"ok: attachment {path} ({user}'s export)")
+    return tuple(present)
 
 
 def _rules(params: dict, given: tuple[str, ...] | None, outcome: "Outcome"):
@@ -138,6 +174,7 @@ def verify(doc: dict, paths: tuple[str, ...] = (), rules: tuple[str, ...] | None
     if doc.get("version") != VERSION:
         outcome.holds.append(f"note: the report was made by mfalogscan {doc.get('version')}, this is {VERSION}")
     ruleset = _rules(doc["parameters"], rules, outcome)
+    config = replace(config, gdpr_exports=_attachments(doc, outcome))
     present = tuple(p for p in config.paths if p == "-" or os.path.lexists(p))
     if "-" in present:
         raise ConfigError("the report searched standard input, which cannot be read again; save it to a file and scan that")

@@ -16,6 +16,7 @@ numbers the pages.
 from __future__ import annotations
 
 from . import handover
+from . import procedure_view as pv
 from . import subject_view as sv
 from .html_timeline import e, timeline
 from .subject_view import SubjectView, subject_views
@@ -39,6 +40,8 @@ dl.src dt{color:#555}dl.src dd{margin:0;overflow-wrap:anywhere}
 h3.src{font-size:1em;margin:1.2em 0 .2em;overflow-wrap:anywhere;font-family:ui-monospace,Consolas,monospace;break-after:avoid}
 .meta{color:#555}.none{font-weight:600;border-left:4px solid #1f5fa8;padding:.4em .8em;background:#f4f8fc}
 .warn{border-left:4px solid #b3261e;padding:.3em .8em;background:#fcf4f4;overflow-wrap:anywhere}
+ol.stores>li{margin:.35em 0;break-inside:avoid}ol.stores ul{margin:.1em 0;padding-left:1.2em;overflow-wrap:anywhere}
+.state{font-style:italic}col.export{width:54%}
 .case th{width:14em}.explain p{margin:.3em 0}
 .sign td{height:3.2em;vertical-align:bottom}.sign th{width:24em}
 svg{max-width:100%;height:auto}.legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:-.1em}
@@ -113,6 +116,35 @@ def _sources_in_detail(view: SubjectView) -> list[str]:
     return out
 
 
+def _stores(v: pv.ProcedureView) -> list[str]:
+    out = [f"<h2>{e(pv.heading(v, 'heading'))}</h2><p>{e(pv.intro(v))}</p>", '<ol class="stores">']
+    for name, state, where, obtain in pv.store_rows(v):
+        items = "".join(f'<li class="mono">{e(w)}</li>' for w in where) + (f"<li>{e(obtain)}</li>" if obtain else "")
+        out.append(f'<li><strong>{e(name)}</strong>: <span class="state">{e(state)}</span><ul>{items}</ul></li>')
+    out.append("</ol>")
+    out.append(f"<h2>{e(pv.heading(v, 'facts_heading'))}</h2><ul>" + "".join(f"<li>{e(f)}</li>" for f in pv.facts(v))
+               + "</ul>")
+    deletion = pv.deletion(v)
+    if deletion is not None:
+        said, follow, undated = deletion
+        out.append(f"<h2>{e(pv.heading(v, 'deletion_heading'))}</h2>" + "".join(f"<p>{e(p)}</p>" for p in said))
+        out += [_table(pv.REF_HEADERS, rows, classes={0: "mono", 2: "mono"}, cols=("when", "status", "path"))
+                for rows in (follow, undated) if rows]
+    return out
+
+
+def _attachments(v: pv.ProcedureView) -> list[str]:
+    out = []
+    for path, meta, rows in pv.attachments(v):
+        items = "".join(f"<dt>{e(k)}</dt><dd{' class=mono' if k.startswith('SHA') else ''}>{e(val)}</dd>" for k, val in meta)
+        out.append(f"<h2>{e(pv.heading(v, 'export_heading'))}: <span class=mono>{e(path)}</span></h2>"
+                   f"<p>{e(pv.heading(v, 'export_intro'))}</p><dl class=src>{items}</dl>")
+        headers = [pv.heading(v, "export_field"), pv.heading(v, "export_value"), pv.EXPORT_TYPE]
+        out.append(_table(headers, rows, classes={0: "mono", 1: "log"}, cols=("path", "export", "format"))
+                   if rows else f"<p>{e(pv.heading(v, 'export_empty'))}</p>")
+    return out
+
+
 def render(view: SubjectView) -> str:
     out = [
         "<!DOCTYPE html>",
@@ -141,9 +173,11 @@ def render(view: SubjectView) -> str:
         out.append(timeline(view))
         out.append(_table(["category", "kind", "findings"], sv.kind_rows(view)))
         out.append(_table(["role", "findings"], [[role, n] for role, n in view.summary.by_role.items()]))
+    out += _stores(view.procedure)
     for _category, title, blurb, rows in view.sections:
         out.append(f"<h2>{e(title)} ({len(rows)})</h2><p>{e(blurb)} In time order.</p>")
         out.append(_records(rows) if rows else "<p>None.</p>")
+    out += _attachments(view.procedure)
     out.append(f"<h2>Sources in detail</h2><p>Parameters: {e(sv.parameter_text(view.parameters))}.</p>")
     out += _sources_in_detail(view)
     out.append(_signature(view))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from . import handover
+from . import procedure_view as pv
 from . import subject_view as sv
 
 # What could become markup: emphasis, code, links (no [ or ], no link), HTML, tables, headings, entities.
@@ -60,6 +61,34 @@ def _handover(view: sv.SubjectView) -> list[str]:
     return lines + [line for p in explain for line in (esc(p), "")]
 
 
+def _stores(v: pv.ProcedureView) -> list[str]:
+    lines = [f"## {esc(pv.heading(v, 'heading'))}", "", esc(pv.intro(v)), ""]
+    for n, (name, state, where, obtain) in enumerate(pv.store_rows(v), 1):
+        lines.append(f"{n}. **{esc(name)}**: {esc(state)}")
+        lines += [f"   - {verbatim(w)}" for w in where]
+        lines += [f"   - {esc(obtain)}"] if obtain else []
+    lines += ["", f"## {esc(pv.heading(v, 'facts_heading'))}", ""] + [f"- {esc(f)}" for f in pv.facts(v)] + [""]
+    deletion = pv.deletion(v)
+    if deletion is not None:
+        said, follow, undated = deletion
+        lines += [f"## {esc(pv.heading(v, 'deletion_heading'))}", ""] + [line for p in said for line in (esc(p), "")]
+        for rows in (follow, undated):
+            lines += [f"{i}. **{esc(when)}**: {esc(kind)}, {esc(where)}" for i, (when, kind, where) in enumerate(rows, 1)]
+            lines += [""] if rows else []
+    return lines
+
+
+def _attachments(v: pv.ProcedureView) -> list[str]:
+    lines = []
+    for path, meta, rows in pv.attachments(v):
+        lines += [f"## {esc(pv.heading(v, 'export_heading'))}: {esc(path)}", "", esc(pv.heading(v, "export_intro")), ""]
+        lines += [f"- {esc(k)}: {esc(val)}" for k, val in meta] + [""]
+        headers = [pv.heading(v, "export_field"), pv.heading(v, "export_value"), pv.EXPORT_TYPE]
+        lines += _table(headers, [list(r) for r in rows]) if rows else [esc(pv.heading(v, "export_empty"))]
+        lines += [""]
+    return lines
+
+
 def render(view: sv.SubjectView) -> str:
     lines = [f"# MFA Server log findings for {esc(view.user)}", ""]
     if view.aliases:
@@ -81,9 +110,11 @@ def render(view: sv.SubjectView) -> str:
         lines += [f"- {esc(p)}" for p in sv.summary_points(view)] + [""]
         lines += _table(["category", "kind", "findings"], sv.kind_rows(view)) + [""]
         lines += _table(["role", "findings"], [[role, n] for role, n in view.summary.by_role.items()]) + [""]
+    lines += _stores(view.procedure)
     for _category, title, blurb, rows in view.sections:
         lines += [f"## {title} ({len(rows)})", "", f"{blurb} In time order.", ""]
         lines += _records(rows) if rows else ["None.", ""]
+    lines += _attachments(view.procedure)
     lines += ["## Sources in detail", "", f"Parameters: {esc(sv.parameter_text(view.parameters))}.", ""]
     for path, pairs in sv.source_details(view):
         lines += [f"### {esc(path)}", ""] + [f"- {esc(k)}: {esc(v)}" for k, v in pairs] + [""]

@@ -19,7 +19,9 @@ from ..model import EVENT_FORMATS
 from ..search.casefold import is_account_of, name_key
 from ..timeline.policy import instant
 from ..search.match import NameMatcher
+from ..evidence.procedure import person_procedure
 from .masking import Masker
+from .procedure_view import ProcedureView
 
 CATEGORY_TITLES = (
     ("user-change", "User-change records", "Records of the person's MFA record being added or changed."),
@@ -43,6 +45,7 @@ class SubjectView:
     as_of: str
     case: dict
     masked: bool
+    procedure: object = None  # a procedure_view.ProcedureView: the stores checklist, attachments, deletion
 
 
 def source_details(view: "SubjectView") -> list[tuple[str, list[tuple[str, str]]]]:
@@ -64,7 +67,7 @@ def source_details(view: "SubjectView") -> list[tuple[str, list[tuple[str, str]]
 def parameter_text(parameters: dict) -> str:
     shown = []
     for key, value in parameters.items():
-        if key in ("users", "case", "working_directory"):
+        if key in ("users", "case", "working_directory", "gdpr_exports", "deleted_on"):
             continue  # each report names only its own subject; the case has its own block
         if value in (None, [], False):
             continue
@@ -99,13 +102,15 @@ def subject_views(report) -> Iterator[SubjectView]:
             rows = [(_masked_finding(f, label) if masker else f, shown(f)) for f in mine if f.category == category]
             sections.append((category, title, blurb, rows))
         parameters = dict(report.parameters(), paths=[label(p) for p in report.config.paths])
+        procedure = ProcedureView(report.wording, person_procedure(report, subject.name, sources), summary.past_retention,
+                                  report.config.retention_days, iso_utc(report.as_of, False))
         yield SubjectView(
             subject.name, subject.aliases, summary, sources, span,
             [(s.path, s.gap_before) for s in sources if s.gap_before],
             [(s.path, s.status, "; ".join([s.reason] * bool(s.reason) + [i.message for i in s.issues]))
              for s in sources if s.status != "scanned" or s.issues],
             sections, parameters, generated_at, report.rules_sha256, report.config.retention_days, iso_utc(report.as_of, False),
-            dict(report.config.case), masker is not None,
+            dict(report.config.case), masker is not None, procedure,
         )
 
 

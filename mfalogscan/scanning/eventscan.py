@@ -63,8 +63,11 @@ class EventFindings:
         self.used_zone = False
         self.undated, self.undated_note = 0, None  # events with no time, and why the first has none
         self._is_subject: dict[int, Callable[[str], bool]] = {}
+        self.channels: dict[str, None] = {}  # the channels of the events read, in the order met
 
     def findings(self, event: EventRecord) -> Iterator[Finding]:
+        if event.channel:
+            self.channels.setdefault(event.channel)
         hits = self.fields.hits(event)
         when, note = self._time(event)
         if when is None:
@@ -189,6 +192,8 @@ def scan_evtx(unit: Unit, ctx: Context) -> Iterator[Finding | SourceStatus]:
     while read(1 << 20):  # a reader that stopped early (no header) leaves nothing unread: every byte is hashed
         pass
     issues += [SourceIssue(m, None, "warning") for m in maker.rule_budget.messages()]
+    if reader.channel:  # the channel of a log whose records named no one (read from its first record)
+        maker.channels.setdefault(reader.channel)
     yield _status(unit, ctx, counts, reader.records, "evtx", issues, maker, reader.first_written, reader.last_written)
 
 
@@ -229,5 +234,6 @@ def _status(unit: Unit, ctx: Context, counts: Counts, records: int, fmt: str, is
         outside_window=ctx.by_name(maker.outside),
         first_timestamp=iso_utc(first, True),
         last_timestamp=iso_utc(last, True),
+        channels=tuple(maker.channels),
         timezone=f"{ctx.config.time.zone_label} (assumed for times written without a zone)" if maker.used_zone else None,
     )

@@ -1,0 +1,204 @@
+"""The stores of Microsoft's data-subject procedure, and which of them a scan covers (issue 17).
+
+The stores, the facts Microsoft states about retention and deletion, and
+every word of the checklist are data (`stores.toml`; a translation is
+given with `--checklist FILE`). `checklist()` marks each store for one
+person from what the scan read, never from what it was asked: a store is
+*covered* when a source of its kind was read (by format, file name and,
+for event logs, channel: `covered_by`), *covered in part* when such a
+source could not be read in full, *attached* when the person's export is
+attached (`--gdpr-export`), else *not covered*, with how to obtain it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..errors import ConfigError
+from ..model import STATUS_PARTIAL, STATUS_SCANNED, SourceStatus
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore[no-redef]
+
+COVERED, IN_PART, ATTACHED, NOT_COVERED = "covered", "covered-in-part", "attached", "not-covered"
+#: The words every wording file must give (the checklist's labels and sentences).
+WORDS = ("heading", "intro", "covered", "covered_in_part", "attached", "not_covered", "sources", "attachments",
+         "facts_heading", "this_scan", "scan_retention", "export_heading", "export_intro", "export_field",
+         "export_value", "export_empty", "deletion_heading", "deletion_intro", "deletion_passed", "deletion_pending",
+         "deletion_after", "deletion_undated", "deletion_none")
+_COVER_KEYS = {"formats", "names", "not_names", "channels"}
+_STORE_KEYS = {"id", "name", "obtain", "attachable", "covered_by"}
+
+
+@dataclass(frozen=True)
+class Store:
+    id: str
+    name: str
+    obtain: str
+    attachable: bool = False
+    formats: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    not_names: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    @property
+    def scannable(self) -> bool:
+        return bool(self.formats or self.names or self.channels)
+
+    def covers(self, source: SourceStatus) -> bool:
+        """Whether a source read (in full or in part) is one of this store's."""
+        if source.status not in (STATUS_SCANNED, STATUS_PARTIAL) or not self.scannable:
+            return False
+        if self.formats and source.format not in self.formats:
+            return False
+        base = re.split(r"[\\/!]", source.path)[-1].lower()
+        if self.names and not any(fnmatch.fnmatchcase(base, p.lower()) for p in self.names):
+            return False
+        if any(fnmatch.fnmatchcase(base, p.lower()) for p in self.not_names):
+            return False
+        if self.channels:
+            wanted = {c.lower() for c in self.channels}
+            return any(c.lower() in wanted for c in source.channels)
+        return True
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One wording file: the procedure it follows, the checklist's words, the facts, the stores, and where from."""
+
+    origin: str
+    language: str
+    procedure: dict
+    words: dict
+    facts: tuple[dict, ...]
+    stores: tuple[Store, ...]
+
+    def word(self, key: str, **values) -> str:
+        return fill(self.words[key], **values)
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """One store for one person: its state, the sources that cover it, the attachments, how to obtain it."""
+
+    id: str
+    name: str
+    state: str
+    sources: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()
+    obtain: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "store": self.name, "state": self.state, "sources": list(self.sources),
+                "attachments": list(self.attachments), "obtain": self.obtain}
+
+
+def fill(text: str, **values) -> str:
+    """`{key}` in a wording replaced by its value; any other brace is text (a translation may hold some)."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def parse_wording(text: str, origin: str) -> Wording:
+    """A wording file's content, checked: a missing word, a store without a name, an unknown key named with its line."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"not valid TOML: {e}", origin) from None
+
+    def fail(message: str, near: str | None = None):
+        raise ConfigError(message, origin, _line_of(text, near) if near else None)
+
+    if raw.get("version") != 1:
+        fail("version must be 1", "version")
+    words = raw.get("words")
+    if not isinstance(words, dict):
+        fail("no [words] table")
+    for key in WORDS:
+        if not isinstance(words.get(key), str) or not words[key].strip():
+            fail(f"[words] must give {key} as text", "[words]")
+    procedure = raw.get("procedure") or {}
+    if not isinstance(procedure, dict) or not all(isinstance(procedure.get(k), str) for k in ("title", "url")):
+        fail("[procedure] must give title and url as text", "[procedure]")
+    facts = raw.get("fact") or []
+    for fact in facts:
+        if not all(isinstance(fact.get(k), str) and fact[k].strip() for k in ("id", "text", "source")):
+            fail("each [[fact]] must give id, text and source", f'id = "{fact.get("id")}"' if fact.get("id") else "[[fact]]")
+    stores, seen = [], set()
+    for store in raw.get("store") or []:
+        sid = store.get("id")
+        near = f'id = "{sid}"' if isinstance(sid, str) else "[[store]]"
+        if not isinstance(sid, str) or not sid or sid in seen:
+            fail(f"a [[store]] without an id, or with one given twice ({sid!r})", near)
+        seen.add(sid)
+        if unknown := set(store) - _STORE_KEYS:
+            fail(f"store {sid}: unknown key(s) {', '.join(sorted(unknown))}", near)
+        if not all(isinstance(store.get(k), str) and store[k].strip() for k in ("name", "obtain")):
+            fail(f"store {sid}: name and obtain must be text", near)
+        cover = store.get("covered_by") or {}
+        if not isinstance(cover, dict) or set(cover) - _COVER_KEYS or \
+                not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cover.values()):
+            fail(f"store {sid}: covered_by takes lists of text under {', '.join(sorted(_COVER_KEYS))}", near)
+        stores.append(Store(sid, store["name"], store["obtain"], store.get("attachable") is True,
+                            *(tuple(cover.get(k, ())) for k in ("formats", "names", "not_names", "channels"))))
+    if not stores:
+        fail("no [[store]] given")
+    return Wording(origin, str(raw.get("language") or ""), dict(procedure), dict(words), tuple(dict(f) for f in facts),
+                   tuple(stores))
+
+
+@lru_cache(maxsize=None)
+def _shipped() -> Wording:
+    return parse_wording(resources.files(__package__).joinpath("stores.toml").read_text("utf-8"), "(shipped checklist)")
+
+
+def load_wording(path: str | None = None) -> Wording:
+    """The shipped wording, or a translation of it (`--checklist FILE`), which must name the same stores."""
+    if path is None:
+        return _shipped()
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except OSError as e:
+        raise ConfigError(f"cannot read the checklist file: {e.strerror or e}", path) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"the checklist file is not UTF-8 text (byte {e.start})", path) from None
+    wording = parse_wording(text, path)
+    shipped = {s.id for s in _shipped().stores}
+    if missing := shipped - {s.id for s in wording.stores}:
+        raise ConfigError(f"the checklist file leaves out store(s) {', '.join(sorted(missing))} of the procedure", path)
+    return wording
+
+
+def checklist(wording: Wording, sources: list[SourceStatus], attached: list[str], name: str) -> list[StoreState]:
+    """Each store's state for one person, from the sources read and the paths of the exports attached for them."""
+    out = []
+    for store in wording.stores:
+        mine = [s for s in sources if store.covers(s)]
+        obtain = fill(store.obtain, name=name)
+        if store.attachable and attached:
+            out.append(StoreState(store.id, store.name, ATTACHED, attachments=tuple(attached)))
+        elif mine:
+            state = IN_PART if any(s.has_error for s in mine) else COVERED
+            out.append(StoreState(store.id, store.name, state, tuple(s.path for s in mine),
+                                  obtain=obtain if state == IN_PART else None))
+        else:
+            out.append(StoreState(store.id, store.name, NOT_COVERED, obtain=obtain))
+    return out
+
+
+def state_label(wording: Wording, state: str) -> str:
+    return wording.word({COVERED: "covered", IN_PART: "covered_in_part", ATTACHED: "attached",
+                         NOT_COVERED: "not_covered"}[state])

@@ -1,0 +1,77 @@
+"""What a human report says of the procedure beyond the logs, in plain text (issue 17): the stores checklist,
+Microsoft's retention and deletion facts beside this scan's own, the deletion follow-up, and each attached
+export as rows. Every word comes from the checklist's wording file (evidence/stores.toml); the Markdown and
+HTML printers only lay it out and escape it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..evidence.procedure import PersonProcedure
+from ..evidence.stores import Wording, state_label
+
+
+@dataclass(frozen=True)
+class ProcedureView:
+    wording: Wording
+    procedure: PersonProcedure
+    past_retention: int
+    retention_days: int
+    as_of: str
+
+
+def heading(v: ProcedureView, key: str) -> str:
+    return v.wording.word(key)
+
+
+def intro(v: ProcedureView) -> str:
+    p = v.wording.procedure
+    return f"{v.wording.word('intro')} ({p['title']}, {p['url']}" + (f", {p['published']}" if p.get("published") else "") + ")"
+
+
+def store_rows(v: ProcedureView) -> list[tuple[str, str, list[str], str | None]]:
+    """Each store as (name, state in words, the sources or attachments that cover it, how to obtain it or None)."""
+    return [(s.name, state_label(v.wording, s.state), list(s.sources or s.attachments), s.obtain)
+            for s in v.procedure.stores]
+
+
+def facts(v: ProcedureView) -> list[str]:
+    out = [f"{f['text']} ({f['source']})" for f in v.wording.facts]
+    out.append(v.wording.word("this_scan") + ": " + v.wording.word(
+        "scan_retention", n=v.past_retention, days=v.retention_days, date=v.as_of))
+    return out
+
+
+def deletion(v: ProcedureView) -> tuple[list[str], list[list[str]], list[list[str]]] | None:
+    """(sentences, the follow-up records as rows, the undated records as rows), or None without --deleted-on."""
+    d = v.procedure.deletion
+    if d is None:
+        return None
+    w = v.wording
+    said = [w.word("deletion_intro", date=d.deleted_on, ends=d.window_ends),
+            w.word("deletion_passed" if d.window_passed else "deletion_pending", n=len(d.before), ends=d.window_ends),
+            w.word("deletion_after", n=d.after)]
+    if d.undated:
+        said.append(w.word("deletion_undated", n=len(d.undated)))
+    return said, [_ref_row(r) for r in d.before], [_ref_row(r) for r in d.undated]
+
+
+REF_HEADERS = ["time (UTC)", "kind", "where"]
+
+
+def _ref_row(ref: dict) -> list[str]:
+    return [ref["timestamp"] or "unknown", f"{ref['category']}: {ref['kind']}", f"{ref['source']}, line {ref['line']}"]
+
+
+EXPORT_TYPE = "type"
+
+
+def attachments(v: ProcedureView) -> list[tuple[str, list[tuple[str, str]], list[tuple[str, str, str]]]]:
+    """Each attached export as (its path, what identifies the file, its rows as (field, value, JSON type))."""
+    out = []
+    for a in v.procedure.attachments:
+        meta = [("SHA-256", a.sha256), ("bytes", f"{a.bytes:,}"), ("modified (UTC)", a.modified or ""),
+                ("encoding", a.encoding)]
+        rows = [(field or "(the whole file)", value, kind) for field, value, kind in a.rows]
+        out.append((a.path, meta, rows))
+    return out
