@@ -334,3 +334,33 @@ def test_a_translated_checklist(tmp_path):
     (tmp_path / "short.toml").write_text(sv[: sv.index('[[store]]\nid = "sspr"')], encoding="utf-8")
     with pytest.raises(ConfigError, match="leaves out store"):
         load_wording(str(tmp_path / "short.toml"))
+
+
+def test_masked_report_masks_other_people_in_the_export(tmp_path):
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    mfa_log(log)
+    path = export_file(tmp_path, value={"Username": "jdoe", "ChangedBy": "CONTOSO\\alice", "Manager": "alice",
+                                        "Own": "CONTOSO\\jdoe"})
+    report = run(tmp_path, log, subjects=(Subject("jdoe"), Subject("alice")), gdpr_exports=(("jdoe", path),),
+                 mask_others=True)
+    text = md_printer.render(next(subject_views(report)))
+    section = text.split("## Attached export", 1)[1].split("## Sources in detail", 1)[0]
+    assert "alice" not in section and "[other person" in section
+    assert "| Own | CONTOSO\\\\jdoe | string |" in section and "| Username | jdoe | string |" in section
+    # The JSON keeps the file as it is (it is the controller's evidence, not a report that circulates).
+    assert ["ChangedBy", "CONTOSO\\alice", "string"] in document(report)["users"][0]["attachments"][0]["rows"]
+
+
+def test_whose_value_it_is():
+    from mfalogscan.config import per_person
+
+    people = (Subject("CN=John Doe,OU=Staff", ("jdoe",)), Subject("alice"))
+    assert per_person(["CN=John Doe,OU=Staff=x.json", "JDOE=y.json", "alice=a=b.json"], people, "--gdpr-export") == \
+        [("CN=John Doe,OU=Staff", "x.json"), ("CN=John Doe,OU=Staff", "y.json"), ("alice", "a=b.json")]
+    # One person searched: a value is theirs, even one holding `=`, when it is a file that exists.
+    assert per_person(["alice=b.json"], (Subject("alice"),), "--gdpr-export", lambda v: v == "alice=b.json") == \
+        [("alice", "alice=b.json")]
+    with pytest.raises(ConfigError, match="say whose it is"):
+        per_person(["x.json"], people, "--gdpr-export")
+    with pytest.raises(ConfigError, match="nothing after the name"):
+        per_person(["alice="], people, "--gdpr-export")

@@ -101,8 +101,8 @@ def _config(doc: dict, paths: tuple[str, ...]) -> tuple[ScanConfig, dict]:
                              for d in params.get("deleted_on") or []),
             checklist=_here(params, params.get("checklist")),
         )
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"malformed report parameters: {e}") from None
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise ConfigError(f"malformed report parameters: {type(e).__name__} {e}") from None
     return config, moved
 
 

@@ -6,6 +6,7 @@ HTML printers only lay it out and escape it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ..evidence.procedure import PersonProcedure
 from ..evidence.stores import Wording, state_label
@@ -18,6 +19,8 @@ class ProcedureView:
     past_retention: int
     retention_days: int
     as_of: str
+    #: How an export's text values are shown: as written, or with --mask-others other people's names masked.
+    shown: Callable[[str], str] = str
 
 
 def heading(v: ProcedureView, key: str) -> str:
@@ -72,6 +75,7 @@ def attachments(v: ProcedureView) -> list[tuple[str, list[tuple[str, str]], list
     for a in v.procedure.attachments:
         meta = [("SHA-256", a.sha256), ("bytes", f"{a.bytes:,}"), ("modified (UTC)", a.modified or ""),
                 ("encoding", a.encoding)]
-        rows = [(field or "(the whole file)", value, kind) for field, value, kind in a.rows]
+        rows = [(v.shown(field) or "(the whole file)", v.shown(value) if kind == "string" else value, kind)
+                for field, value, kind in a.rows]
         out.append((a.path, meta, rows))
     return out
