@@ -81,6 +81,8 @@ def test_native_log_only(tmp_path):
     obtain = {s["id"]: s["obtain"] for s in person["stores"]}
     assert "MultiFactorAuthGdpr.exe\" export jdoe" in obtain["mfa-server-export"]
     assert obtain["mfa-server-log"] is None and "Privacy portal" in obtain["entra-mfa-cloud"]
+    notes = {s["id"]: s["note"] for s in person["stores"]}
+    assert "backups kept elsewhere" in notes["mfa-server-log"] and notes["entra-mfa-cloud"] is None
     report.close()
 
 

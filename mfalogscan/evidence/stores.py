@@ -33,7 +33,7 @@ WORDS = ("heading", "intro", "covered", "covered_in_part", "attached", "not_cove
          "export_value", "export_empty", "deletion_heading", "deletion_intro", "deletion_passed", "deletion_pending",
          "deletion_after", "deletion_undated", "deletion_none")
 _COVER_KEYS = {"formats", "names", "not_names", "channels"}
-_STORE_KEYS = {"id", "name", "obtain", "attachable", "covered_by"}
+_STORE_KEYS = {"id", "name", "obtain", "attachable", "covered_by", "note"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Store:
     names: tuple[str, ...] = ()
     not_names: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    #: What "covered" cannot tell, said beside the sources that cover the store (e.g. backups not given).
+    note: str | None = None
 
     @property
     def scannable(self) -> bool:
@@ -93,10 +95,11 @@ class StoreState:
     sources: tuple[str, ...] = ()
     attachments: tuple[str, ...] = ()
     obtain: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "store": self.name, "state": self.state, "sources": list(self.sources),
-                "attachments": list(self.attachments), "obtain": self.obtain}
+                "attachments": list(self.attachments), "obtain": self.obtain, "note": self.note}
 
 
 def fill(text: str, **values) -> str:
@@ -151,8 +154,11 @@ def parse_wording(text: str, origin: str) -> Wording:
         if not isinstance(cover, dict) or set(cover) - _COVER_KEYS or \
                 not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cover.values()):
             fail(f"store {sid}: covered_by takes lists of text under {', '.join(sorted(_COVER_KEYS))}", near)
+        if "note" in store and not (isinstance(store["note"], str) and store["note"].strip()):
+            fail(f"store {sid}: note must be text", near)
         stores.append(Store(sid, store["name"], store["obtain"], store.get("attachable") is True,
-                            *(tuple(cover.get(k, ())) for k in ("formats", "names", "not_names", "channels"))))
+                            *(tuple(cover.get(k, ())) for k in ("formats", "names", "not_names", "channels")),
+                            store.get("note")))
     if not stores:
         fail("no [[store]] given")
     return Wording(origin, str(raw.get("language") or ""), dict(procedure), dict(words), tuple(dict(f) for f in facts),
@@ -193,7 +199,8 @@ def checklist(wording: Wording, sources: list[SourceStatus], attached: list[str]
         elif mine:
             state = IN_PART if any(s.has_error for s in mine) else COVERED
             out.append(StoreState(store.id, store.name, state, tuple(s.path for s in mine),
-                                  obtain=obtain if state == IN_PART else None))
+                                  obtain=obtain if state == IN_PART else None,
+                                  note=fill(store.note, name=name) if store.note else None))
         else:
             out.append(StoreState(store.id, store.name, NOT_COVERED, obtain=obtain))
     return out

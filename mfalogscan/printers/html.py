@@ -118,8 +118,8 @@ def _sources_in_detail(view: SubjectView) -> list[str]:
 
 def _stores(v: pv.ProcedureView) -> list[str]:
     out = [f"<h2>{e(pv.heading(v, 'heading'))}</h2><p>{e(pv.intro(v))}</p>", '<ol class="stores">']
-    for name, state, where, obtain in pv.store_rows(v):
-        items = "".join(f'<li class="mono">{e(w)}</li>' for w in where) + (f"<li>{e(obtain)}</li>" if obtain else "")
+    for name, state, where, said in pv.store_rows(v):
+        items = "".join(f'<li class="mono">{e(w)}</li>' for w in where) + "".join(f"<li>{e(t)}</li>" for t in said)
         out.append(f'<li><strong>{e(name)}</strong>: <span class="state">{e(state)}</span><ul>{items}</ul></li>')
     out.append("</ol>")
     out.append(f"<h2>{e(pv.heading(v, 'facts_heading'))}</h2><ul>" + "".join(f"<li>{e(f)}</li>" for f in pv.facts(v))

@@ -63,10 +63,10 @@ def _handover(view: sv.SubjectView) -> list[str]:
 
 def _stores(v: pv.ProcedureView) -> list[str]:
     lines = [f"## {esc(pv.heading(v, 'heading'))}", "", esc(pv.intro(v)), ""]
-    for n, (name, state, where, obtain) in enumerate(pv.store_rows(v), 1):
+    for n, (name, state, where, said) in enumerate(pv.store_rows(v), 1):
         lines.append(f"{n}. **{esc(name)}**: {esc(state)}")
         lines += [f"   - {verbatim(w)}" for w in where]
-        lines += [f"   - {esc(obtain)}"] if obtain else []
+        lines += [f"   - {esc(t)}" for t in said]
     lines += ["", f"## {esc(pv.heading(v, 'facts_heading'))}", ""] + [f"- {esc(f)}" for f in pv.facts(v)] + [""]
     deletion = pv.deletion(v)
     if deletion is not None:

@@ -32,10 +32,11 @@ def intro(v: ProcedureView) -> str:
     return f"{v.wording.word('intro')} ({p['title']}, {p['url']}" + (f", {p['published']}" if p.get("published") else "") + ")"
 
 
-def store_rows(v: ProcedureView) -> list[tuple[str, str, list[str], str | None]]:
-    """Each store as (name, state in words, the sources or attachments that cover it, how to obtain it or None)."""
-    return [(s.name, state_label(v.wording, s.state), list(s.sources or s.attachments), s.obtain)
-            for s in v.procedure.stores]
+def store_rows(v: ProcedureView) -> list[tuple[str, str, list[str], list[str]]]:
+    """Each store as (name, state in words, the sources or attachments that cover it, what else is said of it:
+    what covered cannot tell, how to obtain it)."""
+    return [(s.name, state_label(v.wording, s.state), list(s.sources or s.attachments),
+             [t for t in (s.note, s.obtain) if t]) for s in v.procedure.stores]
 
 
 def facts(v: ProcedureView) -> list[str]:
