@@ -118,12 +118,33 @@ def test_event_logs_decided_by_channel_not_by_name(tmp_path):
     security.write_bytes(build_evtx([Event(1, T0, channel="Security", provider="Microsoft-Windows-Security-Auditing")]))
     report = run(tmp_path, tmp_path)
     got = states(report)
-    assert got["nps-extension-event-logs"] == ("covered", [str(nps)])
+    # One of the NPS extension's three logs: covered in part, saying which were not read.
+    assert got["nps-extension-event-logs"] == ("covered-in-part", [str(nps)])
+    nps_store = next(s for s in document(report)["users"][0]["stores"] if s["id"] == "nps-extension-event-logs")
+    assert "Microsoft-AzureMfa-AuthN/AuthNOptCh, Microsoft-AzureMfa-AuthZ/AuthZAdminCh" in nps_store["note"]
     assert got["adfs-adapter-event-logs"] == ("covered", [str(adfs)])
     assert got["mfa-server-log"][0] == "not-covered"
     channels = {s.path: s.channels for s in report.sources}
     assert channels[str(nps)] == ("Microsoft-AzureMfa-AuthZ/AuthZOptCh",)
     assert channels[str(security)] == ("Security",)
+
+
+def test_all_three_nps_logs_cover_the_store(tmp_path):
+    for n, channel in enumerate(("Microsoft-AzureMfa-AuthN/AuthNOptCh", "Microsoft-AzureMfa-AuthZ/AuthZAdminCh",
+                                 "Microsoft-AzureMfa-AuthZ/AuthZOptCh")):
+        (tmp_path / f"{n}.evtx").write_bytes(build_evtx([Event(1, T0, channel=channel)]))
+    assert states(run(tmp_path, tmp_path))["nps-extension-event-logs"][0] == "covered"
+
+
+def test_a_store_file_skipped_covers_in_part(tmp_path):
+    (tmp_path / "MultiFactorAuthSvc.log").write_bytes(b"\x00\x01\x02binary" * 1000)
+    backup = tmp_path / "MultiFactorAuthSvc.log.1"
+    mfa_log(backup)
+    report = run(tmp_path, tmp_path)
+    state, where = states(report)["mfa-server-log"]
+    assert state == "covered-in-part" and where == [str(backup), str(tmp_path / "MultiFactorAuthSvc.log")]
+    store = next(s for s in document(report)["users"][0]["stores"] if s["id"] == "mfa-server-log")
+    assert "Not read: " + str(tmp_path / "MultiFactorAuthSvc.log") in store["note"]
 
 
 def test_a_source_not_read_in_full_covers_in_part(tmp_path):
@@ -239,13 +260,13 @@ def test_deleted_on_marks_exactly_the_records_before_it(tmp_path):
     report = run(tmp_path, log, deleted_on=(("jdoe", deleted),))
     d = document(report)["users"][0]["deletion"]
     assert [r["line"] for r in d["follow_up"]] == [1, 2, 3]
-    assert d["window_ends"] == "2024-04-09T23:59:59Z" and d["window_passed"] is True
+    assert d["window_ends"] == "2024-04-09T23:59:59.000000Z" and d["window_passed"] is True
     assert (d["still_present"], d["after_deletion"], d["undated"]) == (3, 3, 0)
     # Before the window's end, the same records are listed and the report says when to look again.
     early = run(tmp_path, log, deleted_on=(("jdoe", deleted),), as_of=datetime(2024, 3, 20, tzinfo=timezone.utc))
     d2 = document(early)["users"][0]["deletion"]
     assert d2["window_passed"] is False and [r["line"] for r in d2["follow_up"]] == [1, 2, 3]
-    assert "look again after 2024-04-09T23:59:59Z" in md_printer.render(next(subject_views(early)))
+    assert "look again after 2024-04-09T23:59:59.000000Z" in md_printer.render(next(subject_views(early)))
     assert "the controller's follow-up list" in md_printer.render(next(subject_views(report)))
 
 
@@ -311,7 +332,7 @@ def test_name_says_whose_export(tmp_path):
     doc = json.loads(p.stdout)
     by = {u["user"]: u for u in doc["users"]}
     assert [a["path"] for a in by["jdoe"]["attachments"]] == ["export.json"] and by["alice"]["attachments"] == []
-    assert by["alice"]["deletion"]["deleted_on"] == "2024-03-02T23:59:59Z" and by["jdoe"]["deletion"] is None
+    assert by["alice"]["deletion"]["deleted_on"] == "2024-03-02T23:59:59.999999Z" and by["jdoe"]["deletion"] is None
     assert doc["parameters"]["gdpr_exports"] == [{"user": "jdoe", "path": "export.json"}]
     assert [f["id"] for f in doc["procedure"]["facts"]] == ["retention-90-days", "removal-30-days"]
 
@@ -366,3 +387,83 @@ def test_whose_value_it_is():
         per_person(["x.json"], people, "--gdpr-export")
     with pytest.raises(ConfigError, match="nothing after the name"):
         per_person(["alice="], people, "--gdpr-export")
+
+
+def test_verify_catches_an_edited_row_and_works_from_elsewhere(tmp_path):
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    mfa_log(log)
+    export_file(tmp_path)
+    assert cli("scan", log.name, "-u", "jdoe", "--gdpr-export", "export.json", "-o", "r.json", cwd=tmp_path).returncode == 0
+    elsewhere = cli("verify", tmp_path / "r.json", cwd="/")
+    assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+    doc = json.loads((tmp_path / "r.json").read_text())
+    doc["users"][0]["attachments"][0]["rows"][0][1] = "someone else"
+    (tmp_path / "edited.json").write_text(json.dumps(doc))
+    edited = cli("verify", "edited.json", cwd=tmp_path)
+    assert edited.returncode == 1 and "attachments differ for jdoe: export.json: rows in the report" in edited.stdout
+
+
+def test_someone_elses_export_is_refused(tmp_path):
+    path = export_file(tmp_path, value={"Username": "bwilson", "Email": "b.wilson@contoso.com"})
+    with pytest.raises(ConfigError, match="none of jdoe's names \\(jdoe, john.doe@contoso.com\\) is a value in it"):
+        load_export(path, "jdoe", ("jdoe", "john.doe@contoso.com"))
+    # A name of the person in another form (DOMAIN\name) is theirs.
+    load_export(export_file(tmp_path, "own.json", value={"Account": "CONTOSO\\JDoe"}), "jdoe", ("jdoe",))
+
+
+def test_lone_surrogate_is_shown_as_its_escape(tmp_path):
+    p = tmp_path / "s.json"
+    p.write_text('{"Username": "jdoe", "Odd\\ud800": "a\\udfffb"}')
+    rows = load_export(str(p), "jdoe", ("jdoe",)).rows
+    assert ('["Odd\\\\ud800"]', "a\\udfffb", "string") in rows
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    mfa_log(log)
+    report = run(tmp_path, log, gdpr_exports=(("jdoe", str(p)),))
+    md_printer.render(next(subject_views(report))).encode("utf-8")  # writable
+
+
+def test_a_translation_cannot_change_what_is_covered(tmp_path):
+    from importlib import resources
+
+    shipped = resources.files("mfalogscan.evidence").joinpath("stores.toml").read_text("utf-8")
+    forged = shipped.replace('id = "entra-mfa-cloud"', 'id = "entra-mfa-cloud"\ncovered_by = { formats = ["native"] }')
+    forged = forged.replace("attachable = true", "")
+    (tmp_path / "forged.toml").write_text(forged, encoding="utf-8")
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    mfa_log(log)
+    got = states(run(tmp_path, log, checklist=str(tmp_path / "forged.toml"),
+                     gdpr_exports=(("jdoe", export_file(tmp_path)),)))
+    assert got["entra-mfa-cloud"][0] == "not-covered" and got["mfa-server-export"][0] == "attached"
+    (tmp_path / "bad.toml").write_text(shipped.replace("version = 1", "version = 1\nfact = [1]").replace("[[fact]]", "[[factx]]"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="fact must be"):
+        load_wording(str(tmp_path / "bad.toml"))
+
+
+def test_deletion_says_what_the_time_window_left_out(tmp_path):
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    mfa_log(log, days=(0, 5, 40))
+    from mfalogscan.timeline.policy import TimePolicy
+
+    report = scan(ScanConfig(paths=(str(log),), subjects=(Subject("jdoe"),), as_of=datetime.fromisoformat(AS_OF),
+                             time=TimePolicy(since=T0 + timedelta(days=20)),
+                             deleted_on=(("jdoe", T0 + timedelta(days=10)),)))
+    d = document(report)["users"][0]["deletion"]
+    assert (d["still_present"], d["after_deletion"], d["outside_window"]) == (0, 1, 2)
+    assert "2 finding(s) of this person lie outside the time window" in md_printer.render(next(subject_views(report)))
+
+
+def test_deleted_on_is_a_date_not_an_age(tmp_path):
+    log = tmp_path / "MultiFactorAuthSvc.log"
+    mfa_log(log)
+    p = cli("scan", log.name, "-u", "jdoe", "--deleted-on", "30d", "-f", "json", cwd=tmp_path)
+    assert p.returncode == 2 and "--deleted-on: give a date" in p.stderr
+
+
+def test_masked_report_masks_paths_in_the_follow_up(tmp_path):
+    (tmp_path / "asmith").mkdir()
+    log = tmp_path / "asmith" / "MultiFactorAuthSvc.log"
+    mfa_log(log)
+    report = run(tmp_path, log, subjects=(Subject("jdoe"), Subject("asmith")), mask_others=True,
+                 deleted_on=(("jdoe", T0 + timedelta(days=20)),))
+    text = md_printer.render(next(subject_views(report)))
+    assert "asmith" not in text and "Follow-up after the deletion" in text

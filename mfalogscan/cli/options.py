@@ -97,3 +97,16 @@ def time_policy(timezone_name: str, year, since, until, date_order, now):
         raise ConfigError(f"--since ({time.since.isoformat()}) is later than --until ({time.until.isoformat()}): "
                           "no finding could be shown")
     return time
+
+
+def a_date(text: str, zone, now, option: str):
+    """A date or a date and time, never an age (`30d` counts from the clock: a deletion is a date in the past)."""
+    from datetime import timedelta
+
+    from ..errors import ConfigError
+    from ..timeline.policy import parse_when
+
+    when = parse_when(text, zone, now, option, end=True)
+    if when != parse_when(text, zone, now - timedelta(days=400), option, end=True):
+        raise ConfigError(f"{option}: give a date (2024-05-02, or with a time), not {text!r}, which depends on today")
+    return when

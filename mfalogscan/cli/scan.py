@@ -163,7 +163,7 @@ def scan_command(
 
         subjects = subjects_from(user or [], users_file, short_names)
         exports = tuple(per_person(gdpr_export or [], subjects, "--gdpr-export", os.path.exists))
-        deletions = tuple((who, parse_when(when, time.zone, now, "--deleted-on", end=True))
+        deletions = tuple((who, options.a_date(when, time.zone, now, "--deleted-on"))
                           for who, when in per_person(deleted_on or [], subjects, "--deleted-on"))
         config = ScanConfig(
             paths=expand_patterns(paths or ()),

@@ -21,8 +21,15 @@ from datetime import datetime, timezone
 from ..errors import ConfigError
 from ..timeline.policy import iso_utc
 
-MAX_BYTES = 64 * 1024 * 1024  # an export is a few KiB; this is no export
+MAX_BYTES = 8 * 1024 * 1024  # an export is a few KiB; this is no export
+MAX_ROWS = 100_000  # each row is kept and printed: a file of millions of values is no one person's export
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """A JSON string as written: a lone surrogate (`"\\ud800"` in the file, which no UTF-8 can hold) as its escape."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,7 @@ def rows_of(value) -> list[tuple[str, str, str]]:
         if isinstance(v, tuple):  # ("object", [(key, value), ...])
             if not v[1]:
                 out.append((where, "{}", "object"))
-            stack.extend((_key(where, k), item) for k, item in reversed(v[1]))
+            stack.extend((_key(where, _text(k)), item) for k, item in reversed(v[1]))
         elif isinstance(v, list):
             if not v:
                 out.append((where, "[]", "array"))
@@ -104,16 +111,20 @@ def rows_of(value) -> list[tuple[str, str, str]]:
         elif isinstance(v, (_Number, _Constant)):
             out.append((where, str(v), "number"))
         elif isinstance(v, str):
-            out.append((where, v, "string"))
+            out.append((where, _text(v), "string"))
         elif v is None:
             out.append((where, "null", "null"))
         else:  # True, False
             out.append((where, "true" if v else "false", "boolean"))
+        if len(out) > MAX_ROWS:
+            raise ConfigError(f"--gdpr-export: more than {MAX_ROWS:,} values, more than one person's export holds")
     return out
 
 
-def load_export(path: str, user: str) -> Attachment:
-    """The export at `path`, for the person `user`: hashed, sized, dated and read; a ConfigError when it cannot be."""
+def load_export(path: str, user: str, names: tuple[str, ...] | None = None) -> Attachment:
+    """The export at `path`, for the person `user`: hashed, sized, dated and read; a ConfigError when it cannot be,
+    or when none of the person's `names` is one of its values (someone else's export: handed over, it would give
+    that person's record to this one)."""
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
@@ -126,9 +137,24 @@ def load_export(path: str, user: str) -> Attachment:
     if len(data) > MAX_BYTES:
         raise ConfigError(f"--gdpr-export: more than {MAX_BYTES:,} bytes, more than an export holds", path)
     text, encoding = _decode(data, path)
-    rows = rows_of(_parse(text, path))
+    try:
+        rows = rows_of(_parse(text, path))
+    except ConfigError as e:
+        if e.path is not None:
+            raise
+        raise ConfigError(str(e), path) from None
+    if names and not _names_someone(rows, names):
+        raise ConfigError(f"--gdpr-export: none of {user}'s names ({', '.join(names)}) is a value in it: is it this "
+                          "person's export? (give the name it holds as an alias of the person)", path)
     modified = iso_utc(datetime.fromtimestamp(st.st_mtime, timezone.utc), True)
     return Attachment(user, path, hashlib.sha256(data).hexdigest(), len(data), modified, encoding, tuple(rows))
+
+
+def _names_someone(rows, names) -> bool:
+    from ..search.casefold import is_account_of, name_key
+
+    keys = {name_key(n) for n in names}
+    return any(kind == "string" and is_account_of(value, keys) for _, value, kind in rows)
 
 
 def digest(path: str) -> tuple[str, int] | None:

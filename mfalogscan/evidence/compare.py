@@ -51,8 +51,9 @@ def _moved_text(text, moved: dict):
 class Comparison:
     """One comparison's findings: `changed` lines, `holds` lines, and how many sources and findings were checked."""
 
-    def __init__(self, then: dict, now: dict, moved: dict, same_rules: bool):
+    def __init__(self, then: dict, now: dict, moved: dict, same_rules: bool, attached_at: dict | None = None):
         self.then, self.now, self.moved, self.same_rules = then, now, moved, same_rules
+        self.attached_at = attached_at or {}  # an attachment's path as recorded -> where it was read again
         self.changed: list[str] = []
         self.holds: list[str] = []
         self.sources = self.findings = 0
@@ -133,6 +134,7 @@ class Comparison:
         skip = (COUNT_TIMED if self.file_timed else set()) | self._ruled(COUNT_RULED) | {"attachments"}
         whole = {k: v for k, v in then.items() if k not in ("findings", "counts", "user")}
         self._stores(name, whole.pop("stores", None), now.get("stores"))
+        self._attachments(name, whole.get("attachments"), now.get("attachments"))
         if isinstance(whole.get("deletion"), dict):
             d = whole["deletion"]
             whole["deletion"] = dict(d, **{k: [dict(r, source=_relocate(r.get("source"), self.moved))
@@ -144,6 +146,23 @@ class Comparison:
                        skip)
         self.changed.extend(f"counts differ for {name}: {d}" for d in diffs)
 
+    def _attachments(self, name: str, then, now) -> None:
+        """Each attachment as the report holds it against the file read again: every field but its time (verify
+        has said already whether the file itself changed); an edited row in the report is a difference."""
+        if not then and not now:
+            return
+        if not isinstance(then, list) or not all(isinstance(a, dict) for a in then):
+            self.changed.append(f"attachments differ for {name}: the report's are malformed")
+            return
+        now_by_path = {a["path"]: a for a in now or []}
+        for a in then:
+            path = self.attached_at.get(a.get("path"), a.get("path"))
+            other = now_by_path.get(path)
+            if other is None:
+                continue  # missing or no export now: said by verify
+            diffs = _diffs(dict(a, path=path), other, {"modified"})
+            self.changed.extend(f"attachments differ for {name}: {a.get('path')}: {d[:300]}" for d in diffs)
+
     def _stores(self, name: str, then, now) -> None:
         """The stores checklist, store by store (the sources that cover one relocated where they are now)."""
         if then is None and now is None:
@@ -153,7 +172,8 @@ class Comparison:
             return
         now_by_id = {s["id"]: s for s in now or []}
         for store in then:
-            store = dict(store, sources=[_relocate(p, self.moved) for p in store.get("sources") or []])
+            store = dict(store, sources=[_relocate(p, self.moved) for p in store.get("sources") or []],
+                         attachments=[self.attached_at.get(p, p) for p in store.get("attachments") or []])
             other = now_by_id.pop(store["id"], None)
             if other is None:
                 self.changed.append(f"stores differ for {name}: {store['id']} is in the report, not in the checklist now")

@@ -34,11 +34,14 @@ class Deletion:
     before: tuple[dict, ...]
     after: int
     undated: tuple[dict, ...]
+    #: Findings left out by --since/--until: not on the lists (said, so an empty list never reads as "all gone").
+    outside_window: int = 0
 
     def to_dict(self) -> dict:
         return {"deleted_on": self.deleted_on, "window_ends": self.window_ends, "window_passed": self.window_passed,
                 "still_present": len(self.before), "after_deletion": self.after, "undated": len(self.undated),
-                "follow_up": list(self.before), "undated_records": list(self.undated)}
+                "outside_window": self.outside_window, "follow_up": list(self.before),
+                "undated_records": list(self.undated)}
 
 
 def _ref(f) -> dict:
@@ -46,7 +49,7 @@ def _ref(f) -> dict:
             "category": f.category, "kind": f.kind}
 
 
-def deletion_of(user: str, deleted: datetime, as_of: datetime, findings) -> Deletion:
+def deletion_of(user: str, deleted: datetime, as_of: datetime, findings, outside_window: int = 0) -> Deletion:
     """Each of the person's findings (in the report's order) against a deletion at `deleted`."""
     ends = deleted + timedelta(days=REMOVAL_DAYS)
     before, undated, after = [], [], 0
@@ -59,8 +62,8 @@ def deletion_of(user: str, deleted: datetime, as_of: datetime, findings) -> Dele
         else:
             after += 1
     before.sort(key=lambda r: (instant(r["timestamp"]), r["source"], r["line"]))  # a chronology, as the records are
-    return Deletion(user, iso_utc(deleted, False), iso_utc(ends, False), as_of > ends, tuple(before), after,
-                    tuple(undated))
+    return Deletion(user, iso_utc(deleted, True), iso_utc(ends, True), as_of > ends, tuple(before), after,
+                    tuple(undated), outside_window)
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,13 @@ class PersonProcedure:
     deletion: Deletion | None
 
 
-def person_procedure(report, user: str, sources=None) -> PersonProcedure:
-    """The checklist, attachments and deletion follow-up of one person of a finished Report (`sources`: the
-    report's sources as shown, masked where the report masks paths)."""
+def person_procedure(report, user: str) -> PersonProcedure:
+    """The checklist, attachments and deletion follow-up of one person of a finished Report."""
     attachments = tuple(report.attachments.get(user, ()))
-    stores = checklist(report.wording, report.sources if sources is None else sources, [a.path for a in attachments],
-                       user)
+    stores = checklist(report.wording, report.sources, [a.path for a in attachments], user)
     deleted = report.config.deletions.get(user)
-    deletion = deletion_of(user, deleted, report.as_of, report.findings.of(user)) if deleted is not None else None
+    outside = next((u.outside_window for u in report.summary.users if u.user == user), 0)
+    deletion = deletion_of(user, deleted, report.as_of, report.findings.of(user), outside) if deleted is not None else None
     return PersonProcedure(tuple(stores), attachments, deletion)
 
 

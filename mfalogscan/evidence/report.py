@@ -92,8 +92,9 @@ class Report:
         # The procedure beyond the logs (issue 17): read before any source, so a bad file stops the scan at once.
         self.wording = load_wording(config.checklist)
         self.attachments: dict[str, list] = {}
+        names = {s.name: s.names for s in config.subjects}
         for person, path in config.gdpr_exports:
-            self.attachments.setdefault(person, []).append(load_export(path, person))
+            self.attachments.setdefault(person, []).append(load_export(path, person, names.get(person)))
 
     def add(self, item: Finding | SourceStatus) -> None:
         if isinstance(item, Finding):
@@ -185,8 +186,9 @@ class Report:
             "working_directory": _working_directory(),
             "short_names": c.short_names,
             "gdpr_exports": [{"user": u, "path": p} for u, p in c.gdpr_exports],
-            "deleted_on": [{"user": u, "date": iso_utc(d, False)} for u, d in c.deleted_on],
+            "deleted_on": [{"user": u, "date": iso_utc(d, True)} for u, d in c.deleted_on],
             "checklist": c.checklist,
+            "checklist_sha256": self.wording.sha256,
             **c.parameters,
         }
 

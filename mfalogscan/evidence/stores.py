@@ -13,8 +13,9 @@ attached (`--gdpr-export`), else *not covered*, with how to obtain it.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -31,7 +32,8 @@ COVERED, IN_PART, ATTACHED, NOT_COVERED = "covered", "covered-in-part", "attache
 WORDS = ("heading", "intro", "covered", "covered_in_part", "attached", "not_covered", "sources", "attachments",
          "facts_heading", "this_scan", "scan_retention", "export_heading", "export_intro", "export_field",
          "export_value", "export_empty", "deletion_heading", "deletion_intro", "deletion_passed", "deletion_pending",
-         "deletion_after", "deletion_undated", "deletion_none")
+         "deletion_after", "deletion_undated", "deletion_none", "deletion_window", "not_read",
+         "channels_missing")
 _COVER_KEYS = {"formats", "names", "not_names", "channels"}
 _STORE_KEYS = {"id", "name", "obtain", "attachable", "covered_by", "note"}
 
@@ -53,21 +55,35 @@ class Store:
     def scannable(self) -> bool:
         return bool(self.formats or self.names or self.channels)
 
+    def named(self, source: SourceStatus) -> bool:
+        """Whether a source's file name is one of this store's (the store names its files)."""
+        if not self.names:
+            return False
+        base = re.split(r"[\\/!]", source.path)[-1].lower()
+        return any(fnmatch.fnmatchcase(base, p.lower()) for p in self.names) and \
+            not any(fnmatch.fnmatchcase(base, p.lower()) for p in self.not_names)
+
     def covers(self, source: SourceStatus) -> bool:
         """Whether a source read (in full or in part) is one of this store's."""
         if source.status not in (STATUS_SCANNED, STATUS_PARTIAL) or not self.scannable:
             return False
         if self.formats and source.format not in self.formats:
             return False
-        base = re.split(r"[\\/!]", source.path)[-1].lower()
-        if self.names and not any(fnmatch.fnmatchcase(base, p.lower()) for p in self.names):
-            return False
-        if any(fnmatch.fnmatchcase(base, p.lower()) for p in self.not_names):
+        if self.names and not self.named(source):
             return False
         if self.channels:
             wanted = {c.lower() for c in self.channels}
             return any(c.lower() in wanted for c in source.channels)
         return True
+
+    def not_read(self, source: SourceStatus) -> bool:
+        """A file of this store by its name that was not read (skipped, unreadable): the store is covered in part."""
+        return source.status not in (STATUS_SCANNED, STATUS_PARTIAL) and self.named(source)
+
+    def missing_channels(self, sources: list[SourceStatus]) -> list[str]:
+        """The store's event-log channels that none of `sources` holds (a store of three logs, one read)."""
+        read = {c.lower() for s in sources for c in s.channels}
+        return [c for c in self.channels if c.lower() not in read]
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,7 @@ class Wording:
     words: dict
     facts: tuple[dict, ...]
     stores: tuple[Store, ...]
+    sha256: str | None = None  # of a translation's text (the shipped wording is the package's own)
 
     def word(self, key: str, **values) -> str:
         return fill(self.words[key], **values)
@@ -136,6 +153,10 @@ def parse_wording(text: str, origin: str) -> Wording:
     if not isinstance(procedure, dict) or not all(isinstance(procedure.get(k), str) for k in ("title", "url")):
         fail("[procedure] must give title and url as text", "[procedure]")
     facts = raw.get("fact") or []
+    if not isinstance(facts, list) or not all(isinstance(f, dict) for f in facts):
+        fail("fact must be [[fact]] tables", "fact")
+    if not isinstance(raw.get("store") or [], list) or not all(isinstance(x, dict) for x in raw.get("store") or []):
+        fail("store must be [[store]] tables", "store")
     for fact in facts:
         if not all(isinstance(fact.get(k), str) and fact[k].strip() for k in ("id", "text", "source")):
             fail("each [[fact]] must give id, text and source", f'id = "{fact.get("id")}"' if fact.get("id") else "[[fact]]")
@@ -171,9 +192,12 @@ def _shipped() -> Wording:
 
 
 def load_wording(path: str | None = None) -> Wording:
-    """The shipped wording, or a translation of it (`--checklist FILE`), which must name the same stores."""
+    """The shipped wording, or a translation of it (`--checklist FILE`). A translation gives the words only: the
+    stores, their order, what covers each and which takes an attachment stay the shipped ones, so a wording file
+    can never change what the report says is covered."""
+    shipped = _shipped()
     if path is None:
-        return _shipped()
+        return shipped
     try:
         with open(path, encoding="utf-8-sig") as f:
             text = f.read()
@@ -181,26 +205,47 @@ def load_wording(path: str | None = None) -> Wording:
         raise ConfigError(f"cannot read the checklist file: {e.strerror or e}", path) from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"the checklist file is not UTF-8 text (byte {e.start})", path) from None
-    wording = parse_wording(text, path)
-    shipped = {s.id for s in _shipped().stores}
-    if missing := shipped - {s.id for s in wording.stores}:
-        raise ConfigError(f"the checklist file leaves out store(s) {', '.join(sorted(missing))} of the procedure", path)
-    return wording
+    given = parse_wording(text, path)
+    by_id = {s.id: s for s in given.stores}
+    if missing := [s.id for s in shipped.stores if s.id not in by_id]:
+        raise ConfigError(f"the checklist file leaves out store(s) {', '.join(missing)} of the procedure", path)
+    if extra := sorted(set(by_id) - {s.id for s in shipped.stores}):
+        raise ConfigError(f"the checklist file names store(s) {', '.join(extra)} the procedure does not have", path)
+    facts = {f["id"]: f for f in given.facts}
+    if missing := [f["id"] for f in shipped.facts if f["id"] not in facts]:
+        raise ConfigError(f"the checklist file leaves out fact(s) {', '.join(missing)}", path)
+    stores = tuple(replace(s, name=by_id[s.id].name, obtain=by_id[s.id].obtain,
+                           note=by_id[s.id].note if s.note else None) for s in shipped.stores)
+    return replace(given, stores=stores, facts=tuple(facts[f["id"]] for f in shipped.facts),
+                   sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def checklist(wording: Wording, sources: list[SourceStatus], attached: list[str], name: str) -> list[StoreState]:
-    """Each store's state for one person, from the sources read and the paths of the exports attached for them."""
+    """Each store's state for one person, from the sources read and the paths of the exports attached for them.
+
+    Covered in part: a source of the store could not be read in full, a file named as the store's was skipped or
+    unreadable, or only some of the store's event-log channels were read."""
     out = []
     for store in wording.stores:
         mine = [s for s in sources if store.covers(s)]
+        unread = [s for s in sources if store.not_read(s)]
         obtain = fill(store.obtain, name=name)
         if store.attachable and attached:
             out.append(StoreState(store.id, store.name, ATTACHED, attachments=tuple(attached)))
         elif mine:
-            state = IN_PART if any(s.has_error for s in mine) else COVERED
-            out.append(StoreState(store.id, store.name, state, tuple(s.path for s in mine),
-                                  obtain=obtain if state == IN_PART else None,
-                                  note=fill(store.note, name=name) if store.note else None))
+            missing = store.missing_channels(mine) if store.channels else []
+            said = [fill(store.note, name=name)] if store.note else []
+            if unread:
+                said.append(wording.word("not_read", paths=", ".join(s.path for s in unread)))
+            if missing:
+                said.append(wording.word("channels_missing", channels=", ".join(missing)))
+            partial = unread or missing or any(s.has_error for s in mine)
+            out.append(StoreState(store.id, store.name, IN_PART if partial else COVERED,
+                                  tuple(s.path for s in mine + unread), obtain=obtain if partial else None,
+                                  note=" ".join(said) or None))
+        elif unread:
+            out.append(StoreState(store.id, store.name, IN_PART, tuple(s.path for s in unread), obtain=obtain,
+                                  note=wording.word("not_read", paths=", ".join(s.path for s in unread))))
         else:
             out.append(StoreState(store.id, store.name, NOT_COVERED, obtain=obtain))
     return out

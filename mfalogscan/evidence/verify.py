@@ -114,29 +114,38 @@ def _here(params: dict, path):
     return os.path.join(where, path) if where and not os.path.isabs(path) and os.path.isdir(where) else path
 
 
-def _attachments(doc: dict, outcome: "Outcome") -> tuple[tuple[str, str], ...]:
-    """The report's attachments that are there to be read again; one missing or changed is a difference."""
-    from .attachment import digest
+def _attachments(doc: dict, config: ScanConfig, outcome: "Outcome") -> tuple[tuple[tuple[str, str], ...], dict]:
+    """The report's attachments that can be read again as exports, and where each is now ({as recorded: now});
+    one missing, changed or no longer an export of the person is a difference."""
+    from .attachment import digest, load_export
 
     params = doc["parameters"]
     recorded = {(a.get("user"), a.get("path")): a for u in doc.get("users", []) if isinstance(u, dict)
                 for a in u.get("attachments") or [] if isinstance(a, dict)}
-    present = []
+    names = {s.name: s.names for s in config.subjects}
+    present, moved = [], {}
     for item in params.get("gdpr_exports") or []:
         user, path = item.get("user"), item.get("path")
         if not isinstance(user, str) or not isinstance(path, str):
             raise ConfigError("malformed report: parameters.gdpr_exports must list objects with a user and a path")
-        now, then = digest(_here(params, path)), recorded.get((user, path), {})
+        where = _here(params, path)
+        now, then = digest(where), recorded.get((user, path), {})
         if now is None:
             outcome.changed.append(f"missing: attachment {path} ({user}'s export): it cannot be read now")
             continue
-        present.append((user, _here(params, path)))
         if now != (then.get("sha256"), then.get("bytes")):
             outcome.changed.append(f"changed: attachment {path} ({user}'s export): SHA-256 in the report "
                                    f"{then.get('sha256')}, {then.get('bytes')} bytes; now {now[0]}, {now[1]} bytes")
         else:
             outcome.holds.append(f"ok: attachment {path} ({user}'s export)")
-    return tuple(present)
+        try:
+            load_export(where, user, names.get(user))
+        except ConfigError as e:
+            outcome.changed.append(f"changed: attachment {path} ({user}'s export) is no export of the person now: {e}")
+            continue
+        present.append((user, where))
+        moved[path] = where
+    return tuple(present), moved
 
 
 def _rules(params: dict, given: tuple[str, ...] | None, outcome: "Outcome"):
@@ -174,7 +183,8 @@ def verify(doc: dict, paths: tuple[str, ...] = (), rules: tuple[str, ...] | None
     if doc.get("version") != VERSION:
         outcome.holds.append(f"note: the report was made by mfalogscan {doc.get('version')}, this is {VERSION}")
     ruleset = _rules(doc["parameters"], rules, outcome)
-    config = replace(config, gdpr_exports=_attachments(doc, outcome))
+    exports, attached_at = _attachments(doc, config, outcome)
+    config = replace(config, gdpr_exports=exports)
     present = tuple(p for p in config.paths if p == "-" or os.path.lexists(p))
     if "-" in present:
         raise ConfigError("the report searched standard input, which cannot be read again; save it to a file and scan that")
@@ -193,7 +203,7 @@ def verify(doc: dict, paths: tuple[str, ...] = (), rules: tuple[str, ...] | None
                                f"{doc.get('rules_sha256')}; its rules now hash to {ruleset.sha256}: classification "
                                "was not compared")
     try:
-        done = Comparison(doc, now, moved, same_rules).run()
+        done = Comparison(doc, now, moved, same_rules, attached_at).run()
     except (KeyError, TypeError, AttributeError) as e:
         raise ConfigError(f"malformed report: {type(e).__name__} {e}") from None
     outcome.changed += done.changed

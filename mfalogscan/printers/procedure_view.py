@@ -21,6 +21,8 @@ class ProcedureView:
     as_of: str
     #: How an export's text values are shown: as written, or with --mask-others other people's names masked.
     shown: Callable[[str], str] = str
+    #: How paths are shown (with --mask-others other people's names in them masked, as everywhere in the report).
+    label: Callable[[str], str] = str
 
 
 def heading(v: ProcedureView, key: str) -> str:
@@ -35,7 +37,7 @@ def intro(v: ProcedureView) -> str:
 def store_rows(v: ProcedureView) -> list[tuple[str, str, list[str], list[str]]]:
     """Each store as (name, state in words, the sources or attachments that cover it, what else is said of it:
     what covered cannot tell, how to obtain it)."""
-    return [(s.name, state_label(v.wording, s.state), list(s.sources or s.attachments),
+    return [(s.name, state_label(v.wording, s.state), [v.label(p) for p in s.sources or s.attachments],
              [t for t in (s.note, s.obtain) if t]) for s in v.procedure.stores]
 
 
@@ -57,14 +59,16 @@ def deletion(v: ProcedureView) -> tuple[list[str], list[list[str]], list[list[st
             w.word("deletion_after", n=d.after)]
     if d.undated:
         said.append(w.word("deletion_undated", n=len(d.undated)))
-    return said, [_ref_row(r) for r in d.before], [_ref_row(r) for r in d.undated]
+    if d.outside_window:
+        said.append(w.word("deletion_window", n=d.outside_window))
+    return said, [_ref_row(r, v.label) for r in d.before], [_ref_row(r, v.label) for r in d.undated]
 
 
 REF_HEADERS = ["time (UTC)", "kind", "where"]
 
 
-def _ref_row(ref: dict) -> list[str]:
-    return [ref["timestamp"] or "unknown", f"{ref['category']}: {ref['kind']}", f"{ref['source']}, line {ref['line']}"]
+def _ref_row(ref: dict, label: Callable[[str], str]) -> list[str]:
+    return [ref["timestamp"] or "unknown", f"{ref['category']}: {ref['kind']}", f"{label(ref['source'])}, line {ref['line']}"]
 
 
 EXPORT_TYPE = "type"
@@ -78,5 +82,5 @@ def attachments(v: ProcedureView) -> list[tuple[str, list[tuple[str, str]], list
                 ("encoding", a.encoding)]
         rows = [(v.shown(field) or "(the whole file)", v.shown(value) if kind == "string" else value, kind)
                 for field, value, kind in a.rows]
-        out.append((a.path, meta, rows))
+        out.append((v.label(a.path), meta, rows))
     return out

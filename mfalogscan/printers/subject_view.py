@@ -102,9 +102,9 @@ def subject_views(report) -> Iterator[SubjectView]:
             rows = [(_masked_finding(f, label) if masker else f, shown(f)) for f in mine if f.category == category]
             sections.append((category, title, blurb, rows))
         parameters = dict(report.parameters(), paths=[label(p) for p in report.config.paths])
-        procedure = ProcedureView(report.wording, person_procedure(report, subject.name, sources), summary.past_retention,
+        procedure = ProcedureView(report.wording, person_procedure(report, subject.name), summary.past_retention,
                                   report.config.retention_days, iso_utc(report.as_of, False),
-                                  masker.mask if masker else str)
+                                  masker.mask if masker else str, label)
         yield SubjectView(
             subject.name, subject.aliases, summary, sources, span,
             [(s.path, s.gap_before) for s in sources if s.gap_before],
