@@ -440,3 +440,10 @@ def test_fault_a_name_in_a_chunks_slack_is_said(tmp_path):
     assert issue.severity == "warning" and issue.offset == 4096
     assert "1 possible raw match(es) of a searched name in bytes of this chunk that are no record" in issue.message
     assert "look at the file" in issue.message and report.exit_status() == 1  # nothing found in the log's records
+
+
+def test_the_table_counts_events_apart_from_lines(tmp_path):
+    (tmp_path / "nps.evtx").write_bytes(build_evtx(mixed(20)))
+    (tmp_path / "MultiFactorAuthSvc.log").write_text("2024-03-01T00:00:00.000000Z|i|1|2|pfsvc|hello\n" * 3)
+    p = cli("scan", tmp_path, "-u", "nobody.here", "-f", "table")
+    assert "in 2 source(s), 3 lines and 20 events searched." in " ".join(p.stdout.split())

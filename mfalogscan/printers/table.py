@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from itertools import groupby, islice
 
+from ..model import EVENT_FORMATS
 from .subject_view import visible
 
 WIDTH = 100  # when the output is not a terminal
@@ -31,11 +32,19 @@ def _time(stamp: str | None) -> str:
     return stamp[:19].replace("T", " ") if stamp else "-"
 
 
+def _counted(sources) -> str:
+    """What was read, in words: `323 lines`, or `323 lines and 60 events` when event logs were read (their
+    records are no lines)."""
+    events = sum(src.lines for src in sources if src.format in EVENT_FORMATS)
+    lines = sum(src.lines for src in sources) - events
+    return f"{lines:,} lines" + (f" and {events:,} events" if events else "")
+
+
 def _scope(report) -> list[str]:
     s = report.summary
     lines = [
         f"Searched {s.sources} source(s): {s.sources_scanned} scanned, {s.sources_partial} partly, "
-        f"{s.sources_skipped} skipped, {s.sources_unreadable} unreadable; {s.lines:,} lines, {s.bytes:,} bytes."
+        f"{s.sources_skipped} skipped, {s.sources_unreadable} unreadable; {_counted(report.sources)}, {s.bytes:,} bytes."
     ]
     outside = sum(sum(src.outside_window.values()) for src in report.sources)
     if report.config.time.since or report.config.time.until:
@@ -221,7 +230,7 @@ def _write(console, plain: bool, report) -> None:
             _text(console, f"{sum(u.mentions for u in s.users)} unquoted mention(s) not listed; list them with --mentions.")
     else:
         names = ", ".join(repr(n) for u in s.users for n in (u.user,) + tuple(u.aliases))
-        line = f"No quoted occurrence of {names} in {s.sources} source(s), {s.lines:,} lines searched."
+        line = f"No quoted occurrence of {names} in {s.sources} source(s), {_counted(report.sources)} searched."
         mentions = sum(u.mentions for u in s.users)
         if mentions:
             line += f" {mentions} unquoted mention(s) found; list them with --mentions."
