@@ -21,8 +21,8 @@ the ratio inventory / one name and whether issue 16's 5x target holds
 start-up weighs more in the one-name time, so the ratio is only indicative).
 It then checks the map: the number of identity records, and for a handful
 of names of the manifest (active users, an admin, the service account) that
-the map's `findings` is the manifest's quoted count and its `mentions` the
-manifest's mentions; that every name the manifest says is written is in
+the map's `findings` is the manifest's quoted count and its `mentions` at
+most the manifest's mentions; that every name the manifest says is written is in
 the map; and it counts the map's identities the manifest does not list
 (the distinguishedName-format users of Pfauth lines, `CN=...`, which the
 generator writes but does not count). A difference is printed as WRONG
@@ -126,8 +126,10 @@ def compare(ids: dict[str, dict], expect: dict[str, dict]) -> list[str]:
             continue
         if got["findings"] != want["quoted"]:
             problems.append(f"{name}: findings {got['findings']}, manifest quoted {want['quoted']}")
-        if got["mentions"] != want["mentions"]:
-            problems.append(f"{name}: mentions {got['mentions']}, manifest {want['mentions']}")
+        # The map's mentions are the records naming it without quotes (docs/output.md): never more than the
+        # lines with an unquoted occurrence, fewer where no rule reads the line (`Directory sync run by 'u'`).
+        if got["mentions"] > want["mentions"]:
+            problems.append(f"{name}: mentions {got['mentions']}, more than the manifest's {want['mentions']}")
     return problems
 
 

@@ -46,8 +46,12 @@ def test_the_maps_csv_given_back_as_a_users_file_finds_exactly_what_the_map_coun
     m = json.loads(cli("inventory", SAMPLES, "-f", "json", "--as-of", "2024-03-08").stdout)
     for e in m["identities"]:
         got = scanned[e["identity"]]
-        assert (got["findings"], got["mentions"], got["by_category"], got["past_retention"]) == (
-            e["findings"], e["mentions"], e["by_category"], e["past_retention"]), e["identity"]
+        assert (got["findings"], got["by_category"], got["by_kind"], got["by_role"], got["past_retention"],
+                got["undated"]) == (e["findings"], e["by_category"], e["by_kind"], e["by_role"], e["past_retention"],
+                                    e["undated"]), e["identity"]
+        # The map's mentions are the lines whose record names the identity without double quotes; a scan
+        # counts every unquoted occurrence, so it may count more (docs/output.md).
+        assert e["mentions"] <= got["mentions"], e["identity"]
     assert len(rows) == len(m["identities"])
 
 

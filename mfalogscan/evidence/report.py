@@ -276,15 +276,17 @@ def summarize(config: ScanConfig, tallies: dict, events: dict | None, sources: I
     )
 
 
-def scan(config: ScanConfig, rules: RuleSet | None = None, progress=None, on_finding=None) -> Report:
+def scan(config: ScanConfig, rules: RuleSet | None = None, progress=None, on_finding=None,
+         unit_scanner=None) -> Report:
     """Scan everything `config` names and return the whole Report.
 
     `progress`, if given, wraps the stream of findings and source statuses (the CLI counts sources with it);
-    `on_finding` sees each finding as it is made (the JSON Lines printer streams them).
+    `on_finding` sees each finding as it is made (the JSON Lines printer streams them); `unit_scanner` scans
+    each unit in place of the scan's own (the data map's counting scan: `inventory.census_unit.standing_in`).
     """
     rules = rules if rules is not None else load_rules(config.rules_files)
     report = Report(config, rules_sha256=rules.sha256, on_finding=on_finding)
-    events = scan_events(config, rules)
+    events = scan_events(config, rules, unit_scanner)
     try:
         for item in progress(events) if progress else events:
             report.add(item)

@@ -2,19 +2,25 @@
 
 `inventory(config)`:
 
-1. discovery: `scan_events(..., unit_scanner=identities_of_unit)` gives each
-   unit's identities as written. Names that differ only by case or Unicode
-   form are one identity (`name_key`); the first spelling met names it, and
-   the `--users-file` persons in `config.subjects` group a person's names;
-2. counting: `scan()` with every identity a subject. Each entry's counts,
-   roles, first and last seen and findings past retention are the scan's
-   own for that subject, so a scan with the map's CSV as `--users-file`
-   finds exactly what the map counted.
+1. the first pass (`census_unit.FirstPass`): each native UTF-8 unit (the
+   service log and its backups) is counted by the census in one read; every
+   other unit, and one the census gives up on, is read by the reference's
+   discovery (`scanning.identities`) for the identities it holds. Names that
+   differ only by case or Unicode form are one identity (`name_key`); the
+   first spelling met names it, and the `--users-file` persons in
+   `config.subjects` group a person's names;
+2. counting the rest: when a unit took the reference path, `scan()` with
+   every identity a subject reads those units (the census's stand in with
+   their first-pass status). Each entry's counts, roles, first and last seen
+   and findings past retention are the census's plus the scan's
+   (`entries.merged_entries`), so a scan with the map's CSV as
+   `--users-file` finds exactly the findings the map counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Mapping
 
 from ..config import ScanConfig, Subject, check_name
@@ -24,7 +30,13 @@ from ..model import SourceStatus
 from ..rules.load import load_rules
 from ..scanning.identities import Sighting, identities_of_unit
 from ..scanning.pipeline import scan_events
+from ..scanning.source import scan_unit
 from ..search.casefold import name_key
+from ..timeline.policy import reference_now
+from .census import PERSON
+from .census_unit import Counted, FirstPass, only, standing_in
+from .entries import merged_entries, spanned
+from .tally import when_key
 
 MAP_FORMAT = "mfalogscan-data-map/1"
 
@@ -103,8 +115,10 @@ class DataMap:
     report: Report | None = field(default=None, repr=False)  # the counting scan (None when nothing was found)
     skipped_names: dict[str, str] = field(default_factory=dict)  # a name found but not searchable, and why
     rotation_sets: list[RotationSet] = field(default_factory=list)
-    #: The sources as the first pass read them (what says whether each was read in full when nothing was found).
+    #: Every source's status (first pass; the counting scan's where one ran), with the census's spans.
     statuses: list[SourceStatus] = field(default_factory=list, repr=False)
+    #: The units the census counted (the others took the reference path: inventory.census_unit).
+    census_units: frozenset[str] = frozenset()
 
     def summary(self) -> dict:
         past = [s for s in self.sources if s.findings_past_retention or s.lines_past_retention]
@@ -120,18 +134,35 @@ class DataMap:
             self.report.close()
 
 
-def _discover(config: ScanConfig) -> tuple[dict[str, str], list[SourceStatus], dict[str, Sighting]]:
-    first: dict[str, str] = {}  # key -> the first spelling met
-    statuses, sightings = [], {}
-    discovering = replace(config, subjects=(), discovering=True)
-    for item in scan_events(discovering, load_rules(config.rules_files), unit_scanner=identities_of_unit):
+def _first_pass(config: ScanConfig, rules, census: bool) -> tuple[FirstPass, list[SourceStatus], dict[str, Sighting], dict]:
+    """Every unit once: the census where it reads the unit, else the reference's discovery. Serial: the census's
+    tally is the process's own."""
+    cutoff = (config.as_of or reference_now()) - timedelta(days=config.retention_days)
+    first = FirstPass(rules, config.subjects, when_key(cutoff), bool(config.rules_files), census)
+    statuses, sightings, counted = [], {}, {}
+    discovering = replace(config, subjects=(), discovering=True, jobs=1)
+    for item in scan_events(discovering, rules, unit_scanner=first.scan_unit):
         if isinstance(item, Sighting):
             sightings[item.source] = item
-            for name in item.names:
-                first.setdefault(name_key(name), name)
+        elif isinstance(item, Counted):
+            counted[item.source] = item
         elif isinstance(item, SourceStatus):
             statuses.append(item)
-    return first, statuses, sightings
+    failed = {path for path, c in counted.items() if c.failed is not None}
+    if failed:  # the units the census gave up on: the reference's discovery reads them again
+        for item in scan_events(discovering, rules, unit_scanner=only(failed, identities_of_unit)):
+            if isinstance(item, Sighting):
+                sightings[item.source] = item
+    return first, statuses, sightings, {p: c for p, c in counted.items() if c.failed is None}
+
+
+def _found(first: FirstPass, sightings: dict[str, Sighting]) -> dict[str, str]:
+    """Every identity: key -> the first spelling met (the census's, then the reference units', in order)."""
+    found = first.known  # taken over: the census is done with it
+    for sighting in sightings.values():
+        for name in sighting.names:
+            found.setdefault(name_key(name), name)
+    return found
 
 
 def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bool) -> tuple[tuple[Subject, ...], dict]:
@@ -153,37 +184,33 @@ def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bo
     return tuple(subjects), skipped
 
 
-def inventory(config: ScanConfig) -> DataMap:
-    """Every identity the sources hold, counted as a scan counts it (see the module's docstring)."""
-    found, statuses, sightings = _discover(config)
+def inventory(config: ScanConfig, census: bool = True) -> DataMap:
+    """Every identity the sources hold, counted as a scan counts it (see the module's docstring). With `census`
+    False every unit takes the reference path: the slow oracle the census is tested against."""
+    # One moment for both passes: the census's cut-off and the counting scan's must be the same.
+    config = replace(config, as_of=config.as_of or reference_now())
+    rules = load_rules(config.rules_files)
+    first, statuses, sightings, counted = _first_pass(config, rules, census)
+    found = _found(first, sightings)
+    first.named.clear()  # the census's cache of group values: no longer needed
     subjects, skipped = _subjects(found, config.subjects, config.short_names)
-    if not subjects:  # nobody in the logs: the sources as the first pass read them
-        sources = [SourceEntry(s.path, s.status, s.reason, s.format, None, None, None, 0, 0, 0,
-                               *_aged(sightings.get(s.path))) for s in statuses]
-        return DataMap([], sources, config.retention_days, None, None, skipped, statuses=statuses)
-    report = scan(replace(config, subjects=subjects))
-    per_user_sources: dict[str, set[str]] = {}
-    for f in report.findings:
-        per_user_sources.setdefault(f.user, set()).add(f.source)
-    for s in report.sources:
-        for user in s.mentions:
-            per_user_sources.setdefault(user, set()).add(s.path)
-    by_name = {s.name: s for s in subjects}
-    entries = []
-    for u in report.summary.users:
-        if not (u.findings or u.mentions) and u.user not in {s.name for s in config.subjects}:
-            continue  # found as a name in the first pass, but a scan finds nothing (cannot happen; kept honest)
-        entries.append(IdentityEntry(
-            identity=u.user, key=name_key(u.user), aliases=by_name[u.user].aliases, findings=u.findings,
-            mentions=u.mentions, by_category=u.by_category, by_kind=u.by_kind, by_role=u.by_role,
-            first_seen=u.first_seen, last_seen=u.last_seen, undated=u.undated, past_retention=u.past_retention,
-            sources=tuple(sorted(per_user_sources.get(u.user, ()))),
-        ))
-    entries.sort(key=lambda e: e.key)
-    cutoff = report.retention_cutoff
-    sources = _sources(report, entries, sightings)
-    return DataMap(entries, sources, config.retention_days, cutoff.isoformat().replace("+00:00", "Z") if cutoff else None,
-                   report, skipped, _rotation_sets(report, sources), statuses)
+    found.clear()
+    searched = {name_key(s.name) for s in subjects[len(config.subjects):]}
+    first.tally.settle(searched.__contains__)
+    by_path = {s.path: s for s in statuses}
+    report = None
+    if subjects and any(path not in counted for path in by_path):
+        # The units the census did not count: a scan with every identity as a subject, standing in the census's
+        # statuses for its own units so that the Report lists every source.
+        stand_in = {p: by_path[p] for p in counted if p in by_path}
+        report = scan(replace(config, subjects=subjects), rules, unit_scanner=standing_in(stand_in, scan_unit))
+    cutoff = config.as_of - timedelta(days=config.retention_days)
+    unit_paths = {c.number: path for path, c in counted.items()}
+    entries = merged_entries(subjects, config.subjects, first.tally, report, rules.rules, IdentityEntry, unit_paths)
+    listed = spanned(statuses, report, counted, first.tally, config.gap_threshold)
+    sources = _sources(listed, report, counted, first.tally, entries, sightings, searched)
+    return DataMap(entries, sources, config.retention_days, cutoff.isoformat().replace("+00:00", "Z"), report,
+                   skipped, _rotation_sets(listed, sources), listed, frozenset(counted))
 
 
 def _aged(sighting: Sighting | None) -> tuple:
@@ -192,23 +219,33 @@ def _aged(sighting: Sighting | None) -> tuple:
     return sighting.lines_past_retention, sighting.bytes_past_retention, sighting.lines_undated
 
 
-def _sources(report: Report, entries: list[IdentityEntry], sightings: dict[str, Sighting]) -> list[SourceEntry]:
+def _sources(listed: list[SourceStatus], report: Report | None, counted: dict, tally, entries: list[IdentityEntry],
+             sightings: dict[str, Sighting], searched: set[str]) -> list[SourceEntry]:
     named: dict[str, set[str]] = {}
     for e in entries:
         for path in e.sources:
             named.setdefault(path, set()).add(e.identity)
+    past_in_report = {s.path: s.past_retention for s in report.sources} if report is not None else {}
     out = []
-    for s in report.sources:
+    for s in listed:
+        c = counted.get(s.path)
+        if c is not None:
+            stats = tally.units[c.number]
+            past = {k: n for k, n in stats.past.items() if k in searched or k.startswith(PERSON)}
+            aged = (stats.lines_past, stats.bytes_past, stats.lines_undated)
+        else:
+            past = past_in_report.get(s.path, {})
+            aged = _aged(sightings.get(s.path))
         out.append(SourceEntry(s.path, s.status, s.reason, s.format, s.first_timestamp, s.last_timestamp,
-                               s.rotation_set, len(named.get(s.path, ())), sum(1 for n in s.past_retention.values() if n),
-                               sum(s.past_retention.values()), *_aged(sightings.get(s.path))))
+                               s.rotation_set, len(named.get(s.path, ())), sum(1 for n in past.values() if n),
+                               sum(past.values()), *aged))
     return out
 
 
-def _rotation_sets(report: Report, sources: list[SourceEntry]) -> list[RotationSet]:
+def _rotation_sets(listed: list[SourceStatus], sources: list[SourceEntry]) -> list[RotationSet]:
     groups: dict[str, list] = {}
     aged = {s.path: s.lines_past_retention or 0 for s in sources}
-    for s in report.sources:
+    for s in listed:
         if s.rotation_set is not None:
             groups.setdefault(s.rotation_set, []).append(s)
     out = []

@@ -80,9 +80,16 @@ def _match(rule: Rule, message: str, component: str | None, timeouts: list, off:
 
 
 def _role(rule: Rule, groups: dict, is_subject: Callable[[str], bool]) -> str:
+    if not rule.decides_role:
+        return role_of(rule, False, False)
+    actor = "actor" in groups and groups["actor"] is not None and is_subject(groups["actor"])
+    target = "target" in groups and groups["target"] is not None and is_subject(groups["target"])
+    return role_of(rule, actor, target)
+
+
+def role_of(rule: Rule, actor: bool, target: bool) -> str:
+    """The role of a person on a record the rule matched, given whether they are its actor and its target."""
     if rule.decides_role:
-        actor = "actor" in groups and groups["actor"] is not None and is_subject(groups["actor"])
-        target = "target" in groups and groups["target"] is not None and is_subject(groups["target"])
         if actor and target:
             return "self"
         if actor:

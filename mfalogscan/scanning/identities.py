@@ -8,10 +8,10 @@ record's user SID. Each unit gives one `Sighting` with the names as
 written, then its status. The second pass (`inventory.datamap`) is a scan
 with every identity as a subject, so the map counts what a scan finds.
 
-Every line holding a quote is read here (the names of the shipped rules'
-groups are always between quotes), through the framing and the rules: the
-slow, exact path, the reference a faster one must agree with
-(docs/inventory-design.md). A unit's times are the second pass's business.
+Every line is read here, through the framing and the rules (a rule may
+name its user without quotes: `validate_oath_code: user alice ...`): the
+slow, exact path, the reference the census (`inventory.census`) agrees
+with. A unit's times are the second pass's business.
 """
 
 from __future__ import annotations
@@ -95,13 +95,17 @@ class Aging:
         return old, old_bytes, undated
 
 
-class _Quotes:
-    """The searcher of the discovery pass: every quote is a candidate, so every line holding one is read."""
+class EveryLine:
+    """A searcher for the line scanner when no names are given: every line with a character is a candidate (the
+    discovery pass), or with `none`, no line is (the census, which reads the chunks itself)."""
 
-    _QUOTE = re.compile(rb"[\"']")
+    def __init__(self, none: bool = False):
+        self._pattern = None if none else re.compile(rb"[^\r\n]")
 
     def __call__(self, buf: bytes, base: int = 0):
-        search = self._QUOTE.search
+        if self._pattern is None:
+            return lambda pos: None
+        search = self._pattern.search
 
         def find(pos: int):
             m = search(buf, pos)
@@ -110,9 +114,9 @@ class _Quotes:
         return find
 
     def spans(self, buf: bytes, pos: int = 0):
-        return (m.span() for m in self._QUOTE.finditer(buf, pos))
+        return iter(()) if self._pattern is None else (m.span() for m in self._pattern.finditer(buf, pos))
 
-    def finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "_Quotes":
+    def finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> "EveryLine":
         return self
 
     def code_page_finder(self, encoding: str, fast: bool = True, accelerate: bool = True) -> None:
@@ -123,9 +127,14 @@ class _Quotes:
         return 1
 
 
-def _account(value: str | None) -> str | None:
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def account(value: str | None) -> str | None:
+    """A value that holds an account (a rule's actor, target or subject, an event's account field) as an
+    identity, or None: empty, a placeholder (`-`, `n/a`), or holding a quote or a control character."""
     value = (value or "").strip()
-    return None if value.lower() in _EMPTY or '"' in value or any(ord(c) < 32 for c in value) else value
+    return None if value.lower() in _EMPTY or '"' in value or _CONTROL.search(value) else value
 
 
 def identities_of_unit(unit: Unit, ctx: Context) -> Iterator[Sighting | SourceStatus]:
@@ -187,12 +196,12 @@ class EventAging:
 
 def _from_event(event: EventRecord, ctx: Context, names: dict) -> None:
     for field, value in [("Security.UserID", event.user_id)] + list(event.fields):
-        if ACCOUNT_FIELD.search(field) and (name := _account(value)) is not None:
+        if ACCOUNT_FIELD.search(field) and (name := account(value)) is not None:
             names.setdefault(name)
     verdict = classify(ctx.rules, event.classified_text(), event.provider, lambda v: False, (),
                        (event.channel, event.provider, event.event_id))
     for name in verdict.accounts:
-        if (name := _account(name)) is not None:
+        if (name := account(name)) is not None:
             names.setdefault(name)
 
 
@@ -253,7 +262,7 @@ def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: 
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))
     quotes = copy.copy(ctx)
-    quotes.matcher = _Quotes()
+    quotes.matcher = EveryLine()
     quotes.config = replace(cfg, sample_every=1, yearless_sample_every=1)  # every line's time: its age
     limit = (cfg.as_of or ctx.now) + timedelta(days=1) if cfg.time.year is not None else None
     clock = SourceClock(cfg.time, Spill(), limit)
@@ -273,7 +282,7 @@ def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: 
             record = _record(cand, framing, enc)
             verdict = classify(ctx.rules, record.message, record.component, lambda v: False)
             for name in verdict.accounts:
-                if (name := _account(name)) is not None:
+                if (name := account(name)) is not None:
                     names.setdefault(name)
     finally:
         raw.close()

@@ -1,0 +1,132 @@
+"""The inventory's first pass over one unit: the census where the census reads the unit as the scan would, else
+the reference's discovery (`scanning.identities`), whose units a scan with every identity counts afterwards.
+
+The census takes a text unit stored in UTF-8 (as sniffed and as the scan
+searches it) in the native framing; every other unit (event logs, UTF-16,
+code pages given with --encoding, syslog, CSV, ...) and a unit the census
+gives up on (`Census.failed`) take the reference path. The unit is read by
+the scan's own reading (`scanning.source._search`: chunks, line ends,
+counts, status) with a matcher that finds nothing; the census taps the
+chunks on their way to the line scanner.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterator, NamedTuple
+
+from ..config import Subject
+from ..errors import read_error
+from ..eventlogs.evtx_layout import FILE_MAGIC
+from ..eventlogs.exports import sniff_export
+from ..framings import detect
+from ..model import STATUS_SCANNED, STATUS_UNREADABLE, SourceStatus
+from ..rules.classify import RULE_TIMEOUT
+from ..rules.load import RuleSet
+from ..scanning.context import Context
+from ..scanning.identities import EveryLine, identities_of_unit
+from ..scanning.reading import Counts
+from ..scanning.status import source_status
+from ..search.casefold import name_key
+from ..sources.decode import SAMPLE, sniff_layout
+from ..sources.openers import Unit
+from .census import Census, RulePlan
+from .tally import MapTally
+
+
+class Counted(NamedTuple):
+    """A unit the census read: its number in the tally, and why it gave up (None: it counted the whole unit)."""
+
+    source: str
+    number: int
+    failed: str | None
+
+
+class FirstPass:
+    """What the first pass keeps across units: the census's tally, the identities found, the persons given."""
+
+    def __init__(self, rules: RuleSet, given: tuple[Subject, ...], cutoff_key: str, timed: bool, census: bool = True):
+        self.plan = RulePlan(rules)
+        self.tally = MapTally(cutoff_key)
+        self.known: dict[str, str] = {}  # identity key -> its first spelling
+        self.people = {name_key(n): i for i, s in enumerate(given) for n in s.names}
+        self.person_keys = [frozenset(name_key(n) for n in s.names) for s in given]
+        self.timed = timed  # site rules: every search with classify()'s time-out
+        self.units = 0
+        self.census = census  # False: every unit takes the reference path (the oracle of tests/test_census.py)
+        self.named: dict[str, tuple] = {}  # a rule group's value -> what it names (Census._named)
+
+    def scan_unit(self, unit: Unit, ctx: Context) -> Iterator:
+        """The unit scanner of the first pass (a Counted or a Sighting, then the unit's status)."""
+        try:
+            sample = unit.stream.peek(SAMPLE)
+        except OSError as e:
+            yield source_status(unit, STATUS_UNREADABLE, read_error(e), Counts())
+            return
+        framing = layout = None
+        if self.census and not sample.startswith(FILE_MAGIC):
+            layout = sniff_layout(sample, ctx.config.encoding)
+            if not layout.binary and layout.encoding == "utf-8" and not layout.transcoded:
+                lines = layout.sample_lines(sample, 200)
+                if sniff_export("\n".join(lines)) is None:
+                    framing = detect(lines, ctx.config.framing, ctx.config.time.date_order)
+        if framing is None or framing.name != "native":
+            yield from identities_of_unit(unit, ctx)
+            return
+        yield from self._census(unit, ctx, layout, framing)
+
+    def _census(self, unit: Unit, ctx: Context, layout, framing) -> Iterator:
+        from ..scanning.source import _search  # the scan's own reading
+
+        cfg = ctx.config
+        counts = Counts()
+        counts.feed(unit.stream.read(layout.bom))
+        quiet = copy.copy(ctx)
+        quiet.matcher = EveryLine(none=True)
+        self.units += 1
+        number = self.units
+        tally = MapTally(self.tally.cutoff_key)  # the unit's own: merged only if the census reads it all
+        census = Census(number, tally, self.plan, framing, self.people, self.person_keys, self.known, cfg.max_line,
+                        layout.code_page_lines, self.timed, RULE_TIMEOUT, self.named)
+        scanner, raw, chunks = _search(unit, quiet, layout, framing, counts, False)
+
+        def tapped():
+            for chunk in chunks:
+                census.feed(chunk)
+                yield chunk
+
+        try:
+            for _ in scanner.run(tapped(), layout.bom):
+                pass
+        finally:
+            raw.close()
+        if census.finish():
+            self.tally.merge(tally)
+        else:
+            tally.close()
+        yield Counted(unit.path, number, census.failed)
+        yield source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, counts.issues)
+
+
+def only(paths: set[str], scanner):
+    """A unit scanner that scans the units named in `paths` with `scanner` and gives nothing for the others."""
+
+    def scan_unit(unit: Unit, ctx: Context) -> Iterator:
+        if unit.path in paths:
+            yield from scanner(unit, ctx)
+
+    return scan_unit
+
+
+def standing_in(statuses: dict[str, SourceStatus], scanner):
+    """A unit scanner that gives the first pass's status for the units in `statuses` (the census counted them:
+    the counting scan reads only the others) and scans the rest with `scanner`."""
+
+    def scan_unit(unit: Unit, ctx: Context) -> Iterator:
+        status = statuses.get(unit.path)
+        if status is None:
+            yield from scanner(unit, ctx)
+        else:
+            yield status
+
+    return scan_unit

@@ -1,0 +1,111 @@
+"""The map's entries from both paths: the census's tally (`inventory.tally`) and the counting scan's Report.
+
+Per person: the census's counts over the units it read, plus the Report's
+over the others (rules by index become categories and kinds as classify()
+names them); first and last seen are the earliest and latest of both.
+Per source: its span, its lines and bytes past retention, and how many
+identities have findings past it there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from ..model import SourceStatus
+from ..rules.classify import UNCLASSIFIED
+from ..search.casefold import name_key
+from ..timeline.policy import iso_utc
+from ..evidence.events import annotate_sources
+from .census import PERSON
+from .tally import key_moment
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _add(into: dict, key, n: int) -> None:
+    into[key] = into.get(key, 0) + n
+
+
+def _seen(census, user, latest: bool) -> str | None:
+    """The earliest (or latest) finding's time as written on findings, of the census's and the scan's."""
+    options = []
+    if census is not None:
+        key, unit, line, fraction = census
+        options.append((key_moment(key), unit, line, iso_utc(key_moment(key), fraction)))
+    text = user and (user.last_seen if latest else user.first_seen)
+    if text:
+        options.append((_moment(text), 0, 0, text))
+    if not options:
+        return None
+    return (max if latest else min)(options, key=lambda o: o[:3])[3]
+
+
+def merged_entries(subjects, given, census_tally, report, rules, entry_type, unit_paths: dict[int, str]) -> list:
+    """One entry per person with something found (and every --users-file person), in key order."""
+    users = {u.user: u for u in report.summary.users} if report is not None else {}
+    report_sources: dict[str, set[str]] = {}
+    if report is not None:
+        for f in report.findings:
+            report_sources.setdefault(f.user, set()).add(f.source)
+        for s in report.sources:
+            for user in s.mentions:
+                report_sources.setdefault(user, set()).add(s.path)
+    entries = []
+    shared: dict[tuple, dict] = {}  # one dict for every entry with the same counts: 100,000 people share a few
+
+    def one(counts: dict) -> dict:
+        items = tuple(sorted(counts.items()))
+        return shared.setdefault(items, dict(items))
+
+    for i, subject in enumerate(subjects):
+        key = PERSON + str(i) if i < len(given) else name_key(subject.name)
+        p = census_tally.people.pop(key, None)  # let go as the entries grow: memory holds one or the other
+        u = users.get(subject.name)
+        findings = (p.findings if p else 0) + (u.findings if u else 0)
+        mentions = (p.mentions if p else 0) + (u.mentions if u else 0)
+        if not (findings or mentions) and i >= len(given):
+            continue  # a name found, but nothing a scan for it finds (a value no rule takes as an identity)
+        by_category, by_kind, by_role = {}, {}, {}
+        if p is not None:
+            for (rule, role), n in p.counts.items():
+                r = rules[rule] if rule >= 0 else UNCLASSIFIED
+                _add(by_category, r.category, n)
+                _add(by_kind, r.kind, n)
+                _add(by_role, role, n)
+        if u is not None:
+            for into, counts in ((by_category, u.by_category), (by_kind, u.by_kind), (by_role, u.by_role)):
+                for k, n in counts.items():
+                    _add(into, k, n)
+        sources = set(report_sources.get(subject.name, ()))
+        if p is not None:
+            sources.update(unit_paths[n] for n in p.unit_numbers() if n in unit_paths)
+        entries.append(entry_type(
+            identity=subject.name, key=name_key(subject.name), aliases=subject.aliases, findings=findings,
+            mentions=mentions, by_category=one(by_category), by_kind=one(by_kind), by_role=one(by_role),
+            first_seen=_seen(p.first if p else None, u, False), last_seen=_seen(p.last if p else None, u, True),
+            undated=(p.undated if p else 0) + (u.undated if u else 0),
+            past_retention=(p.past if p else 0) + (u.past_retention if u else 0),
+            sources=tuple(sorted(sources)),
+        ))
+    entries.sort(key=lambda e: e.key)
+    return entries
+
+
+def spanned(statuses: list[SourceStatus], report, counted: dict, census_tally, gap: float) -> list[SourceStatus]:
+    """Every source's status as the map reports it: the census's span for its units, the counting scan's status
+    for the others (the first pass's where no scan ran), then copies and rotation sets annotated."""
+    from_report = {s.path: s for s in report.sources} if report is not None else {}
+    out = []
+    for s in statuses:
+        c = counted.get(s.path)
+        if c is not None:
+            stats = census_tally.units[c.number]
+            first = iso_utc(key_moment(stats.first), False) if stats.first else None
+            last = iso_utc(key_moment(stats.last), False) if stats.last else None
+            out.append(replace(s, first_timestamp=first, last_timestamp=last))
+        else:
+            out.append(from_report.get(s.path, s))
+    return annotate_sources(out, gap)

@@ -1,0 +1,161 @@
+"""What the census counts, per person and per unit, and how a count waits for its name to be known.
+
+A quoted string is counted as a finding only if it is an identity, and a
+name may become one on a later line or in a later file (`"x@contoso.com"`
+as a changed e-mail value before a record names the account). A finding of
+a string not (yet) known waits on disk (`Spill`), so memory grows with the
+identities, not the lines; `MapTally.settle` counts the waiting ones whose
+string became an identity, once every unit is read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+from ..scanning.spill import Spill
+
+
+def when_key(when: datetime) -> str:
+    """A moment as a string that sorts as the moments do: UTC, microseconds, `Z` (the census's time keys)."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def key_moment(key: str) -> datetime:
+    return datetime.fromisoformat(key[:-1] + "+00:00")
+
+
+class Pending(NamedTuple):
+    """One finding: the person's key, the rule's index (-1: none matched), the role, the time key (None: no
+    time), whether the stamp wrote a fraction, the line."""
+
+    person: str
+    rule: int
+    role: str
+    key: str | None
+    fraction: bool
+    line: int
+
+
+class Person:
+    """One person's counts over every unit (the map's entry, before it is written)."""
+
+    __slots__ = ("findings", "counts", "past", "undated", "first", "last", "mentions", "units")
+
+    def __init__(self):
+        self.findings = self.past = self.undated = 0
+        self.mentions = 0  # lines whose record names the person without double quotes
+        self.counts: dict[tuple[int, str], int] = {}  # (rule index, role) -> findings
+        self.first = self.last = None  # (time key, unit, line, fraction): the earliest and the latest finding
+        # The units it is in: one unit's number, or a set of them (100,000 people in one file: no 100,000 sets).
+        self.units: int | set[int] | None = None
+
+    def seen_in(self, unit: int) -> None:
+        units = self.units
+        if units is None:
+            self.units = unit
+        elif isinstance(units, int):
+            if units != unit:
+                self.units = {units, unit}
+        else:
+            units.add(unit)
+
+    def unit_numbers(self) -> set[int]:
+        units = self.units
+        return set() if units is None else {units} if isinstance(units, int) else set(units)
+
+
+class UnitStats:
+    """One unit's lines against the retention cut-off, its span, and its findings past retention per person."""
+
+    __slots__ = ("lines_past", "bytes_past", "lines_undated", "first", "last", "past")
+
+    def __init__(self):
+        self.lines_past = self.bytes_past = self.lines_undated = 0
+        self.first = self.last = None  # time keys of the oldest and newest record
+        self.past: dict[str, int] = {}
+
+
+class MapTally:
+    """The census's counts for the whole map: per person (`people`), per unit (`units`), and the findings whose
+    string is not yet known to be an identity (`waiting`)."""
+
+    def __init__(self, cutoff_key: str):
+        self.cutoff_key = cutoff_key
+        self.people: dict[str, Person] = {}
+        self.units: dict[int, UnitStats] = {}
+        self.waiting = Spill()
+        self._merged: list[Spill] = []  # the waiting findings of the units merged in
+
+    def unit(self, number: int) -> UnitStats:
+        stats = self.units[number] = UnitStats()
+        return stats
+
+    def count(self, p: Pending, unit: int) -> None:
+        """Count one finding of an identity (or of a --users-file person)."""
+        person = self.people.get(p.person)
+        if person is None:
+            person = self.people[p.person] = Person()
+        person.findings += 1
+        slot = (p.rule, p.role)
+        person.counts[slot] = person.counts.get(slot, 0) + 1
+        person.seen_in(unit)
+        key = p.key
+        if key is None:
+            person.undated += 1
+            return
+        if key < self.cutoff_key:
+            person.past += 1
+            past = self.units[unit].past
+            past[p.person] = past.get(p.person, 0) + 1
+        here = (key, unit, p.line, p.fraction)
+        # The earliest moment, of equal ones the first met; the latest, of equal ones the last met (as the
+        # scan's Report does over findings in source and line order).
+        if person.first is None or here[:3] < person.first[:3]:
+            person.first = here
+        if person.last is None or here[:3] >= person.last[:3]:
+            person.last = here
+
+    def mention(self, person_key: str, unit: int) -> None:
+        person = self.people.get(person_key)
+        if person is None:
+            person = self.people[person_key] = Person()
+        person.mentions += 1
+        person.seen_in(unit)
+
+    def merge(self, other: "MapTally") -> None:
+        """Take in one unit's tally (the census keeps a unit's own until it has read all of it)."""
+        for key, theirs in other.people.items():
+            mine = self.people.get(key)
+            if mine is None:
+                self.people[key] = theirs
+                continue
+            mine.findings += theirs.findings
+            mine.past += theirs.past
+            mine.undated += theirs.undated
+            for slot, n in theirs.counts.items():
+                mine.counts[slot] = mine.counts.get(slot, 0) + n
+            mine.mentions += theirs.mentions
+            if theirs.first is not None and (mine.first is None or theirs.first[:3] < mine.first[:3]):
+                mine.first = theirs.first
+            if theirs.last is not None and (mine.last is None or theirs.last[:3] >= mine.last[:3]):
+                mine.last = theirs.last
+            for unit in theirs.unit_numbers():
+                mine.seen_in(unit)
+        self.units.update(other.units)
+        self._merged.append(other.waiting)
+
+    def settle(self, is_identity) -> None:
+        """Count the waiting findings whose string is an identity now that every unit is read; drop the rest."""
+        try:
+            for spill in (self.waiting, *self._merged):
+                for *fields, unit in spill:  # as Census._findings appends them
+                    if is_identity(fields[0]):
+                        self.count(Pending(*fields), unit)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for spill in (self.waiting, *self._merged):
+            spill.close()
+        self._merged = []
