@@ -48,7 +48,7 @@ def inventory_command(
     retention_days: int = options.RETENTION_DAYS,
     as_of: Optional[str] = options.AS_OF,
     max_expansion: int = options.MAX_EXPANSION,
-    jobs: int = options.JOBS,
+    jobs: int = options.INVENTORY_JOBS,
     follow_links: bool = options.FOLLOW_LINKS,
     short_names: bool = options.SHORT_NAMES,
     debug: bool = options.DEBUG,

@@ -65,6 +65,12 @@ JOBS = typer.Option(
     1, "--jobs", "-j", metavar="N", min=0,
     help="Scan N sources at once in worker processes (0: one per CPU); the output is the same.",
 )
+# The data map reads every line: by default it uses every CPU (a large MultiFactorAuthSvc.log in blocks, too).
+INVENTORY_JOBS = typer.Option(
+    0, "--jobs", "-j", metavar="N", min=0,
+    help="Use N worker processes: for sources at once, and for blocks of a MultiFactorAuthSvc.log over 64 MiB "
+         "[default: 0, one per CPU]; the map is the same.",
+)
 
 FOLLOW_LINKS = typer.Option(
     False, "--follow-links", help="Follow symbolic links that lead out of the folders scanned (listed as skipped otherwise).",

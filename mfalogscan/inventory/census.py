@@ -31,71 +31,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
 
 from ..rules.classify import role_of
-from ..rules.load import RuleSet
 from ..scanning.identities import account
 from ..search.casefold import fold, name_key
 from ..sources.codepage import decode_line
-from .tally import MapTally, Pending, when_key
+from .census_lines import HEAD, RulePlan, commutes, lone_crs, stamp_key, stamp_key_of
+from .tally import MapTally, Pending
 
-# framings.native's _LINE, its stamp read strictly (a month, day, hour, minute and second in range, ASCII
-# digits): a line it does not match is read by the framing itself (`_slow_record`).
-_HEAD = re.compile(
-    r"([0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-    r"(?:\.[0-9]{1,9})?Z)\|[^|]{0,8}\|\d{1,10}\|\d{1,10}\|([^|]{1,64})\|"
-    r"(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\|)?"
-)
 # The text between a double quote and the next one: every quoted occurrence of a name fills one such span.
 _SPANS = re.compile(r'"([^"]*)(?=")')
 _BLOCK = 1 << 20
-_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_WAITING_BATCH = 20_000
 #: Messages up to this long are searched without a time-out: a shipped pattern cannot take RULE_TIMEOUT on them
 #: (the worst, user-change.value-changed, backtracks over pairs of ' from '/' to ': (n/6)^2 * n steps, under a
 #: million at 256). Longer ones are searched as classify() searches them.
 _NO_TIMEOUT = 256
-
-
-def _valid_date(day: str) -> bool:
-    y, m, d = int(day[0:4]), int(day[5:7]), int(day[8:10])
-    if y < 1:
-        return False  # year 0: no date Python (or the scan) can hold
-    if m == 2 and d == 29:
-        return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
-    return d <= _DAYS[m - 1]
-
-
-class RulePlan:
-    """The text rules in classify()'s order, for one message at a time: the index and match of the first rule
-    that matches. classify()'s choice exactly: the same rules (those for events are not tried on text), the
-    same components, required literals and patterns, in the same order."""
-
-    def __init__(self, rules: RuleSet):
-        self.rules = list(rules.rules)
-        self._plans: dict[str, list] = {}
-
-    def _plan(self, component: str | None) -> list:
-        key = (component or "").lower()
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = [(i, r.checks) for i, r in enumerate(self.rules)
-                                       if not r.for_events and (not r.components or key in r.components)]
-        return plan
-
-    def first(self, message: str, component: str | None, timeout: float | None):
-        """(rule index, match) of the first rule that matches, or (-1, None). TimeoutError when a search ran out
-        of time: the census then leaves the unit to the reference, which reports it as the scan does."""
-        for i, checks in self._plan(component):
-            for pat, needs in checks:
-                for need in needs:
-                    if need not in message:
-                        break
-                else:
-                    m = pat.search(message) if timeout is None else pat.search(message, timeout=timeout)
-                    if m is not None:
-                        return i, m
-        return -1, None
 
 
 class Census:
@@ -121,6 +72,8 @@ class Census:
         self._head_text: str | None = None
         self._head: tuple | None = None
         self._cache = cache  # a group's value -> Census._named's answer (shared by the units)
+        self.found: list[tuple[str, str]] = []  # identities this census found first, in the order met
+        self.waiting: list[tuple] = []  # findings of strings not (yet) known as identities, for tally.waiting
 
     # -- reading --------------------------------------------------------------------------------------------
 
@@ -128,25 +81,62 @@ class Census:
         if self.failed is not None:
             return
         data = self._carry + chunk if self._carry else chunk
+        data = lone_crs(data, False)
         end = data.rfind(b"\n") + 1
         self._carry = data[end:]
         if len(self._carry) > self.max_line:
             self._give_up(f"a line longer than --max-line ({self.max_line} bytes)")
         elif end:
-            self._lines(data[:end], False)
+            self.lines(data[:end], False)
 
     def finish(self) -> bool:
         """True when the census counted the whole unit; else `failed` says why not."""
         if self.failed is None and self._carry:
-            self._lines(self._carry, True)
+            data = lone_crs(self._carry, True)
+            self.lines(data, not data.endswith(b"\n"))
         self._carry = b""
+        self.flush()
         return self.failed is None
+
+    def flush(self) -> None:
+        """The waiting findings to the tally's spill, a batch at a time."""
+        self.tally.waiting.extend(self.waiting)
+        self.waiting = []
+
+    def resume(self, line: int, head: tuple | None) -> None:
+        """Start at a unit's line `line` + 1 after `head` (`head_after`'s answer for the lines before it): a
+        block of the unit read in another process (`census_pool`)."""
+        self._line = line
+        if head is not None:
+            self._head_text, self._head = head
+
+    def head_after(self, data: bytes) -> tuple | None:
+        """(text, record) of the last line of `data` (whole lines) that starts a record, as `_one` leaves them;
+        None when no line does (the head before `data` stays)."""
+        end = len(data)
+        while end > 0:
+            start = data.rfind(b"\n", 0, end - 1) + 1
+            raw = data[start:end].rstrip(b"\n")
+            end = start
+            if self.framing.head.match(raw) is None:
+                continue
+            text = self._decode(raw)
+            if text.endswith("\r"):
+                text = text[:-1]
+            m = HEAD.match(text)
+            if m is not None:
+                stamp = m.group(1)
+                return text, (stamp, m.group(2), text[m.end():], *stamp_key(stamp))
+            rec = self.framing.parse(text)
+            return text, None if rec is None else (rec.stamp.raw if rec.stamp else None, rec.component, rec.message,
+                                                   *stamp_key_of(rec.stamp))
+        return None
 
     def _give_up(self, why: str) -> None:
         self.failed = why
         self._carry = b""
 
-    def _lines(self, data: bytes, last: bool) -> None:
+    def lines(self, data: bytes, last: bool) -> None:
         """Whole lines (`last`: the unit's last line, with no line end), a block of about _BLOCK bytes at a
         time: a chunk's lines as objects take several times the chunk's size."""
         start, size = 0, len(data)
@@ -190,10 +180,10 @@ class Census:
         self._line += 1
         if text.endswith("\r"):
             text = text[:-1]
-        m = _HEAD.match(text)
+        m = HEAD.match(text)
         if m is not None:
             stamp = m.group(1)
-            record = self._head = (stamp, m.group(2), text[m.end():], *_stamp_key(stamp))
+            record = self._head = (stamp, m.group(2), text[m.end():], *stamp_key(stamp))
             self._head_text = text
             own = True
         else:
@@ -245,14 +235,16 @@ class Census:
             person = None
             identity = account(value)
             if identity is not None:
-                self.known.setdefault(key, identity)
+                if key not in self.known:
+                    self.known[key] = identity
+                    self.found.append((key, identity))
                 number = self.people.get(key)
                 person = key if number is None else PERSON + str(number)
             got = self._cache[value] = (person, key, key.rsplit("\\", 1)[-1] if "\\" in key else key)
         return got
 
     def _record(self, raw: bytes, text: str) -> tuple[tuple, bool]:
-        """The record of a line _HEAD does not read, as FindingBuilder._record finds it, and whether it is the
+        """The record of a line HEAD does not read, as FindingBuilder._record finds it, and whether it is the
         line's own: a line that does not start a record belongs to the last head's record when the framing
         parses that head and says it continues; else the line's own parse; else a plain line (no component,
         no time)."""
@@ -265,12 +257,12 @@ class Census:
             rec = framing.parse(text)
             self._head_text = text
             self._head = None if rec is None else (rec.stamp.raw if rec.stamp else None, rec.component,
-                                                   rec.message, *_stamp_key_of(rec.stamp))
+                                                   rec.message, *stamp_key_of(rec.stamp))
             if self._head is not None:
                 return self._head, True
         if rec is None:
             return (None, None, text, None, False), True
-        return (rec.stamp.raw if rec.stamp else None, rec.component, rec.message, *_stamp_key_of(rec.stamp)), True
+        return (rec.stamp.raw if rec.stamp else None, rec.component, rec.message, *stamp_key_of(rec.stamp)), True
 
     # -- tallies ----------------------------------------------------------------------------------------------
 
@@ -280,10 +272,13 @@ class Census:
         if span.isascii():
             key = span.lower()
         else:
-            folded = fold(span)
-            key = fold(unicodedata.normalize("NFC", span))
-            if folded != key and folded != fold(unicodedata.normalize("NFD", span)):
+            if not commutes(span):
+                self._give_up("a quoted string whose case folding and Unicode forms do not commute")
                 return None
+            folded = fold(span)
+            key = unicodedata.normalize("NFC", folded)
+            if folded != key and folded != unicodedata.normalize("NFD", folded):
+                return None  # in a mixed form: the matcher searches the composed and the decomposed only
         person = self.people.get(key)
         return key if person is None else PERSON + str(person)
 
@@ -296,7 +291,7 @@ class Census:
                     seen[person] = None
         if not seen:
             return ()
-        tally, known, line, unit = self.tally, self.known, self._line, self.unit
+        tally, known, line, unit, waiting = self.tally, self.known, self._line, self.unit, self.waiting
         rule = self.plan.rules[index] if index >= 0 else None
         for person in seen:
             if rule is None:
@@ -307,40 +302,14 @@ class Census:
             if person[0] == PERSON or person in known:
                 tally.count(Pending(person, index, role, key, fraction, line), unit)
             else:  # not (yet) an identity: it waits on disk for the end of the pass
-                tally.waiting.append((person, index, role, key, fraction, line, unit))
+                waiting.append((person, index, role, key, fraction, line, unit))
+                if len(waiting) >= _WAITING_BATCH:
+                    self.flush()
         return tuple(seen)
 
 
 #: How a --users-file person's key starts (a name's key never holds a control character: `account`).
 PERSON = "\x00"
-
-
-def _stamp_key(stamp: str, _dates: dict = {}) -> tuple[str | None, bool]:
-    """A native stamp's sort key (when_key's form: microseconds, UTC) and whether it wrote a fraction; no key
-    for a date that does not exist (30 February: the scan gives it no time)."""
-    day = stamp[:10]
-    valid = _dates.get(day)
-    if valid is None:
-        valid = _dates[day] = _valid_date(day)
-    if not valid:
-        return None, len(stamp) > 20
-    if len(stamp) == 27:
-        return stamp, True
-    if len(stamp) == 20:
-        return stamp[:19] + ".000000Z", False
-    return stamp[:19] + "." + stamp[20:-1][:6].ljust(6, "0") + "Z", True
-
-
-def _stamp_key_of(stamp) -> tuple[str | None, bool]:
-    """The key of a Stamp the framing parsed (a line _HEAD does not read)."""
-    if stamp is None:
-        return None, False
-    try:
-        when = datetime(stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second,
-                        stamp.microsecond, tzinfo=timezone.utc)
-    except (TypeError, ValueError):
-        return None, stamp.fraction
-    return when_key(when), stamp.fraction
 
 
 def _role(rule, actor, target, keys) -> str:

@@ -24,13 +24,15 @@ from ..model import STATUS_SCANNED, STATUS_UNREADABLE, SourceStatus
 from ..rules.classify import RULE_TIMEOUT
 from ..rules.load import RuleSet
 from ..scanning.context import Context
-from ..scanning.identities import EveryLine, identities_of_unit
+from ..scanning.identities import EveryLine, Sighting, identities_of_unit
 from ..scanning.reading import Counts
 from ..scanning.status import source_status
 from ..search.casefold import name_key
 from ..sources.decode import SAMPLE, sniff_layout
 from ..sources.openers import Unit
-from .census import Census, RulePlan
+from .census import Census
+from .census_lines import RulePlan
+from . import census_pool
 from .tally import MapTally
 
 
@@ -45,7 +47,8 @@ class Counted(NamedTuple):
 class FirstPass:
     """What the first pass keeps across units: the census's tally, the identities found, the persons given."""
 
-    def __init__(self, rules: RuleSet, given: tuple[Subject, ...], cutoff_key: str, timed: bool, census: bool = True):
+    def __init__(self, rules: RuleSet, given: tuple[Subject, ...], cutoff_key: str, timed: bool, census: bool = True,
+                 jobs: int = 1):
         self.plan = RulePlan(rules)
         self.tally = MapTally(cutoff_key)
         self.known: dict[str, str] = {}  # identity key -> its first spelling
@@ -54,10 +57,14 @@ class FirstPass:
         self.timed = timed  # site rules: every search with classify()'s time-out
         self.units = 0
         self.census = census  # False: every unit takes the reference path (the oracle of tests/test_census.py)
+        self.jobs = jobs  # worker processes for a big unit (census_pool)
         self.named: dict[str, tuple] = {}  # a rule group's value -> what it names (Census._named)
+        self.numbers: dict[str, int] = {}  # a unit's path -> its number, in the order met
 
     def scan_unit(self, unit: Unit, ctx: Context) -> Iterator:
         """The unit scanner of the first pass (a Counted or a Sighting, then the unit's status)."""
+        self.units += 1
+        self.numbers[unit.path] = self.units  # every unit's place in the order met (first and last seen's ties)
         try:
             sample = unit.stream.peek(SAMPLE)
         except OSError as e:
@@ -71,7 +78,11 @@ class FirstPass:
                 if sniff_export("\n".join(lines)) is None:
                     framing = detect(lines, ctx.config.framing, ctx.config.time.date_order)
         if framing is None or framing.name != "native":
-            yield from identities_of_unit(unit, ctx)
+            for item in identities_of_unit(unit, ctx):
+                if isinstance(item, Sighting):  # its names in their place in the order met: first spellings
+                    for name in item.names:
+                        self.known.setdefault(name_key(name), name)
+                yield item
             return
         yield from self._census(unit, ctx, layout, framing)
 
@@ -83,23 +94,35 @@ class FirstPass:
         counts.feed(unit.stream.read(layout.bom))
         quiet = copy.copy(ctx)
         quiet.matcher = EveryLine(none=True)
-        self.units += 1
         number = self.units
         tally = MapTally(self.tally.cutoff_key)  # the unit's own: merged only if the census reads it all
         census = Census(number, tally, self.plan, framing, self.people, self.person_keys, self.known, cfg.max_line,
                         layout.code_page_lines, self.timed, RULE_TIMEOUT, self.named)
         scanner, raw, chunks = _search(unit, quiet, layout, framing, counts, False)
+        pool = None
+        if self.jobs > 1 and (unit.stored_bytes or 0) >= census_pool.POOL_FROM:
+            pool, blocks = census_pool.CensusPool(census, tally, self.jobs), census_pool.Blocks()
 
         def tapped():
             for chunk in chunks:
-                census.feed(chunk)
+                if pool is None:
+                    census.feed(chunk)
+                elif census.failed is None:
+                    for block in blocks.feed(chunk):
+                        pool.submit(*block)
                 yield chunk
+            if pool is not None:
+                for block in blocks.finish():
+                    pool.submit(*block)
+                pool.finish()
 
         try:
             for _ in scanner.run(tapped(), layout.bom):
                 pass
         finally:
             raw.close()
+            if pool is not None:
+                pool.close()
         if census.finish():
             self.tally.merge(tally)
         else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from itertools import chain
 from typing import Mapping
 
 from ..config import ScanConfig, Subject, check_name
@@ -34,6 +35,7 @@ from ..scanning.source import scan_unit
 from ..search.casefold import name_key
 from ..timeline.policy import reference_now
 from .census import PERSON
+from .census_lines import commutes
 from .census_unit import Counted, FirstPass, only, standing_in
 from .entries import merged_entries, spanned
 from .tally import when_key
@@ -138,7 +140,7 @@ def _first_pass(config: ScanConfig, rules, census: bool) -> tuple[FirstPass, lis
     """Every unit once: the census where it reads the unit, else the reference's discovery. Serial: the census's
     tally is the process's own."""
     cutoff = (config.as_of or reference_now()) - timedelta(days=config.retention_days)
-    first = FirstPass(rules, config.subjects, when_key(cutoff), bool(config.rules_files), census)
+    first = FirstPass(rules, config.subjects, when_key(cutoff), bool(config.rules_files), census, config.jobs)
     statuses, sightings, counted = [], {}, {}
     discovering = replace(config, subjects=(), discovering=True, jobs=1)
     for item in scan_events(discovering, rules, unit_scanner=first.scan_unit):
@@ -157,7 +159,8 @@ def _first_pass(config: ScanConfig, rules, census: bool) -> tuple[FirstPass, lis
 
 
 def _found(first: FirstPass, sightings: dict[str, Sighting]) -> dict[str, str]:
-    """Every identity: key -> the first spelling met (the census's, then the reference units', in order)."""
+    """Every identity: key -> the first spelling met, in unit order (the first pass notes both paths' names as it
+    meets them; what the reference's discovery reads again of a unit the census gave up on comes last)."""
     found = first.known  # taken over: the census is done with it
     for sighting in sightings.values():
         for name in sighting.names:
@@ -192,6 +195,11 @@ def inventory(config: ScanConfig, census: bool = True) -> DataMap:
     rules = load_rules(config.rules_files)
     first, statuses, sightings, counted = _first_pass(config, rules, census)
     found = _found(first, sightings)
+    if census and counted and not all(map(commutes, chain(found.values(), (n for s in config.subjects for n in s.names)))):
+        # A name whose case folding and Unicode forms do not commute (census.commutes): the census's counts of
+        # its quoted strings may differ from the matcher's, so the whole map takes the reference path.
+        first.tally.close()
+        return inventory(config, census=False)
     first.named.clear()  # the census's cache of group values: no longer needed
     subjects, skipped = _subjects(found, config.subjects, config.short_names)
     found.clear()
@@ -206,7 +214,8 @@ def inventory(config: ScanConfig, census: bool = True) -> DataMap:
         report = scan(replace(config, subjects=subjects), rules, unit_scanner=standing_in(stand_in, scan_unit))
     cutoff = config.as_of - timedelta(days=config.retention_days)
     unit_paths = {c.number: path for path, c in counted.items()}
-    entries = merged_entries(subjects, config.subjects, first.tally, report, rules.rules, IdentityEntry, unit_paths)
+    entries = merged_entries(subjects, config.subjects, first.tally, report, rules.rules, IdentityEntry, unit_paths,
+                             first.numbers)
     listed = spanned(statuses, report, counted, first.tally, config.gap_threshold)
     sources = _sources(listed, report, counted, first.tally, entries, sightings, searched)
     return DataMap(entries, sources, config.retention_days, cutoff.isoformat().replace("+00:00", "Z"), report,

@@ -29,23 +29,38 @@ def _add(into: dict, key, n: int) -> None:
     into[key] = into.get(key, 0) + n
 
 
-def _seen(census, user, latest: bool) -> str | None:
-    """The earliest (or latest) finding's time as written on findings, of the census's and the scan's."""
-    options = []
+def _seen(census, scanned, latest: bool) -> str | None:
+    """The earliest (or latest) finding's time as written on findings, of the census's and the scan's: of equal
+    moments, the first (or last) in unit and line order, as the Report takes them."""
+    options = [o for o in (scanned,) if o is not None]
     if census is not None:
         key, unit, line, fraction = census
         options.append((key_moment(key), unit, line, iso_utc(key_moment(key), fraction)))
-    text = user and (user.last_seen if latest else user.first_seen)
-    if text:
-        options.append((_moment(text), 0, 0, text))
     if not options:
         return None
     return (max if latest else min)(options, key=lambda o: o[:3])[3]
 
 
-def merged_entries(subjects, given, census_tally, report, rules, entry_type, unit_paths: dict[int, str]) -> list:
+def _scanned_spans(report, numbers: dict[str, int]) -> dict[str, tuple]:
+    """Per person, the counting scan's earliest and latest dated finding as (moment, unit, line, time as written)."""
+    spans: dict[str, tuple] = {}
+    if report is None:
+        return spans
+    for f in report.findings:
+        if f.timestamp is None:
+            continue
+        here = (_moment(f.timestamp), numbers.get(f.source, 0), f.line, f.timestamp)
+        first, last = spans.get(f.user, (None, None))
+        spans[f.user] = (here if first is None or here[:3] < first[:3] else first,
+                         here if last is None or here[:3] >= last[:3] else last)
+    return spans
+
+
+def merged_entries(subjects, given, census_tally, report, rules, entry_type, unit_paths: dict[int, str],
+                   numbers: dict[str, int]) -> list:
     """One entry per person with something found (and every --users-file person), in key order."""
     users = {u.user: u for u in report.summary.users} if report is not None else {}
+    spans = _scanned_spans(report, numbers)
     report_sources: dict[str, set[str]] = {}
     if report is not None:
         for f in report.findings:
@@ -85,7 +100,8 @@ def merged_entries(subjects, given, census_tally, report, rules, entry_type, uni
         entries.append(entry_type(
             identity=subject.name, key=name_key(subject.name), aliases=subject.aliases, findings=findings,
             mentions=mentions, by_category=one(by_category), by_kind=one(by_kind), by_role=one(by_role),
-            first_seen=_seen(p.first if p else None, u, False), last_seen=_seen(p.last if p else None, u, True),
+            first_seen=_seen(p.first if p else None, spans.get(subject.name, (None, None))[0], False),
+            last_seen=_seen(p.last if p else None, spans.get(subject.name, (None, None))[1], True),
             undated=(p.undated if p else 0) + (u.undated if u else 0),
             past_retention=(p.past if p else 0) + (u.past_retention if u else 0),
             sources=tuple(sorted(sources)),

@@ -10,15 +10,20 @@ string became an identity, once every unit is read.
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import datetime, timezone
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
-from ..scanning.spill import Spill
+from ..scanning.spill import Spill, read_batches
 
 
 def when_key(when: datetime) -> str:
-    """A moment as a string that sorts as the moments do: UTC, microseconds, `Z` (the census's time keys)."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A moment as a string that sorts as the moments do: UTC, microseconds, `Z` (the census's time keys). The
+    year always has four digits (strftime's %Y writes year 500 as `500` on some platforms)."""
+    utc = when.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}." \
+           f"{utc.microsecond:06d}Z"
 
 
 def key_moment(key: str) -> datetime:
@@ -75,6 +80,18 @@ class UnitStats:
         self.first = self.last = None  # time keys of the oldest and newest record
         self.past: dict[str, int] = {}
 
+    def add(self, other: "UnitStats") -> None:
+        """Take in the stats of a block of the same unit."""
+        self.lines_past += other.lines_past
+        self.bytes_past += other.bytes_past
+        self.lines_undated += other.lines_undated
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+        for key, n in other.past.items():
+            self.past[key] = self.past.get(key, 0) + n
+
 
 class MapTally:
     """The census's counts for the whole map: per person (`people`), per unit (`units`), and the findings whose
@@ -86,9 +103,13 @@ class MapTally:
         self.units: dict[int, UnitStats] = {}
         self.waiting = Spill()
         self._merged: list[Spill] = []  # the waiting findings of the units merged in
+        self._files: list[str] = []  # and of the census's worker processes (census_pool)
 
     def unit(self, number: int) -> UnitStats:
-        stats = self.units[number] = UnitStats()
+        """The unit's stats (made at its first block)."""
+        stats = self.units.get(number)
+        if stats is None:
+            stats = self.units[number] = UnitStats()
         return stats
 
     def count(self, p: Pending, unit: int) -> None:
@@ -125,7 +146,24 @@ class MapTally:
 
     def merge(self, other: "MapTally") -> None:
         """Take in one unit's tally (the census keeps a unit's own until it has read all of it)."""
-        for key, theirs in other.people.items():
+        self._people(other.people)
+        self.units.update(other.units)
+        self._merged.append(other.waiting)
+        self._files.extend(other._files)
+        other._files = []
+
+    def take(self, people: dict, stats: UnitStats, unit: int) -> None:
+        """Take in the counts of a unit's blocks made in another process (`census_pool`)."""
+        self._people(people)
+        self.units[unit].add(stats)
+
+    def waiting_in(self, path: str) -> None:
+        """A file of waiting findings (pickled batches) a worker wrote; settled from there, removed with its
+        folder when this tally is closed."""
+        self._files.append(path)
+
+    def _people(self, people: dict) -> None:
+        for key, theirs in people.items():
             mine = self.people.get(key)
             if mine is None:
                 self.people[key] = theirs
@@ -142,16 +180,15 @@ class MapTally:
                 mine.last = theirs.last
             for unit in theirs.unit_numbers():
                 mine.seen_in(unit)
-        self.units.update(other.units)
-        self._merged.append(other.waiting)
 
     def settle(self, is_identity) -> None:
         """Count the waiting findings whose string is an identity now that every unit is read; drop the rest."""
         try:
-            for spill in (self.waiting, *self._merged):
-                for *fields, unit in spill:  # as Census._findings appends them
-                    if is_identity(fields[0]):
-                        self.count(Pending(*fields), unit)
+            for spill in (self.waiting, *self._merged, *map(_batches, self._files)):
+                # as Census._findings appends them: (person, rule, role, key, fraction, line, unit); nearly all
+                # are values that never became an identity (phone numbers, e-mail addresses changed)
+                for *fields, unit in [item for item in spill if is_identity(item[0])]:
+                    self.count(Pending(*fields), unit)
         finally:
             self.close()
 
@@ -159,3 +196,12 @@ class MapTally:
         for spill in (self.waiting, *self._merged):
             spill.close()
         self._merged = []
+        for path in self._files:
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+        self._files = []
+
+
+def _batches(path: str) -> Iterator:
+    """The items of a file of pickled batches, one batch in memory at a time."""
+    with open(path, "rb") as f:
+        yield from read_batches(f)

@@ -32,6 +32,7 @@ from ..framings import Record, detect
 from ..framings.base import without_nuls
 from ..model import STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 from ..rules.classify import classify
+from ..sources.codepage import decode_line
 from ..sources.decode import SAMPLE, sniff_layout
 from ..sources.openers import Unit
 from .context import Context
@@ -268,18 +269,18 @@ def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: 
     clock = SourceClock(cfg.time, Spill(), limit)
     aging = Aging(clock, cutoff_of(ctx))
     scanner, raw, chunks = _search(unit, quotes, layout, framing, counts, True)
-    enc, stamp = layout.search_encoding, None
+    decode, stamp = _decoder(layout), None
     try:
         for cand in scanner.run(chunks, layout.bom):
             if not hasattr(cand, "line"):  # a Sample: a line's first bytes, for its time
-                rec = framing.parse(without_nuls(cand.data.split(b"\n", 1)[0].rstrip(b"\r").decode(enc, "replace")))
+                rec = framing.parse(without_nuls(decode(cand.data.split(b"\n", 1)[0].rstrip(b"\r"))))
                 if rec is not None and rec.stamp is not None:
                     stamp = rec.stamp
                 elif not (framing.multiline and stamp is not None):  # a continuation line is as old as its record
                     stamp = None
                 aging.line(stamp, cand.at)
                 continue
-            record = _record(cand, framing, enc)
+            record = _record(cand, framing, decode)
             verdict = classify(ctx.rules, record.message, record.component, lambda v: False)
             for name in verdict.accounts:
                 if (name := account(name)) is not None:
@@ -287,15 +288,15 @@ def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: 
     finally:
         raw.close()
     base, _ = clock.base_year(unit.file_times(), ctx.now)
-    aged = aging.finish(counts.bytes, base)
+    aged = aging.finish(counts.bytes - layout.bom, base)  # line starts are counted after the BOM
     clock.waiting.close()
     status = source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, counts.issues)
     return status, aged
 
 
-def _record(cand, framing, enc: str) -> Record:
+def _record(cand, framing, decode) -> Record:
     def text(data: bytes) -> str:
-        return without_nuls(data.rstrip(b"\r").decode(enc, "replace"))
+        return without_nuls(decode(data.rstrip(b"\r")))
 
     if cand.head is not None:
         head = text(cand.head.data)
@@ -303,3 +304,19 @@ def _record(cand, framing, enc: str) -> Record:
             return rec
     line = text(cand.line_head if cand.long else cand.data)
     return framing.parse(line) or Record("plain", line)
+
+
+def _decoder(layout):
+    """A line's bytes as the scan decodes them (FindingBuilder._decode): a line of a UTF-8 source that is not
+    UTF-8 as the code page, where its bytes fit it."""
+    enc = layout.search_encoding
+    if not layout.code_page_lines:
+        return lambda data: data.decode(enc, "replace")
+
+    def decode(data: bytes) -> str:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            return decode_line(data)[0]
+
+    return decode

@@ -29,6 +29,7 @@ from typing import Iterable, Iterator
 from ..model import SourceStatus
 from ..sources.meter import METER
 from . import source
+from .spill import read_batches
 
 _IN_FLIGHT_PER_JOB = 4
 _SEND_AT_ONCE = 5000  # events a worker sends in one piece; more go through a file
@@ -71,12 +72,7 @@ class _OnDisk:
     def __iter__(self) -> Iterator:
         try:
             with open(self.path, "rb") as f:
-                while True:
-                    try:
-                        batch = pickle.load(f)
-                    except EOFError:
-                        return
-                    yield from batch
+                yield from read_batches(f)
         finally:
             try:
                 os.unlink(self.path)

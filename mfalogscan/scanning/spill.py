@@ -35,6 +35,18 @@ class Spill:
         if len(self._batch) >= _BATCH:
             self._write()
 
+    def extend(self, items: list) -> None:
+        """Append many at once (one batch written as it is: no per-item step)."""
+        if not items:
+            return
+        if self._file is None and len(self._memory) + len(items) <= self._limit:
+            self._memory.extend(items)
+            return
+        if self._batch:
+            self._write()
+        self._batch = items
+        self._write()
+
     def _write(self) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="mfalogscan-")
@@ -49,15 +61,20 @@ class Spill:
         if self._batch:
             self._write()
         self._file.seek(0)
-        while True:
-            try:
-                batch = pickle.load(self._file)
-            except EOFError:
-                return
-            yield from batch
+        yield from read_batches(self._file)
 
     def close(self) -> None:
         self._memory, self._batch = [], []
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def read_batches(f) -> Iterator:
+    """The items of a file of pickled lists (batches), read on from where `f` stands, a batch in memory at a time."""
+    while True:
+        try:
+            batch = pickle.load(f)
+        except EOFError:
+            return
+        yield from batch
