@@ -13,7 +13,9 @@ times each:
 - one name: `mfalogscan scan LOG -u NAME -f jsonl -o FILE --force`, NAME a
   typical active user (the median quoted count of the active users in the
   manifest);
-- inventory: `mfalogscan inventory LOG -f jsonl -o FILE --force`.
+- inventory: `mfalogscan inventory LOG -f jsonl -o FILE --force` (every CPU,
+  the default), and the same with `-j 1` (one process); the two maps must
+  be the same.
 
 It prints the medians, peak memory (GNU time's maximum RSS, via density.sh),
 the ratio inventory / one name and whether issue 16's 5x target holds
@@ -144,6 +146,7 @@ def realistic_case(args) -> int:
     cases = {
         "one-name scan": ME + ["scan", args.log, "-u", one, "-f", "jsonl", "-o", scan_out, "--force"],
         "inventory": ME + ["inventory", args.log, "-f", "jsonl", "-o", inv_out, "--force"],
+        "inventory -j 1": ME + ["inventory", args.log, "-f", "jsonl", "-o", inv_out + ".serial", "--force", "-j", "1"],
     }
     size = os.path.getsize(args.log)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
@@ -157,7 +160,11 @@ def realistic_case(args) -> int:
         print(f"{name:16} {med:9.2f} {peak / 1024:8.1f}  {', '.join(f'{t:.2f}' for t in all_t)}")
     ratio = r["inventory"][0] / r["one-name scan"][0]
     print(f"\n{'holds  ' if ratio <= TARGET_RATIO else 'NOT MET'} inventory <= {TARGET_RATIO:g}x a one-name scan: "
-          f"{ratio:.1f}x")
+          f"{ratio:.1f}x (with -j 1: {r['inventory -j 1'][0] / r['one-name scan'][0]:.1f}x)")
+    with open(inv_out, "rb") as a, open(inv_out + ".serial", "rb") as b:
+        same = [ln for ln in a if not ln.startswith(b'{"type":"summary"')] == \
+               [ln for ln in b if not ln.startswith(b'{"type":"summary"')]
+    print(f"the map with every CPU and with -j 1: {'the same' if same else 'DIFFERENT (WRONG ANSWER)'}")
 
     # the map's result
     ids, summary = read_map(inv_out)
@@ -181,6 +188,8 @@ def realistic_case(args) -> int:
         problems.append(f"{len(missing)} names written in the log are not in the map, e.g. {missing[:3]}")
     if summary is None or summary["identities"] != len(ids):
         problems.append(f"summary identities {summary and summary['identities']} != {len(ids)} identity records")
+    if not same:
+        problems.append("the map with every CPU differs from the map with -j 1")
     for p in problems:
         print("WRONG ANSWER: " + p)
     return 1 if problems else 0

@@ -123,8 +123,11 @@ def test_the_table_and_the_reports_show_the_map_and_the_reports_can_hide_names()
     assert any(x.startswith("jdoe ") for x in lines)
     report = cli("inventory", SAMPLES, "-f", "markdown", "--as-of", "2024-03-08", "--pseudonyms").stdout
     assert "| person 1 |" in report and "jdoe" not in report and "alice.smith" not in report
+    # what the counts are, said where they are read (a scan for a name may count more mentions)
+    assert "Mentions count the lines whose record names the identity without double quotes" in report
     html = cli("inventory", SAMPLES, "-f", "html", "--as-of", "2024-03-08").stdout
     assert html.startswith("<!DOCTYPE html>") and "<td>jdoe</td>" in html and "<script" not in html
+    assert "so it may count more. Sources are the files holding either.</p>" in html
 
 
 def test_the_maps_files_are_never_read_as_input(tmp_path):

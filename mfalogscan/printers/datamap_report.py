@@ -35,6 +35,14 @@ def summary_line(m) -> str:
     return line + "."
 
 
+#: What the identity table's counts are (docs/output.md, "The data map").
+COUNTS_NOTE = ("The user-change, operational and unclassified columns count findings: lines where the identity is "
+               "written in double quotes, as mfalogscan scan finds them for that name. Mentions count the lines "
+               "whose record names the identity without double quotes (an authentication record's 'user'); a scan "
+               "for the name counts every unquoted occurrence, so it may count more. Sources are the files holding "
+               "either.")
+
+
 def _names(m, pseudonyms: bool) -> dict[str, str]:
     return {e.identity: (f"person {i}" if pseudonyms else e.identity) for i, e in enumerate(m.identities, 1)}
 
@@ -70,7 +78,8 @@ def render_markdown(m, pseudonyms: bool = False) -> str:
         out += ["Identities are shown as pseudonyms (person 1, person 2, ...).", ""]
     for title, (head, rows) in (("Identities", _identity_rows(m, names)), ("Sources", _source_rows(m)),
                                 ("Rotation sets", _set_rows(m))):
-        out += [f"## {title}", ""] + (md_table(head, rows) if rows else ["None."]) + [""]
+        note = [esc(COUNTS_NOTE), ""] if title == "Identities" and rows else []
+        out += [f"## {title}", ""] + note + (md_table(head, rows) if rows else ["None."]) + [""]
     return "\n".join(out)
 
 
@@ -93,6 +102,7 @@ def render_html(m, pseudonyms: bool = False) -> str:
         parts.append("<p>Identities are shown as pseudonyms (person 1, person 2, ...).</p>")
     for title, (head, rows) in (("Identities", _identity_rows(m, names)), ("Sources", _source_rows(m)),
                                 ("Rotation sets", _set_rows(m))):
-        parts.append(f"<h2>{title}</h2>" + (_html_table(head, rows) if rows else "<p>None.</p>"))
+        note = f"<p>{html.escape(COUNTS_NOTE)}</p>" if title == "Identities" and rows else ""
+        parts.append(f"<h2>{title}</h2>" + note + (_html_table(head, rows) if rows else "<p>None.</p>"))
     parts.append("</body></html>\n")
     return "\n".join(parts)
