@@ -91,4 +91,9 @@ def inventory_command(
         out.flush()
     statuses = data_map.report.sources if data_map.report is not None else data_map.statuses
     say_after(statuses, output if close else None, close)
+    if data_map.skipped_names:  # listed in the JSON's names_not_searched; said here for every format
+        names = sorted(data_map.skipped_names)
+        shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        typer.echo(f"mfalogscan: {len(names)} name(s) found in the logs were not counted: {shown} "
+                   f"({data_map.skipped_names[names[0]]})", err=True)
     raise typer.Exit(2 if any(s.has_error for s in statuses) else 0 if data_map.identities else 1)

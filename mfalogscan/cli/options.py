@@ -68,8 +68,8 @@ JOBS = typer.Option(
 # The data map reads every line: by default it uses every CPU (a large MultiFactorAuthSvc.log in blocks, too).
 INVENTORY_JOBS = typer.Option(
     0, "--jobs", "-j", metavar="N", min=0,
-    help="Use N worker processes: for sources at once, and for blocks of a MultiFactorAuthSvc.log over 64 MiB "
-         "[default: 0, one per CPU]; the map is the same.",
+    help="Use N worker processes (0: one per CPU): for sources at once, and for blocks of a MultiFactorAuthSvc.log "
+         "over 64 MiB; the map is the same.",
 )
 
 FOLLOW_LINKS = typer.Option(

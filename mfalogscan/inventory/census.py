@@ -224,7 +224,7 @@ class Census:
         for who in (actor, target, subject):  # the record names them without double quotes
             if who is not None and who[0] is not None and who[0] not in persons:
                 persons.add(who[0])
-                self.tally.mention(who[0], self.unit)
+                self.tally.mention(who[0], self.unit, key)
 
     def _named(self, value: str) -> tuple:
         """A rule group's value: (the person it is, None when it is no identity; its name_key; the key after a

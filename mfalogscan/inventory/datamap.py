@@ -60,6 +60,8 @@ class IdentityEntry:
     undated: int
     past_retention: int
     sources: tuple[str, ...]
+    #: Its mentions older than the cut-off (in the files the census read: the scan's mentions have no time here).
+    mentions_past_retention: int = 0
 
     def to_dict(self) -> dict:
         d = {"type": "identity"}
@@ -124,7 +126,7 @@ class DataMap:
 
     def summary(self) -> dict:
         past = [s for s in self.sources if s.findings_past_retention or s.lines_past_retention]
-        names_past = sum(1 for e in self.identities if e.past_retention)
+        names_past = sum(1 for e in self.identities if e.past_retention or e.mentions_past_retention)
         oldest = min((s.first_timestamp for s in self.sources if s.first_timestamp), default=None)
         return {"type": "summary", "identities": len(self.identities), "sources": len(self.sources),
                 "sources_past_retention": len(past), "identities_past_retention": names_past,
@@ -241,13 +243,15 @@ def _sources(listed: list[SourceStatus], report: Report | None, counted: dict, t
         if c is not None:
             stats = tally.units[c.number]
             past = {k: n for k, n in stats.past.items() if k in searched or k.startswith(PERSON)}
+            named_past = len(past) + sum(1 for k in stats.named_past if k not in past and
+                                         (k in searched or k.startswith(PERSON)))
             aged = (stats.lines_past, stats.bytes_past, stats.lines_undated)
         else:
             past = past_in_report.get(s.path, {})
+            named_past = sum(1 for n in past.values() if n)
             aged = _aged(sightings.get(s.path))
         out.append(SourceEntry(s.path, s.status, s.reason, s.format, s.first_timestamp, s.last_timestamp,
-                               s.rotation_set, len(named.get(s.path, ())), sum(1 for n in past.values() if n),
-                               sum(past.values()), *aged))
+                               s.rotation_set, len(named.get(s.path, ())), named_past, sum(past.values()), *aged))
     return out
 
 

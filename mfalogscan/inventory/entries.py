@@ -104,7 +104,7 @@ def merged_entries(subjects, given, census_tally, report, rules, entry_type, uni
             last_seen=_seen(p.last if p else None, spans.get(subject.name, (None, None))[1], True),
             undated=(p.undated if p else 0) + (u.undated if u else 0),
             past_retention=(p.past if p else 0) + (u.past_retention if u else 0),
-            sources=tuple(sorted(sources)),
+            sources=tuple(sorted(sources)), mentions_past_retention=p.mentions_past if p else 0,
         ))
     entries.sort(key=lambda e: e.key)
     return entries

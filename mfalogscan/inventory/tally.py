@@ -45,11 +45,12 @@ class Pending(NamedTuple):
 class Person:
     """One person's counts over every unit (the map's entry, before it is written)."""
 
-    __slots__ = ("findings", "counts", "past", "undated", "first", "last", "mentions", "units")
+    __slots__ = ("findings", "counts", "past", "undated", "first", "last", "mentions", "mentions_past", "units")
 
     def __init__(self):
         self.findings = self.past = self.undated = 0
         self.mentions = 0  # lines whose record names the person without double quotes
+        self.mentions_past = 0  # of them, older than the cut-off
         self.counts: dict[tuple[int, str], int] = {}  # (rule index, role) -> findings
         self.first = self.last = None  # (time key, unit, line, fraction): the earliest and the latest finding
         # The units it is in: one unit's number, or a set of them (100,000 people in one file: no 100,000 sets).
@@ -73,12 +74,13 @@ class Person:
 class UnitStats:
     """One unit's lines against the retention cut-off, its span, and its findings past retention per person."""
 
-    __slots__ = ("lines_past", "bytes_past", "lines_undated", "first", "last", "past")
+    __slots__ = ("lines_past", "bytes_past", "lines_undated", "first", "last", "past", "named_past")
 
     def __init__(self):
         self.lines_past = self.bytes_past = self.lines_undated = 0
         self.first = self.last = None  # time keys of the oldest and newest record
-        self.past: dict[str, int] = {}
+        self.past: dict[str, int] = {}  # person -> findings past retention here
+        self.named_past: set[str] = set()  # persons a record here older than the cut-off names without quotes
 
     def add(self, other: "UnitStats") -> None:
         """Take in the stats of a block of the same unit."""
@@ -91,6 +93,7 @@ class UnitStats:
             self.last = other.last
         for key, n in other.past.items():
             self.past[key] = self.past.get(key, 0) + n
+        self.named_past |= other.named_past
 
 
 class MapTally:
@@ -137,12 +140,16 @@ class MapTally:
         if person.last is None or here[:3] >= person.last[:3]:
             person.last = here
 
-    def mention(self, person_key: str, unit: int) -> None:
+    def mention(self, person_key: str, unit: int, key: str | None) -> None:
+        """A line whose record names the person without double quotes, at time key `key` (None: no time)."""
         person = self.people.get(person_key)
         if person is None:
             person = self.people[person_key] = Person()
         person.mentions += 1
         person.seen_in(unit)
+        if key is not None and key < self.cutoff_key:
+            person.mentions_past += 1
+            self.units[unit].named_past.add(person_key)
 
     def merge(self, other: "MapTally") -> None:
         """Take in one unit's tally (the census keeps a unit's own until it has read all of it)."""
@@ -174,6 +181,7 @@ class MapTally:
             for slot, n in theirs.counts.items():
                 mine.counts[slot] = mine.counts.get(slot, 0) + n
             mine.mentions += theirs.mentions
+            mine.mentions_past += theirs.mentions_past
             if theirs.first is not None and (mine.first is None or theirs.first[:3] < mine.first[:3]):
                 mine.first = theirs.first
             if theirs.last is not None and (mine.last is None or theirs.last[:3] >= mine.last[:3]):

@@ -83,6 +83,8 @@ def write_table(m, out) -> None:
         row += [str(e.past_retention)] + ([str(len(e.sources))] if wide else [])
         table.add_row(*row)
     console.print(table)
+    if len(m.identities) > 20:  # the sentence to act on, again where a long table ends
+        _text(console, summary_line(m))
     console.file.flush()
 
 

@@ -19,15 +19,26 @@ from .markdown import esc
 TITLE = "Data map: who the MFA logs hold"
 
 
+def _identities(n: int) -> str:
+    return f"{n:,} identit{'y' if n == 1 else 'ies'}"
+
+
+def _before(cutoff: str) -> str:
+    """The cut-off as a person reads it: a day's end (--as-of gives one) is that day, else the moment itself."""
+    if cutoff.endswith("T23:59:59.999999Z"):
+        return f"on or before {cutoff[:10]}"
+    return f"before {cutoff[:19]}Z" if cutoff.endswith("Z") else f"before {cutoff}"
+
+
 def summary_line(m) -> str:
     """The sentence a controller acts on."""
     s = m.summary()
     if not s["identities"]:
         return f"No identity found in {s['sources']} source(s)."
-    line = f"{s['identities']:,} identities in {s['sources']} source(s)"
+    line = f"{_identities(s['identities'])} in {s['sources']} source(s)"
     if s["sources_past_retention"]:
         line += (f"; {s['sources_past_retention']} source(s) hold records older than {s['retention_days']} days"
-                 f" (before {s['retention_cutoff'][:10]}), naming {s['identities_past_retention']:,} identities")
+                 f" ({_before(s['retention_cutoff'])}), naming {_identities(s['identities_past_retention'])}")
     else:
         line += f"; none has findings older than {s['retention_days']} days"
     if s["oldest_record"]:
