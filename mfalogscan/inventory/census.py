@@ -87,7 +87,7 @@ class Census:
         if len(self._carry) > self.max_line:
             self._give_up(f"a line longer than --max-line ({self.max_line} bytes)")
         elif end:
-            self.lines(data[:end], False)
+            self.lines(data, False, end)  # not data[:end]: a copy of the whole chunk
 
     def finish(self) -> bool:
         """True when the census counted the whole unit; else `failed` says why not."""
@@ -136,10 +136,10 @@ class Census:
         self.failed = why
         self._carry = b""
 
-    def lines(self, data: bytes, last: bool) -> None:
+    def lines(self, data: bytes, last: bool, size: int | None = None) -> None:
         """Whole lines (`last`: the unit's last line, with no line end), a block of about _BLOCK bytes at a
         time: a chunk's lines as objects take several times the chunk's size."""
-        start, size = 0, len(data)
+        start, size = 0, len(data) if size is None else size
         while start < size and self.failed is None:
             end = size if last or start + _BLOCK >= size else data.find(b"\n", start + _BLOCK) + 1 or size
             self._block(data[start:end], last)
@@ -270,6 +270,9 @@ class Census:
         """The key a quoted string is counted under (a --users-file person's, else its own), or None when it is
         in neither Unicode form the matcher searches (search.match: composed and decomposed)."""
         if span.isascii():
+            got = self._cache.get(span)  # the string as a rule's group gave it: its person's key, one object
+            if got is not None and got[0] is not None and len(got[1]) == len(span):  # (nothing stripped)
+                return got[0]
             key = span.lower()
         else:
             if not commutes(span):

@@ -170,12 +170,12 @@ def _found(first: FirstPass, sightings: dict[str, Sighting]) -> dict[str, str]:
     return found
 
 
-def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bool) -> tuple[tuple[Subject, ...], dict]:
+def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bool) -> tuple[tuple, dict, set]:
     """The persons to count: each `--users-file` person (with every found name of theirs), then every other
-    identity found, in key order (deterministic)."""
+    identity found, in key order (deterministic); the names not counted, and why; the keys of those counted."""
     claimed = {name_key(n): s for s in given for n in s.names}
     subjects = list(given)
-    skipped = {}
+    skipped, searched = {}, set()
     for key in sorted(found):
         if key in claimed:
             continue
@@ -186,7 +186,8 @@ def _subjects(found: dict[str, str], given: tuple[Subject, ...], short_names: bo
             skipped[name] = str(e)
             continue
         subjects.append(Subject(name))
-    return tuple(subjects), skipped
+        searched.add(key)
+    return tuple(subjects), skipped, searched
 
 
 def inventory(config: ScanConfig, census: bool = True) -> DataMap:
@@ -203,9 +204,8 @@ def inventory(config: ScanConfig, census: bool = True) -> DataMap:
         first.tally.close()
         return inventory(config, census=False)
     first.named.clear()  # the census's cache of group values: no longer needed
-    subjects, skipped = _subjects(found, config.subjects, config.short_names)
+    subjects, skipped, searched = _subjects(found, config.subjects, config.short_names)
     found.clear()
-    searched = {name_key(s.name) for s in subjects[len(config.subjects):]}
     first.tally.settle(searched.__contains__)
     by_path = {s.path: s for s in statuses}
     report = None

@@ -98,7 +98,7 @@ def merged_entries(subjects, given, census_tally, report, rules, entry_type, uni
         if p is not None:
             sources.update(unit_paths[n] for n in p.unit_numbers() if n in unit_paths)
         entries.append(entry_type(
-            identity=subject.name, key=name_key(subject.name), aliases=subject.aliases, findings=findings,
+            identity=subject.name, key=key if i >= len(given) else name_key(subject.name), aliases=subject.aliases, findings=findings,
             mentions=mentions, by_category=one(by_category), by_kind=one(by_kind), by_role=one(by_role),
             first_seen=_seen(p.first if p else None, spans.get(subject.name, (None, None))[0], False),
             last_seen=_seen(p.last if p else None, spans.get(subject.name, (None, None))[1], True),

@@ -107,6 +107,7 @@ class MapTally:
         self.waiting = Spill()
         self._merged: list[Spill] = []  # the waiting findings of the units merged in
         self._files: list[str] = []  # and of the census's worker processes (census_pool)
+        self._slots: dict[tuple, tuple] = {}
 
     def unit(self, number: int) -> UnitStats:
         """The unit's stats (made at its first block)."""
@@ -122,6 +123,7 @@ class MapTally:
             person = self.people[p.person] = Person()
         person.findings += 1
         slot = (p.rule, p.role)
+        slot = self._slots.setdefault(slot, slot)  # one tuple for every person's (rule, role)
         person.counts[slot] = person.counts.get(slot, 0) + 1
         person.seen_in(unit)
         key = p.key
