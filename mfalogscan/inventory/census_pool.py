@@ -124,14 +124,20 @@ class CensusPool:
         self.head = None  # the record head before the next block
 
     def submit(self, data: bytes, last: bool, before: int) -> None:
+        if self.census.failed is not None:
+            return
         head = self.head
         after = self.census.head_after(data)
         if after is not None:
             self.head = after
-        self._put(self.inboxes[self.blocks % self.jobs], (self.blocks, data, last, before, head))
+        try:
+            self._put(self.inboxes[self.blocks % self.jobs], (self.blocks, data, last, before, head))
+        except _Died:
+            self.census.failed = _DIED
         self.blocks += 1
 
     def _put(self, inbox, item) -> None:
+        """Put, waiting while the worker is alive (a worker only ends once it has had its None)."""
         while True:
             try:
                 inbox.put(item, timeout=1)
@@ -140,23 +146,35 @@ class CensusPool:
                 if not all(w.is_alive() for w in self.workers):
                     raise _Died() from None
 
+    def _answers(self) -> list:
+        """Every worker's answer; _Died when one ended without it (its answer can still be on its way in the
+        pipe after it ended: it is waited for once more)."""
+        answers: dict[int, tuple] = {}
+        late = False
+        while len(answers) < self.jobs:
+            try:
+                answer = self.outbox.get(timeout=1)
+            except queue.Empty:
+                dead = [n for n, w in enumerate(self.workers) if n not in answers and not w.is_alive()]
+                if dead and late:
+                    raise _Died() from None
+                late = bool(dead)
+                continue
+            answers[answer[0]] = answer
+        return [answers[n] for n in sorted(answers)]
+
     def finish(self) -> None:
         """Every worker's tally merged in; the census fails (the unit takes the reference path) if one failed."""
         census = self.census
+        if census.failed is not None:
+            return  # close() ends the workers
         try:
             for inbox in self.inboxes:
                 self._put(inbox, None)
-            answers = []
-            while len(answers) < self.jobs:
-                try:
-                    answers.append(self.outbox.get(timeout=1))
-                except queue.Empty:
-                    if not all(w.is_alive() for w in self.workers) and self.outbox.empty():
-                        raise _Died() from None
+            answers = self._answers()
         except _Died:
-            census.failed = "a worker process of the census ended before its work was done"
+            census.failed = _DIED
             return
-        answers.sort(key=lambda a: a[0])
         failed = [a[5] for a in answers if a[5] is not None]
         if failed:
             census.failed = failed[0]
@@ -164,7 +182,9 @@ class CensusPool:
         found = sorted((item for a in answers for item in a[4]), key=lambda item: item[0])
         for _block, names in found:  # in line order: the first spelling met is the one kept
             for key, identity in names:
-                census.known.setdefault(key, identity)
+                if key not in census.known:
+                    census.known[key] = identity
+                    census.found.append((key, identity))
         for _worker, people, stats, path, _found, _failed in answers:
             self.tally.take(people, stats, census.unit)
             self.tally.waiting_in(path)
@@ -191,6 +211,9 @@ class _Batches:
 
     def close(self) -> None:
         pass
+
+
+_DIED = "a worker process of the census ended before its work was done"
 
 
 class _Died(Exception):

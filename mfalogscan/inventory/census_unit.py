@@ -60,6 +60,9 @@ class FirstPass:
         self.jobs = jobs  # worker processes for a big unit (census_pool)
         self.named: dict[str, tuple] = {}  # a rule group's value -> what it names (Census._named)
         self.numbers: dict[str, int] = {}  # a unit's path -> its number, in the order met
+        #: Per unit in the order met, the identities it named first ((key, spelling), in order; None: read again
+        #: by the reference, the census having given up on it): the first spelling of each, in unit order.
+        self.order: list[tuple[str, list | None]] = []
 
     def scan_unit(self, unit: Unit, ctx: Context) -> Iterator:
         """The unit scanner of the first pass (a Counted or a Sighting, then the unit's status)."""
@@ -80,8 +83,10 @@ class FirstPass:
         if framing is None or framing.name != "native":
             for item in identities_of_unit(unit, ctx):
                 if isinstance(item, Sighting):  # its names in their place in the order met: first spellings
-                    for name in item.names:
-                        self.known.setdefault(name_key(name), name)
+                    names = [(name_key(name), name) for name in item.names]
+                    for key, name in names:
+                        self.known.setdefault(key, name)
+                    self.order.append((unit.path, names))
                 yield item
             return
         yield from self._census(unit, ctx, layout, framing)
@@ -125,8 +130,10 @@ class FirstPass:
                 pool.close()
         if census.finish():
             self.tally.merge(tally)
+            self.order.append((unit.path, census.found))
         else:
             tally.close()
+            self.order.append((unit.path, None))  # its names come from the reference's reading, in its place
         yield Counted(unit.path, number, census.failed)
         yield source_status(unit, STATUS_SCANNED, None, counts, scanner.lines, layout, framing.name, counts.issues)
 

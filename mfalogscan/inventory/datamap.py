@@ -161,12 +161,16 @@ def _first_pass(config: ScanConfig, rules, census: bool) -> tuple[FirstPass, lis
 
 
 def _found(first: FirstPass, sightings: dict[str, Sighting]) -> dict[str, str]:
-    """Every identity: key -> the first spelling met, in unit order (the first pass notes both paths' names as it
-    meets them; what the reference's discovery reads again of a unit the census gave up on comes last)."""
-    found = first.known  # taken over: the census is done with it
-    for sighting in sightings.values():
-        for name in sighting.names:
-            found.setdefault(name_key(name), name)
+    """Every identity: key -> the first spelling met, in unit order (a unit the census gave up on in its place,
+    with the names the reference's discovery read in it)."""
+    found: dict[str, str] = {}
+    for path, names in first.order:
+        if names is None:
+            sighting = sightings.get(path)
+            names = [(name_key(n), n) for n in sighting.names] if sighting is not None else []
+        for key, name in names:
+            found.setdefault(key, name)
+    first.known.clear()  # the census is done with it
     return found
 
 
@@ -197,13 +201,13 @@ def inventory(config: ScanConfig, census: bool = True) -> DataMap:
     config = replace(config, as_of=config.as_of or reference_now())
     rules = load_rules(config.rules_files)
     first, statuses, sightings, counted = _first_pass(config, rules, census)
+    first.named.clear()  # the census's cache of group values: no longer needed
     found = _found(first, sightings)
     if census and counted and not all(map(commutes, chain(found.values(), (n for s in config.subjects for n in s.names)))):
         # A name whose case folding and Unicode forms do not commute (census.commutes): the census's counts of
         # its quoted strings may differ from the matcher's, so the whole map takes the reference path.
         first.tally.close()
         return inventory(config, census=False)
-    first.named.clear()  # the census's cache of group values: no longer needed
     subjects, skipped, searched = _subjects(found, config.subjects, config.short_names)
     found.clear()
     first.tally.settle(searched.__contains__)
