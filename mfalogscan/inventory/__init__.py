@@ -1,9 +1,10 @@
 """The data map (issue 16): every person the logs hold, with no names given, and what is kept past retention.
 
-`inventory(config)` is two passes over the same sources: the first finds
-the identities (`scanning.identities`), the second is a scan with each of
-them as a subject, so the map counts exactly what a scan for that name
-finds. `DataMap` is the result (`datamap.py`).
+`inventory(config)` reads every unit once: the census (`census.py`) counts a
+native UTF-8 MultiFactorAuthSvc.log in that one read; every other unit is
+read for its identities and then scanned with every identity as a subject
+(the reference path). The map counts exactly the findings a scan for each
+name finds. `DataMap` is the result (`datamap.py`).
 """
 
 from .datamap import DataMap, IdentityEntry, inventory

@@ -145,18 +145,22 @@ def _first_pass(config: ScanConfig, rules, census: bool) -> tuple[FirstPass, lis
     first = FirstPass(rules, config.subjects, when_key(cutoff), bool(config.rules_files), census, config.jobs)
     statuses, sightings, counted = [], {}, {}
     discovering = replace(config, subjects=(), discovering=True, jobs=1)
-    for item in scan_events(discovering, rules, unit_scanner=first.scan_unit):
-        if isinstance(item, Sighting):
-            sightings[item.source] = item
-        elif isinstance(item, Counted):
-            counted[item.source] = item
-        elif isinstance(item, SourceStatus):
-            statuses.append(item)
-    failed = {path for path, c in counted.items() if c.failed is not None}
-    if failed:  # the units the census gave up on: the reference's discovery reads them again
-        for item in scan_events(discovering, rules, unit_scanner=only(failed, identities_of_unit)):
+    try:
+        for item in scan_events(discovering, rules, unit_scanner=first.scan_unit):
             if isinstance(item, Sighting):
                 sightings[item.source] = item
+            elif isinstance(item, Counted):
+                counted[item.source] = item
+            elif isinstance(item, SourceStatus):
+                statuses.append(item)
+        failed = {path for path, c in counted.items() if c.failed is not None}
+        if failed:  # the units the census gave up on: the reference's discovery reads them again
+            for item in scan_events(discovering, rules, unit_scanner=only(failed, identities_of_unit)):
+                if isinstance(item, Sighting):
+                    sightings[item.source] = item
+    except BaseException:  # an error, Ctrl-C: the waiting findings' files go too
+        first.tally.close()
+        raise
     return first, statuses, sightings, {p: c for p, c in counted.items() if c.failed is None}
 
 
@@ -202,7 +206,11 @@ def inventory(config: ScanConfig, census: bool = True) -> DataMap:
     rules = load_rules(config.rules_files)
     first, statuses, sightings, counted = _first_pass(config, rules, census)
     first.named.clear()  # the census's cache of group values: no longer needed
-    found = _found(first, sightings)
+    try:
+        found = _found(first, sightings)
+    except BaseException:
+        first.tally.close()
+        raise
     if census and counted and not all(map(commutes, chain(found.values(), (n for s in config.subjects for n in s.names)))):
         # A name whose case folding and Unicode forms do not commute (census.commutes): the census's counts of
         # its quoted strings may differ from the matcher's, so the whole map takes the reference path.
