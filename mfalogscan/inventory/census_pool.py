@@ -28,6 +28,7 @@ import os
 import pickle
 import queue
 import shutil
+import signal
 import sys
 import tempfile
 
@@ -43,6 +44,10 @@ _IN_FLIGHT = 1  # blocks waiting for each worker (each holds BLOCK bytes)
 def _work(inbox, outbox, number: int, cutoff_key: str, plan: RulePlan, framing, people, person_keys, known: dict,
           options: tuple, spool: str, worker: int) -> None:
     """A worker: its blocks, in line order, into one tally of its own; at the end (None), its answer."""
+    # Forked with the command line's handlers: Ctrl-C reaches the whole process group and the parent ends the
+    # run; SIGTERM (the parent's terminate()) ends a worker at once, without a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     tally = MapTally(cutoff_key)
     cache: dict = {}
     found: list[tuple[int, list]] = []  # (block, the identities it met first)
@@ -191,10 +196,16 @@ class CensusPool:
         self.spool = None  # the tally has it now (removed when it is closed)
 
     def close(self) -> None:
+        for inbox in self.inboxes:  # blocks still on their way to a worker that is gone must not hold up the exit
+            inbox.cancel_join_thread()
+            inbox.close()
         for w in self.workers:
+            w.join(timeout=2 if self.spool is None else 0)  # after a finish, they end on their own
             if w.is_alive():
                 w.terminate()
-            w.join()
+                w.join()
+        self.outbox.cancel_join_thread()
+        self.outbox.close()
         if self.spool is not None:
             shutil.rmtree(self.spool, ignore_errors=True)
 
