@@ -239,3 +239,26 @@ def test_waiting_findings_keep_their_order_in_memory_and_on_disk():
         assert list(spill) == [1, 2, 3, 4, 5, 6, 7]
     finally:
         spill.close()
+
+
+def test_a_line_longer_than_max_line_gives_a_pooled_unit_up_and_says_so(tmp_path, monkeypatch):
+    from mfalogscan.inventory import census_pool
+
+    monkeypatch.setattr(census_pool, "POOL_FROM", 1)
+    monkeypatch.setattr(census_pool, "BLOCK", 300)
+    (tmp_path / "MultiFactorAuthSvc.log").write_bytes(
+        ("\n".join(LINES) + "\n" + "z" * 20_000 + "\n" + "\n".join(LINES) + "\n").encode())
+    m = assert_same([tmp_path], jobs=2, max_line=4096)
+    assert not m.census_units and "longer than --max-line" in next(iter(m.given_up.values()))
+
+
+def test_the_command_says_which_files_it_counted_the_slow_way(tmp_path):
+    from typer.testing import CliRunner
+
+    from mfalogscan.cli import app
+
+    (tmp_path / "MultiFactorAuthSvc.log").write_bytes(("\n".join(LINES) + "\nx\x00y\n").encode())
+    got = CliRunner().invoke(app, ["inventory", str(tmp_path), "-f", "csv", "--as-of", "2026-12-01"])
+    assert got.exit_code == 0
+    assert "MultiFactorAuthSvc.log: counted the slow way (the fast reading gave it up: NUL bytes inside lines)" \
+        in got.stderr

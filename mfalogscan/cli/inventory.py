@@ -89,8 +89,12 @@ def inventory_command(
         data_map = run.closing(inventory(config))
         write[name](data_map, out)
         out.flush()
+    from ..errors import visible
+
     statuses = data_map.report.sources if data_map.report is not None else data_map.statuses
     say_after(statuses, output if close else None, close)
+    for path, why in sorted(data_map.given_up.items()):  # the same counts, but it took longer: say why
+        typer.echo(f"mfalogscan: {visible(path)}: counted the slow way (the fast reading gave it up: {why})", err=True)
     if data_map.skipped_names:  # listed in the JSON's names_not_searched; said here for every format
         names = sorted(data_map.skipped_names)
         shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")

@@ -74,13 +74,17 @@ def _work(inbox, outbox, number: int, cutoff_key: str, plan: RulePlan, framing, 
 class Blocks:
     """The unit's chunks as blocks of whole lines, each with the number of lines before it."""
 
-    def __init__(self, size: int | None = None):
+    def __init__(self, size: int | None = None, max_line: int = 1 << 20):
         self.size = size or BLOCK
+        self.max_line = max_line
+        self.too_long = False  # a line longer than max_line: the census gives the unit up
         self._parts: list[bytes] = []
         self._held = 0
         self.lines = 0  # lines in the blocks given out so far
 
     def feed(self, chunk: bytes):
+        if self.too_long:
+            return
         self._parts.append(chunk)
         self._held += len(chunk)
         if self._held < self.size:
@@ -94,6 +98,9 @@ class Blocks:
             yield from self._give(data[start:end], False)
             start = end
         rest = data[start:]
+        if len(rest) > max(self.size, self.max_line) + self.size:  # no line end for longer than a line may be
+            self.too_long, self._parts, self._held = True, [], 0
+            return
         self._parts, self._held = ([rest], len(rest)) if rest else ([], 0)
 
     def finish(self):

@@ -60,6 +60,7 @@ class FirstPass:
         self.jobs = jobs  # worker processes for a big unit (census_pool)
         self.named: dict[str, tuple] = {}  # a rule group's value -> what it names (Census._named)
         self.numbers: dict[str, int] = {}  # a unit's path -> its number, in the order met
+        self.given_up: dict[str, str] = {}  # a unit the census gave up on -> why (set at the pass's end)
         #: Per unit in the order met, the identities it named first ((key, spelling), in order; None: read again
         #: by the reference, the census having given up on it): the first spelling of each, in unit order.
         self.order: list[tuple[str, list | None]] = []
@@ -106,7 +107,8 @@ class FirstPass:
         scanner, raw, chunks = _search(unit, quiet, layout, framing, counts, False)
         pool = None
         if self.jobs > 1 and (unit.stored_bytes or 0) >= census_pool.POOL_FROM:
-            pool, blocks = census_pool.CensusPool(census, tally, self.jobs), census_pool.Blocks()
+            pool = census_pool.CensusPool(census, tally, self.jobs)
+            blocks = census_pool.Blocks(max_line=cfg.max_line)
 
         def tapped():
             for chunk in chunks:
@@ -115,6 +117,8 @@ class FirstPass:
                 elif census.failed is None:
                     for block in blocks.feed(chunk):
                         pool.submit(*block)
+                    if blocks.too_long:
+                        census.failed = f"a line longer than --max-line ({cfg.max_line} bytes)"
                 yield chunk
             if pool is not None:
                 for block in blocks.finish():

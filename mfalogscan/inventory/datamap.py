@@ -123,6 +123,8 @@ class DataMap:
     statuses: list[SourceStatus] = field(default_factory=list, repr=False)
     #: The units the census counted (the others took the reference path: inventory.census_unit).
     census_units: frozenset[str] = frozenset()
+    #: The units the census gave up on, and why (they took the reference path: slower, the same counts).
+    given_up: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict:
         past = [s for s in self.sources if s.findings_past_retention or s.lines_past_retention]
@@ -161,6 +163,7 @@ def _first_pass(config: ScanConfig, rules, census: bool) -> tuple[FirstPass, lis
     except BaseException:  # an error, Ctrl-C: the waiting findings' files go too
         first.tally.close()
         raise
+    first.given_up = {p: c.failed for p, c in counted.items() if c.failed is not None}
     return first, statuses, sightings, {p: c for p, c in counted.items() if c.failed is None}
 
 
@@ -233,7 +236,7 @@ def inventory(config: ScanConfig, census: bool = True) -> DataMap:
     listed = spanned(statuses, report, counted, first.tally, config.gap_threshold)
     sources = _sources(listed, report, counted, first.tally, entries, sightings, searched)
     return DataMap(entries, sources, config.retention_days, cutoff.isoformat().replace("+00:00", "Z"), report,
-                   skipped, _rotation_sets(listed, sources), listed, frozenset(counted))
+                   skipped, _rotation_sets(listed, sources), listed, frozenset(counted), first.given_up)
 
 
 def _aged(sighting: Sighting | None) -> tuple:

@@ -164,7 +164,13 @@ def scan_parallel(items: Iterable, ctx, jobs: int) -> Iterator:
     try:
         for item in items:
             remote = not broken and not isinstance(item, SourceStatus) and item.fs_path is not None
-            pending.append((item, pool.submit(_scan_one, item) if remote else None))
+            future = None
+            if remote:
+                try:
+                    future = pool.submit(_scan_one, item)
+                except BrokenProcessPool:  # a worker died since the last result was read: here, as the rest
+                    broken = True
+            pending.append((item, future))
             yield from drain(jobs * _IN_FLIGHT_PER_JOB)
         yield from drain(0)
         finished = True
