@@ -150,8 +150,9 @@ def _census_of(text: str) -> Census:
 
     tally = MapTally(when_key(AS_OF))
     c = Census(1, tally, RulePlan(load_rules()), FRAMING, {}, [], {}, 1 << 20, True, False, 0.5, {})
-    c.feed(text.encode())
-    assert c.finish()
+    c.lines(text.encode(), False)
+    c.flush()
+    assert c.failed is None
     return c
 
 

@@ -83,7 +83,7 @@ def test_a_worker_dying_while_blocks_are_put_sends_the_unit_to_the_reference(tmp
 def test_pool_and_serial_keep_the_same_first_spelling_when_the_census_gives_up(tmp_path, monkeypatch):
     from mfalogscan.inventory import census
 
-    monkeypatch.setattr(census, "_BLOCK", 300)  # serial: lines counted 300 bytes at a time (1 MiB in a real log)
+    monkeypatch.setattr(census, "BLOCK", 300)  # serial: lines counted 300 bytes at a time (1 MiB in a real log)
     monkeypatch.setattr(census_pool, "POOL_FROM", 1)
     monkeypatch.setattr(census_pool, "BLOCK", 300)
     (tmp_path / "a").mkdir()
@@ -117,8 +117,12 @@ def test_no_census_spool_is_left_when_the_first_pass_is_interrupted_after_a_pool
     (logs / "a" / "MultiFactorAuthSvc.log").write_bytes(("\n".join(LINES * 4) + "\n").encode())
     (logs / "b" / "MultiFactorAuthSvc.log").write_bytes("\n".join(LINES).encode("utf-16"))  # the reference path
 
-    def ctrl_c(unit, ctx):  # Ctrl-C while the reference's discovery reads b/
-        raise KeyboardInterrupt
+    real = census_unit.identities_of_unit
+
+    def ctrl_c(unit, ctx, text=None):  # Ctrl-C when the reference's discovery comes to b/ (a/ is the census's)
+        if "/b/" in unit.path.replace("\\", "/"):
+            raise KeyboardInterrupt
+        return real(unit, ctx, text)
 
     monkeypatch.setattr(census_unit, "identities_of_unit", ctrl_c)
     with pytest.raises(KeyboardInterrupt):

@@ -20,10 +20,13 @@ a scan for that name would find on that line:
 - every line's time counts it before or after the retention cut-off.
 
 What the census cannot read as the scan would (a line longer than
---max-line, a NUL inside a line) makes it give up on the unit: the unit then
-takes the reference path (`Census.failed`). The reading itself (chunks,
-line ends, NUL and undecodable counts, the status) is the scan's own: the
-census taps the chunks the scan's line scanner reads (`census_of_unit`).
+--max-line, a NUL inside a line, a rule's time-out, a name whose folding
+and Unicode forms do not commute) makes it give up on the unit: the unit
+then takes the reference path (`Census.failed`). The reading itself
+(chunks, line ends, NUL and undecodable counts, the status) is the scan's
+own: the census taps the chunks the scan's line scanner reads
+(`census_unit.FirstPass`), cut into blocks of whole lines
+(`census_pool.Blocks`).
 tests/test_census.py holds the census equal to the reference.
 """
 
@@ -35,13 +38,13 @@ import unicodedata
 from ..rules.classify import role_of
 from ..scanning.identities import account
 from ..search.casefold import fold, name_key
-from ..sources.codepage import decode_line
-from .census_lines import HEAD, RulePlan, commutes, lone_crs, stamp_key, stamp_key_of
-from .tally import MapTally, Pending
+from ..sources.codepage import line_decoder
+from .census_lines import HEAD, RulePlan, commutes, stamp_key, stamp_key_of
+from .tally import MapTally
 
 # The text between a double quote and the next one: every quoted occurrence of a name fills one such span.
 _SPANS = re.compile(r'"([^"]*)(?=")')
-_BLOCK = 1 << 20
+BLOCK = 1 << 20  # the lines read at once (a unit counted here is cut into blocks of this size)
 _WAITING_BATCH = 20_000
 #: Messages up to this long are searched without a time-out: a shipped pattern cannot take RULE_TIMEOUT on them
 #: (the worst, user-change.value-changed, backtracks over pairs of ' from '/' to ': (n/6)^2 * n steps, under a
@@ -50,7 +53,8 @@ _NO_TIMEOUT = 256
 
 
 class Census:
-    """One unit's census into the map's tally, fed the chunks the scan reads (`feed`, then `finish`)."""
+    """One unit's census into the map's tally, fed blocks of its whole lines (`lines`, then `flush`; the blocks
+    are census_pool.Blocks', in this process or a worker's)."""
 
     def __init__(self, unit: int, tally: MapTally, plan: RulePlan, framing, people: dict[str, int],
                  person_keys: list[frozenset], known: dict[str, str], max_line: int, code_page_lines: bool,
@@ -63,9 +67,9 @@ class Census:
         self.cutoff_key = tally.cutoff_key
         self.max_line = max_line
         self.code_page_lines = code_page_lines
+        self._decode = line_decoder("utf-8", code_page_lines)
         self.timed, self.rule_timeout = timed, rule_timeout
         self.failed: str | None = None
-        self._carry = b""
         self._line = 0
         # The last line that starts a record (the scanner's head: framing.head matches it), as text, and its
         # record (stamp, component, message, time key, fraction) or None when the framing does not parse it.
@@ -76,27 +80,6 @@ class Census:
         self.waiting: list[tuple] = []  # findings of strings not (yet) known as identities, for tally.waiting
 
     # -- reading --------------------------------------------------------------------------------------------
-
-    def feed(self, chunk: bytes) -> None:
-        if self.failed is not None:
-            return
-        data = self._carry + chunk if self._carry else chunk
-        data = lone_crs(data, False)
-        end = data.rfind(b"\n") + 1
-        self._carry = data[end:]
-        if len(self._carry) > self.max_line:
-            self._give_up(f"a line longer than --max-line ({self.max_line} bytes)")
-        elif end:
-            self.lines(data, False, end)  # not data[:end]: a copy of the whole chunk
-
-    def finish(self) -> bool:
-        """True when the census counted the whole unit; else `failed` says why not."""
-        if self.failed is None and self._carry:
-            data = lone_crs(self._carry, True)
-            self.lines(data, not data.endswith(b"\n"))
-        self._carry = b""
-        self.flush()
-        return self.failed is None
 
     def flush(self) -> None:
         """The waiting findings to the tally's spill, a batch at a time."""
@@ -134,14 +117,13 @@ class Census:
 
     def _give_up(self, why: str) -> None:
         self.failed = why
-        self._carry = b""
 
-    def lines(self, data: bytes, last: bool, size: int | None = None) -> None:
-        """Whole lines (`last`: the unit's last line, with no line end), a block of about _BLOCK bytes at a
-        time: a chunk's lines as objects take several times the chunk's size."""
-        start, size = 0, len(data) if size is None else size
+    def lines(self, data: bytes, last: bool) -> None:
+        """Whole lines (`last`: the unit's last line, with no line end), a piece of about BLOCK bytes at a
+        time: a block's lines as objects take several times its size."""
+        start, size = 0, len(data)
         while start < size and self.failed is None:
-            end = size if last or start + _BLOCK >= size else data.find(b"\n", start + _BLOCK) + 1 or size
+            end = size if last or start + BLOCK >= size else data.find(b"\n", start + BLOCK) + 1 or size
             self._block(data[start:end], last)
             start = end
 
@@ -160,19 +142,13 @@ class Census:
             if not last:
                 texts.pop()
         except UnicodeDecodeError:
-            texts = [self._decode(p) for p in pieces]
+            texts = [self._decode(p) for p in pieces]  # as the scan reads such lines
         one = self._one
         end = 0 if last else 1
         for raw, text in zip(pieces, texts):
             one(raw, text, len(raw) + end)
             if self.failed is not None:
                 return
-
-    def _decode(self, data: bytes) -> str:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:  # as the scan reads such a line (FindingBuilder._decode)
-            return decode_line(data)[0] if self.code_page_lines else data.decode("utf-8", "replace")
 
     # -- one line ---------------------------------------------------------------------------------------------
 
@@ -303,7 +279,7 @@ class Census:
                 keys = self.person_keys[int(person[1:])] if person[0] == PERSON else (person,)
                 role = _role(rule, actor, target, keys)
             if person[0] == PERSON or person in known:
-                tally.count(Pending(person, index, role, key, fraction, line), unit)
+                tally.count(person, index, role, key, fraction, line, unit)
             else:  # not (yet) an identity: it waits on disk for the end of the pass
                 waiting.append((person, index, role, key, fraction, line, unit))
                 if len(waiting) >= _WAITING_BATCH:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from ..rules.load import RuleSet
 from ..search.casefold import fold
+from ..sources.lineends import LONE_CR
 from .tally import when_key
 
 # framings.native's _LINE, its stamp read strictly (a month, day, hour, minute and second in range, ASCII
@@ -20,8 +21,7 @@ HEAD = re.compile(
     r"(?:\.[0-9]{1,9})?Z)\|[^|]{0,8}\|\d{1,10}\|\d{1,10}\|([^|]{1,64})\|"
     r"(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\|)?"
 )
-_LONE_CR_BEFORE = re.compile(rb"\r(?=[^\n])")  # a CR followed by anything but LF
-_LONE_CR = re.compile(rb"\r(?!\n)")
+_LONE_CR_BEFORE = re.compile(rb"\r(?=[^\n])")  # a CR followed by anything but LF (not one at the end)
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -51,7 +51,7 @@ def lone_crs(data: bytes, final: bool) -> bytes:
     CR at the end of `data` waits unless `final`: its LF may start the next chunk."""
     if b"\r" not in data:
         return data
-    return (_LONE_CR if final else _LONE_CR_BEFORE).sub(b"\n", data)
+    return (LONE_CR if final else _LONE_CR_BEFORE).sub(b"\n", data)
 
 
 class RulePlan:

@@ -95,7 +95,7 @@ class Blocks:
             end = data.find(b"\n", start + self.size - 1) + 1
             if end == 0:
                 break
-            yield from self._give(data[start:end], False)
+            yield self._give(data[start:end], False)
             start = end
         rest = data[start:]
         if len(rest) > max(self.size, self.max_line) + self.size:  # no line end for longer than a line may be
@@ -107,12 +107,12 @@ class Blocks:
         data = lone_crs(b"".join(self._parts), True)
         self._parts, self._held = [], 0
         if data:
-            yield from self._give(data, not data.endswith(b"\n"))
+            yield self._give(data, not data.endswith(b"\n"))
 
-    def _give(self, data: bytes, last: bool):
+    def _give(self, data: bytes, last: bool) -> tuple[bytes, bool, int]:
         before = self.lines
         self.lines += data.count(b"\n") + (1 if last else 0)
-        yield data, last, before
+        return data, last, before
 
 
 class CensusPool:

@@ -16,11 +16,7 @@ import copy
 from typing import Iterator, NamedTuple
 
 from ..config import Subject
-from ..errors import read_error
-from ..eventlogs.evtx_layout import FILE_MAGIC
-from ..eventlogs.exports import sniff_export
-from ..framings import detect
-from ..model import STATUS_SCANNED, STATUS_UNREADABLE, SourceStatus
+from ..model import STATUS_SCANNED, SourceStatus
 from ..rules.classify import RULE_TIMEOUT
 from ..rules.load import RuleSet
 from ..scanning.context import Context
@@ -28,8 +24,8 @@ from ..scanning.identities import EveryLine, Sighting, identities_of_unit
 from ..scanning.reading import Counts
 from ..scanning.status import source_status
 from ..search.casefold import name_key
-from ..sources.decode import SAMPLE, sniff_layout
 from ..sources.openers import Unit
+from . import census as census_module  # its BLOCK: the size of a block counted in this process
 from .census import Census
 from .census_lines import RulePlan
 from . import census_pool
@@ -66,31 +62,23 @@ class FirstPass:
         self.order: list[tuple[str, list | None]] = []
 
     def scan_unit(self, unit: Unit, ctx: Context) -> Iterator:
-        """The unit scanner of the first pass (a Counted or a Sighting, then the unit's status)."""
+        """The unit scanner of the first pass (a Counted or a Sighting, then the unit's status): the reference's
+        discovery, which hands the text units the census reads to it."""
         self.units += 1
         self.numbers[unit.path] = self.units  # every unit's place in the order met (first and last seen's ties)
-        try:
-            sample = unit.stream.peek(SAMPLE)
-        except OSError as e:
-            yield source_status(unit, STATUS_UNREADABLE, read_error(e), Counts())
-            return
-        framing = layout = None
-        if self.census and not sample.startswith(FILE_MAGIC):
-            layout = sniff_layout(sample, ctx.config.encoding)
-            if not layout.binary and layout.encoding == "utf-8" and not layout.transcoded:
-                lines = layout.sample_lines(sample, 200)
-                if sniff_export("\n".join(lines)) is None:
-                    framing = detect(lines, ctx.config.framing, ctx.config.time.date_order)
-        if framing is None or framing.name != "native":
-            for item in identities_of_unit(unit, ctx):
-                if isinstance(item, Sighting):  # its names in their place in the order met: first spellings
-                    names = [(name_key(name), name) for name in item.names]
-                    for key, name in names:
-                        self.known.setdefault(key, name)
-                    self.order.append((unit.path, names))
-                yield item
-            return
-        yield from self._census(unit, ctx, layout, framing)
+        for item in identities_of_unit(unit, ctx, self._text if self.census else None):
+            if isinstance(item, Sighting):  # its names in their place in the order met: first spellings
+                names = [(name_key(name), name) for name in item.names]
+                for key, name in names:
+                    self.known.setdefault(key, name)
+                self.order.append((unit.path, names))
+            yield item
+
+    def _text(self, unit: Unit, ctx: Context, layout, framing):
+        """The census of a text unit stored in UTF-8 in the native framing; None for any other."""
+        if framing.name != "native" or layout.encoding != "utf-8" or layout.transcoded:
+            return None
+        return self._census(unit, ctx, layout, framing)
 
     def _census(self, unit: Unit, ctx: Context, layout, framing) -> Iterator:
         from ..scanning.source import _search  # the scan's own reading
@@ -108,21 +96,25 @@ class FirstPass:
         pool = None
         if self.jobs > 1 and (unit.stored_bytes or 0) >= census_pool.POOL_FROM:
             pool = census_pool.CensusPool(census, tally, self.jobs)
-            blocks = census_pool.Blocks(max_line=cfg.max_line)
+            blocks, count = census_pool.Blocks(None, cfg.max_line), pool.submit
+        else:
+            blocks = census_pool.Blocks(census_module.BLOCK, cfg.max_line)
+
+            def count(data: bytes, last: bool, before: int) -> None:
+                census.lines(data, last)
 
         def tapped():
             for chunk in chunks:
-                if pool is None:
-                    census.feed(chunk)
-                elif census.failed is None:
+                if census.failed is None:
                     for block in blocks.feed(chunk):
-                        pool.submit(*block)
+                        count(*block)
                     if blocks.too_long:
                         census.failed = f"a line longer than --max-line ({cfg.max_line} bytes)"
                 yield chunk
-            if pool is not None:
+            if census.failed is None:
                 for block in blocks.finish():
-                    pool.submit(*block)
+                    count(*block)
+            if pool is not None:
                 pool.finish()
 
         try:
@@ -132,7 +124,8 @@ class FirstPass:
             raw.close()
             if pool is not None:
                 pool.close()
-        if census.finish():
+        census.flush()
+        if census.failed is None:
             self.tally.merge(tally)
             self.order.append((unit.path, census.found))
         else:

@@ -10,35 +10,28 @@ identities have findings past it there.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from ..model import SourceStatus
 from ..rules.classify import UNCLASSIFIED
 from ..search.casefold import name_key
-from ..timeline.policy import iso_utc
+from ..timeline.policy import instant, iso_utc
 from ..evidence.events import annotate_sources
 from .census import PERSON
-from .tally import key_moment
-
-
-def _moment(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+from .tally import earliest, latest
 
 
 def _add(into: dict, key, n: int) -> None:
     into[key] = into.get(key, 0) + n
 
 
-def _seen(census, scanned, latest: bool) -> str | None:
+def _seen(census, scanned, last: bool) -> str | None:
     """The earliest (or latest) finding's time as written on findings, of the census's and the scan's: of equal
     moments, the first (or last) in unit and line order, as the Report takes them."""
-    options = [o for o in (scanned,) if o is not None]
     if census is not None:
         key, unit, line, fraction = census
-        options.append((key_moment(key), unit, line, iso_utc(key_moment(key), fraction)))
-    if not options:
-        return None
-    return (max if latest else min)(options, key=lambda o: o[:3])[3]
+        census = (instant(key), unit, line, iso_utc(instant(key), fraction))
+    seen = latest(scanned, census) if last else earliest(scanned, census)
+    return None if seen is None else seen[3]
 
 
 def _scanned_spans(report, numbers: dict[str, int]) -> dict[str, tuple]:
@@ -49,10 +42,9 @@ def _scanned_spans(report, numbers: dict[str, int]) -> dict[str, tuple]:
     for f in report.findings:
         if f.timestamp is None:
             continue
-        here = (_moment(f.timestamp), numbers.get(f.source, 0), f.line, f.timestamp)
+        here = (instant(f.timestamp), numbers.get(f.source, 0), f.line, f.timestamp)
         first, last = spans.get(f.user, (None, None))
-        spans[f.user] = (here if first is None or here[:3] < first[:3] else first,
-                         here if last is None or here[:3] >= last[:3] else last)
+        spans[f.user] = (earliest(first, here), latest(last, here))
     return spans
 
 
@@ -119,8 +111,8 @@ def spanned(statuses: list[SourceStatus], report, counted: dict, census_tally, g
         c = counted.get(s.path)
         if c is not None:
             stats = census_tally.units[c.number]
-            first = iso_utc(key_moment(stats.first), False) if stats.first else None
-            last = iso_utc(key_moment(stats.last), False) if stats.last else None
+            first = iso_utc(instant(stats.first), False) if stats.first else None
+            last = iso_utc(instant(stats.last), False) if stats.last else None
             out.append(replace(s, first_timestamp=first, last_timestamp=last))
         else:
             out.append(from_report.get(s.path, s))

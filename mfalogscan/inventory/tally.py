@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import datetime, timezone
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from ..scanning.spill import Spill, read_batches
 
@@ -26,20 +26,15 @@ def when_key(when: datetime) -> str:
            f"{utc.microsecond:06d}Z"
 
 
-def key_moment(key: str) -> datetime:
-    return datetime.fromisoformat(key[:-1] + "+00:00")
+def earliest(a: tuple | None, b: tuple | None) -> tuple | None:
+    """Of two (moment or time key, unit, line, ...) the earlier; of equal ones the first met (`a`), as the
+    scan's Report takes a person's first finding over findings in source and line order."""
+    return b if a is None or (b is not None and b[:3] < a[:3]) else a
 
 
-class Pending(NamedTuple):
-    """One finding: the person's key, the rule's index (-1: none matched), the role, the time key (None: no
-    time), whether the stamp wrote a fraction, the line."""
-
-    person: str
-    rule: int
-    role: str
-    key: str | None
-    fraction: bool
-    line: int
+def latest(a: tuple | None, b: tuple | None) -> tuple | None:
+    """Of two the later; of equal ones the last met (`b`)."""
+    return b if a is None or (b is not None and b[:3] >= a[:3]) else a
 
 
 class Person:
@@ -116,31 +111,27 @@ class MapTally:
             stats = self.units[number] = UnitStats()
         return stats
 
-    def count(self, p: Pending, unit: int) -> None:
-        """Count one finding of an identity (or of a --users-file person)."""
-        person = self.people.get(p.person)
+    def count(self, who: str, rule: int, role: str, key: str | None, fraction: bool, line: int, unit: int) -> None:
+        """Count one finding of an identity (or of a --users-file person): its key, the rule's index (-1: none
+        matched), the role, the time key (None: no time), whether the stamp wrote a fraction, its line and unit
+        (the fields of a waiting finding, in that order)."""
+        person = self.people.get(who)
         if person is None:
-            person = self.people[p.person] = Person()
+            person = self.people[who] = Person()
         person.findings += 1
-        slot = (p.rule, p.role)
+        slot = (rule, role)
         slot = self._slots.setdefault(slot, slot)  # one tuple for every person's (rule, role)
         person.counts[slot] = person.counts.get(slot, 0) + 1
         person.seen_in(unit)
-        key = p.key
         if key is None:
             person.undated += 1
             return
         if key < self.cutoff_key:
             person.past += 1
             past = self.units[unit].past
-            past[p.person] = past.get(p.person, 0) + 1
-        here = (key, unit, p.line, p.fraction)
-        # The earliest moment, of equal ones the first met; the latest, of equal ones the last met (as the
-        # scan's Report does over findings in source and line order).
-        if person.first is None or here[:3] < person.first[:3]:
-            person.first = here
-        if person.last is None or here[:3] >= person.last[:3]:
-            person.last = here
+            past[who] = past.get(who, 0) + 1
+        here = (key, unit, line, fraction)
+        person.first, person.last = earliest(person.first, here), latest(person.last, here)
 
     def mention(self, person_key: str, unit: int, key: str | None) -> None:
         """A line whose record names the person without double quotes, at time key `key` (None: no time)."""
@@ -184,10 +175,7 @@ class MapTally:
                 mine.counts[slot] = mine.counts.get(slot, 0) + n
             mine.mentions += theirs.mentions
             mine.mentions_past += theirs.mentions_past
-            if theirs.first is not None and (mine.first is None or theirs.first[:3] < mine.first[:3]):
-                mine.first = theirs.first
-            if theirs.last is not None and (mine.last is None or theirs.last[:3] >= mine.last[:3]):
-                mine.last = theirs.last
+            mine.first, mine.last = earliest(mine.first, theirs.first), latest(mine.last, theirs.last)
             for unit in theirs.unit_numbers():
                 mine.seen_in(unit)
 
@@ -197,8 +185,8 @@ class MapTally:
             for spill in (self.waiting, *self._merged, *map(_batches, self._files)):
                 # as Census._findings appends them: (person, rule, role, key, fraction, line, unit); nearly all
                 # are values that never became an identity (phone numbers, e-mail addresses changed)
-                for *fields, unit in [item for item in spill if is_identity(item[0])]:
-                    self.count(Pending(*fields), unit)
+                for item in [item for item in spill if is_identity(item[0])]:
+                    self.count(*item)
         finally:
             self.close()
 

@@ -32,7 +32,7 @@ from ..framings import Record, detect
 from ..framings.base import without_nuls
 from ..model import STATUS_SCANNED, STATUS_SKIPPED, STATUS_UNREADABLE, SourceStatus
 from ..rules.classify import classify
-from ..sources.codepage import decode_line
+from ..sources.codepage import line_decoder
 from ..sources.decode import SAMPLE, sniff_layout
 from ..sources.openers import Unit
 from .context import Context
@@ -138,8 +138,9 @@ def account(value: str | None) -> str | None:
     return None if value.lower() in _EMPTY or '"' in value or _CONTROL.search(value) else value
 
 
-def identities_of_unit(unit: Unit, ctx: Context) -> Iterator[Sighting | SourceStatus]:
-    """One unit's Sighting, then its status."""
+def identities_of_unit(unit: Unit, ctx: Context, text=None) -> Iterator:
+    """One unit's Sighting, then its status. `text(unit, ctx, layout, framing)`, if given, may read a text unit
+    in its place (the data map's census): what it gives is yielded instead, unless it gives None."""
     try:
         sample = unit.stream.peek(SAMPLE)
     except OSError as e:
@@ -159,7 +160,12 @@ def identities_of_unit(unit: Unit, ctx: Context) -> Iterator[Sighting | SourceSt
         if export is not None:
             status, aged = _events_of_export(unit, ctx, layout, export, names)
         else:
-            status, aged = _records_of_text(unit, ctx, layout, lines, names)
+            framing = detect(lines, ctx.config.framing, ctx.config.time.date_order)
+            instead = text(unit, ctx, layout, framing) if text is not None else None
+            if instead is not None:
+                yield from instead
+                return
+            status, aged = _records_of_text(unit, ctx, layout, framing, names)
     yield Sighting(unit.path, tuple(names), *aged)
     yield status
 
@@ -253,13 +259,12 @@ def _events_of_export(unit: Unit, ctx: Context, layout, kind: str, names: dict) 
     return status, aging.finish(counts.bytes)
 
 
-def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: dict):
-    """A text unit's identities (lines holding a quote, through the framing and the rules) and its lines' age
-    (every line sampled for its time): (status, (lines, bytes past retention, lines undated))."""
-    from .source import _search  # the scan's own reading, with every quote a candidate
+def _records_of_text(unit: Unit, ctx: Context, layout, framing, names: dict):
+    """A text unit's identities (every line, through the framing and the rules) and its lines' age (every line
+    sampled for its time): (status, (lines, bytes past retention, lines undated))."""
+    from .source import _search  # the scan's own reading, with every line a candidate
 
     cfg = ctx.config
-    framing = detect(lines, cfg.framing, cfg.time.date_order)
     counts = Counts()
     counts.feed(unit.stream.read(layout.bom))
     quotes = copy.copy(ctx)
@@ -269,7 +274,7 @@ def _records_of_text(unit: Unit, ctx: Context, layout, lines: list[str], names: 
     clock = SourceClock(cfg.time, Spill(), limit)
     aging = Aging(clock, cutoff_of(ctx))
     scanner, raw, chunks = _search(unit, quotes, layout, framing, counts, True)
-    decode, stamp = _decoder(layout), None
+    decode, stamp = line_decoder(layout.search_encoding, layout.code_page_lines), None
     try:
         for cand in scanner.run(chunks, layout.bom):
             if not hasattr(cand, "line"):  # a Sample: a line's first bytes, for its time
@@ -305,18 +310,3 @@ def _record(cand, framing, decode) -> Record:
     line = text(cand.line_head if cand.long else cand.data)
     return framing.parse(line) or Record("plain", line)
 
-
-def _decoder(layout):
-    """A line's bytes as the scan decodes them (FindingBuilder._decode): a line of a UTF-8 source that is not
-    UTF-8 as the code page, where its bytes fit it."""
-    enc = layout.search_encoding
-    if not layout.code_page_lines:
-        return lambda data: data.decode(enc, "replace")
-
-    def decode(data: bytes) -> str:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            return decode_line(data)[0]
-
-    return decode

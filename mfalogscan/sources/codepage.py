@@ -63,3 +63,12 @@ def decode_line(data: bytes) -> tuple[str, bool]:
     if looks_like_code_page(data, cut=False):
         return data.decode(CODE_PAGE), True
     return data.decode("utf-8", "replace"), False
+
+
+def line_decoder(encoding: str, code_page_lines: bool):
+    """How the scan reads a line's bytes as text (scanning.findings.FindingBuilder._decode): in `encoding`,
+    U+FFFD for what does not decode; with `code_page_lines` (a UTF-8 source), a line that is not UTF-8 as
+    decode_line reads it."""
+    if code_page_lines:
+        return lambda data: decode_line(data)[0]
+    return lambda data: data.decode(encoding, "replace")
