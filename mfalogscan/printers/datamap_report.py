@@ -102,8 +102,10 @@ def _html_table(head: list[str], rows: list[list]) -> str:
 
 def render_html(m, pseudonyms: bool = False) -> str:
     names = _names(m, pseudonyms)
-    # Nine columns of counts: a smaller type, and headings broken between words only ("mentions", not "mention s").
-    css = CSS.replace("content:FOOTER;", 'content:"data map";') + "table{font-size:.85em}th{overflow-wrap:normal;word-break:normal}"
+    # Nine columns of counts: a smaller type, headings broken between words only ("mentions", not "mention s"),
+    # and the names (the first column, of each table) the room the counts do not need.
+    css = CSS.replace("content:FOOTER;", 'content:"data map";') + ("table{font-size:.85em}th{overflow-wrap:normal;word-break:normal}"
+                                                                 "th:first-child{width:26%}")
     parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
              f'content="{CSP}"><title>{html.escape(TITLE)}</title><style>{css}</style></head><body>',
              f"<h1>{html.escape(TITLE)}</h1>",
